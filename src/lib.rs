@@ -1,0 +1,2 @@
+//! cortexview: SONATA network models in 3D.
+pub mod sonata;
