@@ -444,9 +444,17 @@ def edges_entry(h5_path, csv_path, root, node_counts):
             if spop is None or tpop is None:
                 ent["note"] = "node_population attribute missing on source_node_id/target_node_id"
             attrs, sums, counts, dtypes = {}, {}, {}, {}
-            if pop in bmtk_df:
+            # With several edge groups, bmtk's dataframe rows cannot be aligned with h5 rows
+            # (the sampled values of layer4_sample l4_to_l4 disagree with the group datasets
+            # read directly), so those populations are read with h5py (+ CSV merged as bmtk does).
+            if pop in bmtk_df and len(first_group_ids(g)) == 1:
                 po, df = bmtk_df[pop]
-                order = np.concatenate([np.nonzero(egid == int(gi))[0] for gi in po.group_ids])
+                # bmtk lists each group's edges in the group's own order (edge_group_index),
+                # which need not be h5 row order (layer4_sample l4_to_l4, group 1).
+                gidx_all = g["edge_group_index"][()] if "edge_group_index" in g else np.arange(E)
+                order = np.concatenate([
+                    np.nonzero(egid == int(gi))[0][np.argsort(gidx_all[egid == int(gi)], kind="stable")]
+                    for gi in po.group_ids])
                 assert len(order) == len(df) == E
                 assert np.array_equal(df["source_node_id"].to_numpy().astype(np.int64), src[order].astype(np.int64))
                 assert np.array_equal(df["target_node_id"].to_numpy().astype(np.int64), trg[order].astype(np.int64))

@@ -111,6 +111,8 @@ impl Column {
         }
         match &self.values {
             Values::Int(v) => Value::Int(v[row]),
+            // NaN in a float attribute means "no value" (as pandas, and so BMTK, read it).
+            Values::Float(v) if v[row].is_nan() => Value::Missing,
             Values::Float(v) => Value::Float(v[row]),
             Values::Text { codes, dictionary } => dictionary
                 .get(codes[row] as usize)

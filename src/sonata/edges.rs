@@ -275,7 +275,18 @@ impl EdgePopulation {
                         ),
                     ));
                 }
-                let column = Column::from_raw(raw);
+                let mut column = Column::from_raw(raw);
+                if let Ok(library) = pop.dataset(&format!("{g}/@library/{name}")) {
+                    // Out-of-range codes stay integers (as for nodes); edges have no warning list.
+                    let mut ignored = Vec::new();
+                    column = super::nodes::apply_library(
+                        &self.file,
+                        &ds.name(),
+                        column,
+                        &library,
+                        &mut ignored,
+                    )?;
+                }
                 let identity =
                     indices.iter().enumerate().all(|(i, &x)| i == x) && column.len() == rows.len();
                 builder.fill(

@@ -424,7 +424,7 @@ fn read_group_columns(
     Ok(out)
 }
 
-fn apply_library(
+pub(crate) fn apply_library(
     path: &Path,
     object: &str,
     column: Column,
