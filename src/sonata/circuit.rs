@@ -273,6 +273,7 @@ impl Circuit {
             .iter()
             .find(|p| p.name == name)
             .ok_or_else(|| SonataError::NoPopulation {
+                path: self.source.clone(),
                 name: name.to_owned(),
                 available: self
                     .nodes
@@ -288,6 +289,7 @@ impl Circuit {
             .iter()
             .find(|p| p.name == name)
             .ok_or_else(|| SonataError::NoPopulation {
+                path: self.source.clone(),
                 name: name.to_owned(),
                 available: self
                     .edges

@@ -79,6 +79,7 @@ impl EdgePopulation {
             handle
                 .group(&format!("edges/{name}"))
                 .map_err(|_| SonataError::NoPopulation {
+                    path: path.to_owned(),
                     name: name.to_owned(),
                     available: population_names(path)
                         .map(|n| n.join(", "))

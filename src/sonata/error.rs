@@ -42,8 +42,12 @@ pub enum SonataError {
     #[error("selection '{expr}': {message}")]
     Selection { expr: String, message: String },
 
-    #[error("no population named '{name}' (populations: {available})")]
-    NoPopulation { name: String, available: String },
+    #[error("{path}: no population named '{name}' (populations: {available})")]
+    NoPopulation {
+        path: PathBuf,
+        name: String,
+        available: String,
+    },
 
     #[error("{0}")]
     Other(String),

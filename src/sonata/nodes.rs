@@ -67,6 +67,7 @@ impl NodePopulation {
         let pop = file
             .group(&format!("nodes/{name}"))
             .map_err(|_| SonataError::NoPopulation {
+                path: path.to_owned(),
                 name: name.to_owned(),
                 available: population_names(path)
                     .map(|n| n.join(", "))
@@ -106,6 +107,12 @@ impl NodePopulation {
         let node_ids: Vec<u64> = match int_dataset("node_id")? {
             Some(v) => {
                 check_len("node_id", &v)?;
+                if let Some(bad) = v.iter().find(|&&x| x < 0) {
+                    return Err(SonataError::invalid(
+                        path,
+                        format!("'/nodes/{name}/node_id' holds the negative id {bad}"),
+                    ));
+                }
                 v.into_iter().map(|x| x as u64).collect()
             }
             None => (0..n as u64).collect(),
@@ -121,6 +128,12 @@ impl NodePopulation {
         let node_group_index = match int_dataset("node_group_index")? {
             Some(v) => {
                 check_len("node_group_index", &v)?;
+                if let Some(bad) = v.iter().find(|&&x| x < 0) {
+                    return Err(SonataError::invalid(
+                        path,
+                        format!("'/nodes/{name}/node_group_index' holds the negative index {bad}"),
+                    ));
+                }
                 v
             }
             None => (0..n as i64).collect(),
@@ -167,7 +180,7 @@ impl NodePopulation {
         for (row, (&g, &gi)) in node_group_ids.iter().zip(&node_group_index).enumerate() {
             let entry = rows_of_group.entry(g).or_default();
             entry.0.push(row);
-            entry.1.push(gi.max(0) as usize);
+            entry.1.push(gi as usize);
         }
         for (g, (rows, indices)) in rows_of_group {
             let group_name = g.to_string();
