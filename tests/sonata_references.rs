@@ -228,8 +228,7 @@ fn check_nodes(name: &str, dir: &Path, pop_name: &str, r: &Json) -> usize {
             d.keys().cloned().collect()
         }
         (_, Some(Json::Object(groups))) => {
-            let mut names: Vec<String> =
-                groups.values().flat_map(|v| usizes_or_strings(v)).collect();
+            let mut names: Vec<String> = groups.values().flat_map(usizes_or_strings).collect();
             names.sort();
             names.dedup();
             names
