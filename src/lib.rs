@@ -1,3 +1,6 @@
-//! cortexview: SONATA network models in 3D.
+//! cortexview: SONATA network models of the brain in 3D, with an embedded point-neuron engine.
+//!
+//! Layers (data flows down): `sonata` (files) -> `cli` (commands). See ARCHITECTURE.md.
+pub mod cli;
 pub mod sim;
 pub mod sonata;

@@ -1,1 +1,73 @@
-fn main() {}
+//! The `cortexview` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use cortexview::cli;
+
+#[derive(Parser)]
+#[command(
+    name = "cortexview",
+    version,
+    about = "See SONATA network models of the brain: every neuron, its activity, and what a probe would record"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Summarise a circuit, a simulation, or one SONATA h5 file.
+    Info {
+        /// A config (circuit, simulation or BMTK config.json), a folder holding one, or an h5 file.
+        path: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the merged attributes of a node population as CSV (node_id first).
+    Nodes {
+        path: PathBuf,
+        /// The node population.
+        #[arg(long)]
+        population: Option<String>,
+        /// A selection, e.g. "model_type == virtual || soma y < -300".
+        #[arg(long)]
+        select: Option<String>,
+        /// Comma-separated attributes to print (default: all).
+        #[arg(long, value_delimiter = ',')]
+        attributes: Option<Vec<String>>,
+    },
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Command::Info { path, json } => cli::info::run(&path, json),
+        Command::Nodes {
+            path,
+            population,
+            select,
+            attributes,
+        } => cli::nodes::run(
+            &path,
+            population.as_deref(),
+            select.as_deref(),
+            attributes.as_deref(),
+        ),
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // Our errors name the file and what is wrong with it; their sources are already
+            // part of the message.
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,32 @@
-pub fn x() {}
+//! The SONATA data layer: configs, nodes, edges, spikes, reports, node sets and selections.
+//! No Bevy here; everything above reads through this module.
+//!
+//! API in the spirit of libsonata: [`Circuit`] holds [`NodePopulation`]s (merged attribute
+//! columns) and [`EdgePopulation`]s (read lazily, indexed); [`Selection`]s are sorted id ranges.
+
+pub mod circuit;
+pub mod column;
+pub mod config;
+pub mod edges;
+pub mod error;
+pub mod h5util;
+pub mod info;
+pub mod node_sets;
+pub mod nodes;
+pub mod reports;
+pub mod selection;
+pub mod selection_language;
+pub mod spikes;
+pub mod types_csv;
+
+pub use circuit::{Circuit, SpikesFile};
+pub use column::{Column, Value, Values};
+pub use config::{CircuitConfig, SimulationConfig, SortOrder};
+pub use edges::EdgePopulation;
+pub use error::{Result, SonataError};
+pub use node_sets::NodeSets;
+pub use nodes::NodePopulation;
+pub use reports::FrameReport;
+pub use selection::Selection;
+pub use spikes::{PopulationSpikes, SpikeIndex, read_spikes, write_spikes};
+pub use types_csv::TypesTable;

@@ -1,0 +1,3 @@
+//! Subcommands of the `cortexview` binary, one module each.
+pub mod info;
+pub mod nodes;

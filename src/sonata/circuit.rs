@@ -1,0 +1,305 @@
+//! `Circuit`: everything a path names, loaded. A path is a config (circuit, simulation, or
+//! BMTK's `config.json` naming both), a folder holding one, or a single h5/CSV file (nodes,
+//! edges, spikes or report).
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::config::{CircuitConfig, SimulationConfig, find_config_in_folder, read_configs};
+use super::edges::{self, EdgePopulation};
+use super::error::{Result, SonataError};
+use super::h5util;
+use super::node_sets::NodeSets;
+use super::nodes::{self, NodePopulation};
+use super::reports::{self, FrameReport};
+use super::spikes::{self, PopulationSpikes};
+use super::types_csv::TypesTable;
+
+/// A spikes file and what it is to the simulation.
+#[derive(Clone, Debug)]
+pub struct SpikesFile {
+    pub file: PathBuf,
+    /// `output`, `input:<name>`, or `file` when opened by itself.
+    pub role: String,
+    pub populations: Vec<PopulationSpikes>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Circuit {
+    /// What was opened.
+    pub source: PathBuf,
+    pub circuit_config: Option<CircuitConfig>,
+    pub simulation: Option<SimulationConfig>,
+    pub nodes: Vec<NodePopulation>,
+    pub edges: Vec<EdgePopulation>,
+    pub node_sets: Option<NodeSets>,
+    pub spikes: Vec<SpikesFile>,
+    pub reports: Vec<FrameReport>,
+    /// Odd but not fatal: a missing input file, a skipped dataset, ...
+    pub warnings: Vec<String>,
+}
+
+/// What kind of SONATA file an h5 file is, by its top-level group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum H5Kind {
+    Nodes,
+    Edges,
+    Spikes,
+    Report,
+}
+
+pub fn h5_kind(path: &Path) -> Result<H5Kind> {
+    let file = h5util::open_file(path)?;
+    for (group, kind) in [
+        ("nodes", H5Kind::Nodes),
+        ("edges", H5Kind::Edges),
+        ("spikes", H5Kind::Spikes),
+        ("report", H5Kind::Report),
+        ("mapping", H5Kind::Report),
+    ] {
+        if file.group(group).is_ok() {
+            return Ok(kind);
+        }
+    }
+    Err(SonataError::invalid(
+        path,
+        "not a SONATA file: no /nodes, /edges, /spikes or /report group",
+    ))
+}
+
+/// Keeps what loads: errors become warnings while at least one item loads; with none loaded,
+/// the first error is returned.
+pub fn load_tolerant<T>(items: impl Iterator<Item = Result<T>>) -> Result<(Vec<T>, Vec<String>)> {
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    for item in items {
+        match item {
+            Ok(v) => ok.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    let warnings = errors.iter().map(|e| format!("skipped: {e}")).collect();
+    match errors.into_iter().next() {
+        Some(first) if ok.is_empty() => Err(first),
+        _ => Ok((ok, warnings)),
+    }
+}
+
+fn read_types(path: Option<&Path>, id_column: &str) -> Result<Option<TypesTable>> {
+    path.map(|p| TypesTable::read(p, id_column)).transpose()
+}
+
+impl Circuit {
+    /// Opens whatever `path` is (see the module docs).
+    pub fn open(path: &Path) -> Result<Self> {
+        if path.is_dir() {
+            let config = find_config_in_folder(path)?;
+            return Self::open_config(&config);
+        }
+        if !path.exists() {
+            return Err(SonataError::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+            ));
+        }
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "json" => Self::open_config(path),
+            "csv" | "txt" => Ok(Self {
+                source: path.to_owned(),
+                spikes: vec![SpikesFile {
+                    file: path.to_owned(),
+                    role: "file".into(),
+                    populations: spikes::read_spikes_csv(path)?,
+                }],
+                ..Default::default()
+            }),
+            _ => Self::open_h5(path),
+        }
+    }
+
+    fn open_h5(path: &Path) -> Result<Self> {
+        let mut circuit = Self {
+            source: path.to_owned(),
+            ..Default::default()
+        };
+        match h5_kind(path)? {
+            H5Kind::Nodes => {
+                (circuit.nodes, circuit.warnings) = nodes::read_nodes_file(path, None)?;
+            }
+            H5Kind::Edges => {
+                (circuit.edges, circuit.warnings) = edges::read_edges_file(path, None)?;
+            }
+            H5Kind::Spikes => circuit.spikes.push(SpikesFile {
+                file: path.to_owned(),
+                role: "file".into(),
+                populations: spikes::read_spikes_h5(path)?,
+            }),
+            H5Kind::Report => {
+                (circuit.reports, circuit.warnings) = reports::read_reports(path)?;
+            }
+        }
+        circuit.collect_warnings();
+        Ok(circuit)
+    }
+
+    /// Opens a config file and everything it names.
+    pub fn open_config(path: &Path) -> Result<Self> {
+        let configs = read_configs(path)?;
+        let mut circuit = Self {
+            source: path.to_owned(),
+            ..Default::default()
+        };
+        if let Some(cc) = &configs.circuit {
+            // A file the config names but that does not exist is a warning (the rest loads); a
+            // file that exists but is malformed is an error.
+            for missing in cc
+                .nodes
+                .iter()
+                .map(|e| &e.nodes_file)
+                .chain(cc.edges.iter().filter(|e| e.enabled).map(|e| &e.edges_file))
+                .filter(|f| !f.is_file())
+            {
+                circuit.warnings.push(format!(
+                    "{}: names {}, which does not exist; loaded without it",
+                    cc.path.display(),
+                    missing.display()
+                ));
+            }
+            let node_files: Vec<(Vec<NodePopulation>, Vec<String>)> = cc
+                .nodes
+                .par_iter()
+                .filter(|entry| entry.nodes_file.is_file())
+                .map(|entry| {
+                    let types = read_types(entry.node_types_file.as_deref(), "node_type_id")?;
+                    nodes::read_nodes_file(&entry.nodes_file, types.as_ref())
+                })
+                .collect::<Result<_>>()?;
+            for (pops, warnings) in node_files {
+                circuit.nodes.extend(pops);
+                circuit.warnings.extend(warnings);
+            }
+            for entry in cc
+                .edges
+                .iter()
+                .filter(|e| e.enabled && e.edges_file.is_file())
+            {
+                let types = read_types(entry.edge_types_file.as_deref(), "edge_type_id")?;
+                let (pops, warnings) = edges::read_edges_file(&entry.edges_file, types.as_ref())?;
+                circuit.edges.extend(pops);
+                circuit.warnings.extend(warnings);
+            }
+        }
+        let node_sets_file = configs
+            .simulation
+            .as_ref()
+            .and_then(|s| s.node_sets_file.clone())
+            .or_else(|| {
+                configs
+                    .circuit
+                    .as_ref()
+                    .and_then(|c| c.node_sets_file.clone())
+            });
+        if let Some(ns) = node_sets_file {
+            circuit.node_sets = Some(NodeSets::from_file(&ns)?);
+        }
+        if let Some(sim) = &configs.simulation {
+            if let Some(out) = &sim.output.spikes_file
+                && out.is_file()
+            {
+                circuit.spikes.push(SpikesFile {
+                    file: out.clone(),
+                    role: "output".into(),
+                    populations: spikes::read_spikes(out)?,
+                });
+            }
+            for input in &sim.inputs {
+                let is_spikes = input.input_type == "spikes"
+                    || matches!(input.module.as_str(), "h5" | "hdf5" | "sonata" | "csv");
+                let Some(file) = input.input_file.as_ref().filter(|_| is_spikes) else {
+                    continue;
+                };
+                if !file.is_file() {
+                    circuit.warnings.push(format!(
+                        "input '{}': spikes file {} does not exist",
+                        input.name,
+                        file.display()
+                    ));
+                    continue;
+                }
+                if file.extension().is_some_and(|e| e == "nwb") {
+                    circuit.warnings.push(format!(
+                        "input '{}': NWB spike files are not read",
+                        input.name
+                    ));
+                    continue;
+                }
+                circuit.spikes.push(SpikesFile {
+                    file: file.clone(),
+                    role: format!("input:{}", input.name),
+                    populations: spikes::read_spikes(file)?,
+                });
+            }
+            for report in sim.reports.iter().filter(|r| r.enabled) {
+                if report.file.is_file() {
+                    let (reports, warnings) = reports::read_reports(&report.file)?;
+                    circuit.reports.extend(reports);
+                    circuit.warnings.extend(warnings);
+                }
+            }
+        }
+        circuit.circuit_config = configs.circuit;
+        circuit.simulation = configs.simulation;
+        circuit.collect_warnings();
+        Ok(circuit)
+    }
+
+    fn collect_warnings(&mut self) {
+        for pop in &self.nodes {
+            self.warnings.extend(
+                pop.warnings
+                    .iter()
+                    .map(|w| format!("{}: {w}", pop.file.display())),
+            );
+        }
+    }
+
+    pub fn node_population(&self, name: &str) -> Result<&NodePopulation> {
+        self.nodes
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| SonataError::NoPopulation {
+                name: name.to_owned(),
+                available: self
+                    .nodes
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    pub fn edge_population(&self, name: &str) -> Result<&EdgePopulation> {
+        self.edges
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| SonataError::NoPopulation {
+                name: name.to_owned(),
+                available: self
+                    .edges
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// A component folder from the circuit config (`morphologies_dir`, ...).
+    pub fn component_dir(&self, name: &str) -> Option<&Path> {
+        self.circuit_config.as_ref()?.component_dir(name)
+    }
+}

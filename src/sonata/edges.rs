@@ -1,0 +1,380 @@
+//! Edge populations: `/edges/<population>`, read lazily (an edges file can hold tens of
+//! millions of edges): metadata on open, columns and index rows on demand.
+//!
+//! Indices `source_to_target` / `target_to_source` are read under every spelling
+//! (`node_id_to_ranges` of the spec and libsonata, BMTK's `node_id_to_range`, the old misspelled
+//! `indicies` group), or built in memory when the file has none.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use super::column::{Column, ColumnBuilder};
+use super::error::{Result, SonataError};
+use super::h5util::{self, RawValues};
+use super::selection::Selection;
+use super::types_csv::TypesTable;
+
+/// Which end of an edge an index is keyed by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Keyed by source: a node's efferent (outgoing) edges.
+    Efferent,
+    /// Keyed by target: a node's afferent (incoming) edges.
+    Afferent,
+}
+
+/// An index held in memory: for node `n`, `edge_ids[offsets[n]..offsets[n+1]]`.
+#[derive(Clone, Debug)]
+struct MemoryIndex {
+    offsets: Vec<u64>,
+    edge_ids: Vec<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EdgePopulation {
+    pub name: String,
+    pub file: PathBuf,
+    pub types: Option<TypesTable>,
+    /// Source and target node populations (`node_population` attributes; empty when absent).
+    pub source: String,
+    pub target: String,
+    len: usize,
+    /// h5 attribute names over all groups.
+    h5_attribute_names: Vec<String>,
+    /// The group holding `source_to_target` / `target_to_source`, if any.
+    index_group: Option<String>,
+    handle: hdf5::File,
+    memory_index: [OnceLock<MemoryIndex>; 2],
+}
+
+pub fn population_names(path: &Path) -> Result<Vec<String>> {
+    let file = h5util::open_file(path)?;
+    let edges = file
+        .group("edges")
+        .map_err(|_| SonataError::invalid(path, "no '/edges' group: not a SONATA edges file"))?;
+    Ok(h5util::subgroup_names(&edges))
+}
+
+/// Opens every population of an edges file (malformed ones skipped with a warning while
+/// another one opens, as for nodes).
+pub fn read_edges_file(
+    path: &Path,
+    types: Option<&TypesTable>,
+) -> Result<(Vec<EdgePopulation>, Vec<String>)> {
+    let names = population_names(path)?;
+    super::circuit::load_tolerant(
+        names
+            .iter()
+            .map(|name| EdgePopulation::open(path, name, types)),
+    )
+}
+
+const INDEX_GROUPS: [&str; 2] = ["indices", "indicies"];
+
+impl EdgePopulation {
+    pub fn open(path: &Path, name: &str, types: Option<&TypesTable>) -> Result<Self> {
+        let handle = h5util::open_file(path)?;
+        let pop =
+            handle
+                .group(&format!("edges/{name}"))
+                .map_err(|_| SonataError::NoPopulation {
+                    name: name.to_owned(),
+                    available: population_names(path)
+                        .map(|n| n.join(", "))
+                        .unwrap_or_default(),
+                })?;
+        let src = h5util::dataset(path, &pop, "source_node_id")?;
+        let trg = h5util::dataset(path, &pop, "target_node_id")?;
+        let len = src.size();
+        if trg.size() != len {
+            return Err(SonataError::invalid(
+                path,
+                format!(
+                    "edge population '{name}': {len} source_node_id but {} target_node_id",
+                    trg.size()
+                ),
+            ));
+        }
+        for ds_name in ["edge_type_id", "edge_group_id", "edge_group_index"] {
+            if let Ok(ds) = pop.dataset(ds_name)
+                && ds.size() != len
+            {
+                return Err(SonataError::invalid(
+                    path,
+                    format!(
+                        "'/edges/{name}/{ds_name}' has {} entries, expected {len}",
+                        ds.size()
+                    ),
+                ));
+            }
+        }
+        let source = h5util::attr_text(path, &src, "node_population")?.unwrap_or_default();
+        let target = h5util::attr_text(path, &trg, "node_population")?.unwrap_or_default();
+        let mut h5_attribute_names = Vec::new();
+        for g in h5util::subgroup_names(&pop) {
+            if INDEX_GROUPS.contains(&g.as_str()) {
+                continue;
+            }
+            if let Ok(group) = pop.group(&g) {
+                for a in h5util::dataset_names(&group) {
+                    if !h5_attribute_names.contains(&a) {
+                        h5_attribute_names.push(a);
+                    }
+                }
+            }
+        }
+        h5_attribute_names.sort();
+        let index_group = INDEX_GROUPS
+            .iter()
+            .find(|g| pop.group(&format!("{g}/source_to_target")).is_ok())
+            .map(|g| g.to_string());
+        Ok(Self {
+            name: name.to_owned(),
+            file: path.to_owned(),
+            types: types.cloned(),
+            source,
+            target,
+            len,
+            h5_attribute_names,
+            index_group,
+            handle,
+            memory_index: [OnceLock::new(), OnceLock::new()],
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn group(&self) -> Result<hdf5::Group> {
+        self.handle
+            .group(&format!("edges/{}", self.name))
+            .map_err(|e| h5util::h5err(&self.file, &format!("/edges/{}", self.name), e))
+    }
+
+    fn ids(&self, ds_name: &str) -> Result<Vec<u64>> {
+        let ds = h5util::dataset(&self.file, &self.group()?, ds_name)?;
+        h5util::read_u64s(&self.file, &ds)
+    }
+
+    pub fn source_node_ids(&self) -> Result<Vec<u64>> {
+        self.ids("source_node_id")
+    }
+
+    pub fn target_node_ids(&self) -> Result<Vec<u64>> {
+        self.ids("target_node_id")
+    }
+
+    pub fn edge_type_ids(&self) -> Result<Vec<i64>> {
+        match self.group()?.dataset("edge_type_id") {
+            Ok(ds) => match h5util::read_values(&self.file, &ds)? {
+                RawValues::Int(v) => Ok(v),
+                _ => Err(SonataError::invalid(
+                    &self.file,
+                    format!("'/edges/{}/edge_type_id' must hold integers", self.name),
+                )),
+            },
+            Err(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Whether the file carries its own index (else one is built in memory on first use).
+    pub fn has_index(&self) -> bool {
+        self.index_group.is_some()
+    }
+
+    /// Attribute names: h5 group datasets and edge_types.csv columns.
+    pub fn attribute_names(&self) -> Vec<String> {
+        let mut names = self.h5_attribute_names.clone();
+        if let Some(types) = &self.types {
+            names.extend(types.columns.iter().cloned());
+        }
+        names.push("edge_type_id".to_owned());
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The distinct edge types used, with their counts.
+    pub fn edge_type_counts(&self) -> Result<BTreeMap<i64, usize>> {
+        let mut counts = BTreeMap::new();
+        for t in self.edge_type_ids()? {
+            *counts.entry(t).or_default() += 1;
+        }
+        Ok(counts)
+    }
+
+    /// One merged attribute over all edges (h5 groups over edge_types.csv), or `None` when no
+    /// group and no type has it.
+    pub fn attribute(&self, name: &str) -> Result<Option<Column>> {
+        let n = self.len;
+        if name == "edge_type_id" {
+            let ids = self.edge_type_ids()?;
+            return Ok(Some(Column::from_raw(RawValues::Int(ids))));
+        }
+        let csv_col = self
+            .types
+            .as_ref()
+            .and_then(|t| t.columns.iter().position(|c| c == name));
+        let in_h5 = self.h5_attribute_names.iter().any(|a| a == name);
+        if csv_col.is_none() && !in_h5 {
+            return Ok(None);
+        }
+        let mut builder = ColumnBuilder::new(n);
+        let pop = self.group()?;
+        if let (Some(col), Some(types)) = (csv_col, &self.types) {
+            let type_ids = self.edge_type_ids()?;
+            let by_type = types.column(col);
+            let mut rows = Vec::with_capacity(n);
+            let mut type_rows = Vec::with_capacity(n);
+            for (i, t) in type_ids.iter().enumerate() {
+                if let Some(r) = types.row_of(*t) {
+                    rows.push(i);
+                    type_rows.push(r);
+                }
+            }
+            builder.fill(rows, by_type.take(&type_rows));
+        }
+        if in_h5 {
+            let groups = h5util::subgroup_names(&pop);
+            let group_ids: Vec<u64> = match pop.dataset("edge_group_id") {
+                Ok(ds) => h5util::read_u64s(&self.file, &ds)?,
+                Err(_) => vec![0; n],
+            };
+            let group_index: Vec<u64> = match pop.dataset("edge_group_index") {
+                Ok(ds) => h5util::read_u64s(&self.file, &ds)?,
+                Err(_) => (0..n as u64).collect(),
+            };
+            let mut by_group: BTreeMap<u64, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+            for (i, (&g, &gi)) in group_ids.iter().zip(&group_index).enumerate() {
+                let e = by_group.entry(g).or_default();
+                e.0.push(i);
+                e.1.push(gi as usize);
+            }
+            for (g, (rows, indices)) in by_group {
+                if !groups.contains(&g.to_string()) {
+                    continue;
+                }
+                let Ok(ds) = pop.dataset(&format!("{g}/{name}")) else {
+                    continue;
+                };
+                let raw = h5util::read_values(&self.file, &ds)?;
+                let needed = indices.iter().max().map_or(0, |m| m + 1);
+                if raw.len() < needed {
+                    return Err(SonataError::invalid(
+                        &self.file,
+                        format!(
+                            "'/edges/{}/{g}/{name}' has {} values but group {g} has {needed} edges",
+                            self.name,
+                            raw.len()
+                        ),
+                    ));
+                }
+                let column = Column::from_raw(raw);
+                let identity =
+                    indices.iter().enumerate().all(|(i, &x)| i == x) && column.len() == rows.len();
+                builder.fill(
+                    rows,
+                    if identity {
+                        column
+                    } else {
+                        column.take(&indices)
+                    },
+                );
+            }
+        }
+        Ok(Some(builder.finish()))
+    }
+
+    fn index_datasets(
+        &self,
+        direction: Direction,
+    ) -> Result<Option<(hdf5::Dataset, hdf5::Dataset)>> {
+        let Some(index_group) = &self.index_group else {
+            return Ok(None);
+        };
+        let sub = match direction {
+            Direction::Efferent => "source_to_target",
+            Direction::Afferent => "target_to_source",
+        };
+        let Ok(group) = self.group()?.group(&format!("{index_group}/{sub}")) else {
+            return Ok(None);
+        };
+        let node_to_range = ["node_id_to_ranges", "node_id_to_range"]
+            .iter()
+            .find_map(|n| group.dataset(n).ok());
+        let range_to_edge = group.dataset("range_to_edge_id").ok();
+        Ok(node_to_range.zip(range_to_edge))
+    }
+
+    fn memory_index(&self, direction: Direction) -> Result<&MemoryIndex> {
+        let slot = &self.memory_index[direction as usize];
+        if let Some(index) = slot.get() {
+            return Ok(index);
+        }
+        let keys = match direction {
+            Direction::Efferent => self.source_node_ids()?,
+            Direction::Afferent => self.target_node_ids()?,
+        };
+        let max = keys.iter().max().map_or(0, |m| m + 1) as usize;
+        let mut offsets = vec![0u64; max + 1];
+        for &k in &keys {
+            offsets[k as usize + 1] += 1;
+        }
+        for i in 0..max {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut edge_ids = vec![0u64; keys.len()];
+        for (e, &k) in keys.iter().enumerate() {
+            edge_ids[fill[k as usize] as usize] = e as u64;
+            fill[k as usize] += 1;
+        }
+        Ok(slot.get_or_init(|| MemoryIndex { offsets, edge_ids }))
+    }
+
+    /// The edges leaving (`Efferent`) or entering (`Afferent`) `node_id`, as edge-id ranges.
+    pub fn edges_of(&self, node_id: u64, direction: Direction) -> Result<Selection> {
+        if let Some((node_to_range, range_to_edge)) = self.index_datasets(direction)? {
+            let rows = node_to_range.shape().first().copied().unwrap_or(0);
+            if node_id as usize >= rows {
+                return Ok(Selection::empty());
+            }
+            let object = node_to_range.name();
+            let r = node_to_range
+                .read_slice_2d::<i64, _>(ndarray::s![node_id as usize..node_id as usize + 1, ..])
+                .map_err(|e| h5util::h5err(&self.file, &object, e))?;
+            let (r0, r1) = (r[[0, 0]], r[[0, 1]]);
+            if r0 < 0 || r1 <= r0 {
+                return Ok(Selection::empty());
+            }
+            let object = range_to_edge.name();
+            let ranges = range_to_edge
+                .read_slice_2d::<u64, _>(ndarray::s![r0 as usize..r1 as usize, ..])
+                .map_err(|e| h5util::h5err(&self.file, &object, e))?;
+            return Ok(Selection::from_ranges(
+                ranges.outer_iter().map(|row| row[0]..row[1]),
+            ));
+        }
+        let index = self.memory_index(direction)?;
+        let n = node_id as usize;
+        if n + 1 >= index.offsets.len() {
+            return Ok(Selection::empty());
+        }
+        let ids = &index.edge_ids[index.offsets[n] as usize..index.offsets[n + 1] as usize];
+        Ok(Selection::from_ids(ids.iter().copied()))
+    }
+
+    pub fn efferent_edges(&self, node_id: u64) -> Result<Selection> {
+        self.edges_of(node_id, Direction::Efferent)
+    }
+
+    pub fn afferent_edges(&self, node_id: u64) -> Result<Selection> {
+        self.edges_of(node_id, Direction::Afferent)
+    }
+}

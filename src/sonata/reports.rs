@@ -1,0 +1,305 @@
+//! Frame reports (compartment and soma): `/report/<population>/data` (time x element) with
+//! `mapping/{node_ids, index_pointers | index_pointer, element_ids, time}`, and BMTK's older
+//! "cellvar" layout (`/mapping/{gids, index_pointer, element_id}` + `/<variable>/data`).
+//!
+//! Only the mapping is read on open; frames are read by time index or window from disk, so a
+//! report larger than memory can be played.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use super::error::{Result, SonataError};
+use super::h5util;
+
+#[derive(Clone, Debug)]
+pub struct FrameReport {
+    pub file: PathBuf,
+    pub population: String,
+    /// Name of the recorded variable when the file says (`variable` attribute or old-layout
+    /// group name).
+    pub variable: Option<String>,
+    pub units: Option<String>,
+    pub node_ids: Vec<u64>,
+    /// CSR offsets into the elements: node i has elements `index_pointers[i]..index_pointers[i+1]`
+    /// (always N+1 entries here, whatever the file held).
+    pub index_pointers: Vec<u64>,
+    pub element_ids: Vec<u64>,
+    /// start, stop, dt (ms) when the file has `mapping/time`.
+    pub time: Option<(f64, f64, f64)>,
+    pub n_frames: usize,
+    data_path: String,
+    handle: hdf5::File,
+}
+
+/// Opens every report population in a file (malformed ones skipped with a warning while
+/// another one opens).
+pub fn read_reports(path: &Path) -> Result<(Vec<FrameReport>, Vec<String>)> {
+    let file = h5util::open_file(path)?;
+    if let Ok(report) = file.group("report") {
+        let names = h5util::subgroup_names(&report);
+        if names.is_empty() {
+            return Err(SonataError::invalid(path, "'/report' holds no population"));
+        }
+        return super::circuit::load_tolerant(
+            names
+                .iter()
+                .map(|name| FrameReport::open_population(path, &file, name)),
+        );
+    }
+    if file.group("mapping").is_ok() {
+        return Ok((vec![FrameReport::open_cellvar(path, &file)?], Vec::new()));
+    }
+    Err(SonataError::invalid(
+        path,
+        "no '/report' or '/mapping' group: not a frame report",
+    ))
+}
+
+fn normalise_pointers(
+    path: &Path,
+    mut ptr: Vec<u64>,
+    n_nodes: usize,
+    n_elements: usize,
+) -> Result<Vec<u64>> {
+    if ptr.len() == n_nodes {
+        ptr.push(n_elements as u64);
+    }
+    if ptr.len() != n_nodes + 1 {
+        return Err(SonataError::invalid(
+            path,
+            format!(
+                "index_pointers has {} entries for {n_nodes} nodes (expected N or N+1)",
+                ptr.len()
+            ),
+        ));
+    }
+    if ptr.windows(2).any(|w| w[0] > w[1]) || ptr.last().is_some_and(|&l| l as usize > n_elements) {
+        return Err(SonataError::invalid(
+            path,
+            "index_pointers are not ascending within the elements",
+        ));
+    }
+    Ok(ptr)
+}
+
+impl FrameReport {
+    fn open_population(path: &Path, file: &hdf5::File, name: &str) -> Result<Self> {
+        let group = file
+            .group(&format!("report/{name}"))
+            .map_err(|e| h5util::h5err(path, &format!("/report/{name}"), e))?;
+        let mapping = group.group("mapping").map_err(|_| {
+            SonataError::invalid(path, format!("'/report/{name}' has no 'mapping'"))
+        })?;
+        let data = h5util::dataset(path, &group, "data")?;
+        let node_ids = h5util::read_u64s(path, &h5util::dataset(path, &mapping, "node_ids")?)?;
+        let ptr_ds = mapping
+            .dataset("index_pointers")
+            .or_else(|_| mapping.dataset("index_pointer"))
+            .map_err(|_| {
+                SonataError::invalid(
+                    path,
+                    format!("'/report/{name}/mapping' has no index_pointers"),
+                )
+            })?;
+        let element_ids = match mapping
+            .dataset("element_ids")
+            .or_else(|_| mapping.dataset("element_id"))
+        {
+            Ok(ds) => h5util::read_u64s(path, &ds)?,
+            Err(_) => Vec::new(),
+        };
+        let shape = data.shape();
+        let (n_frames, n_elements) = match shape.as_slice() {
+            [t, e] => (*t, *e),
+            [t] => (*t, 1),
+            _ => {
+                return Err(SonataError::invalid(
+                    path,
+                    format!("'/report/{name}/data' must be 2-D"),
+                ));
+            }
+        };
+        if !element_ids.is_empty() && element_ids.len() != n_elements {
+            return Err(SonataError::invalid(
+                path,
+                format!(
+                    "{} element_ids but data has {n_elements} columns",
+                    element_ids.len()
+                ),
+            ));
+        }
+        let index_pointers = normalise_pointers(
+            path,
+            h5util::read_u64s(path, &ptr_ds)?,
+            node_ids.len(),
+            n_elements,
+        )?;
+        let time = match mapping.dataset("time") {
+            Ok(ds) => {
+                let t = h5util::read_f64s(path, &ds)?;
+                if t.len() != 3 {
+                    return Err(SonataError::invalid(
+                        path,
+                        "mapping/time must hold start, stop, dt",
+                    ));
+                }
+                Some((t[0], t[1], t[2]))
+            }
+            Err(_) => None,
+        };
+        Ok(Self {
+            file: path.to_owned(),
+            population: name.to_owned(),
+            variable: h5util::attr_text(path, &data, "variable")?,
+            units: h5util::attr_text(path, &data, "units")?,
+            node_ids,
+            index_pointers,
+            element_ids,
+            time,
+            n_frames,
+            data_path: format!("report/{name}/data"),
+            handle: file.clone(),
+        })
+    }
+
+    fn open_cellvar(path: &Path, file: &hdf5::File) -> Result<Self> {
+        let mapping = file
+            .group("mapping")
+            .map_err(|e| h5util::h5err(path, "/mapping", e))?;
+        let node_ids = h5util::read_u64s(path, &h5util::dataset(path, &mapping, "gids")?)?;
+        let element_ids = match mapping
+            .dataset("element_id")
+            .or_else(|_| mapping.dataset("element_ids"))
+        {
+            Ok(ds) => h5util::read_u64s(path, &ds)?,
+            Err(_) => Vec::new(),
+        };
+        let variable = h5util::subgroup_names(file)
+            .into_iter()
+            .find(|g| g != "mapping" && file.dataset(&format!("{g}/data")).is_ok())
+            .ok_or_else(|| {
+                SonataError::invalid(
+                    path,
+                    "old report layout without a '<variable>/data' dataset",
+                )
+            })?;
+        let data = h5util::dataset(
+            path,
+            &file
+                .group(&variable)
+                .map_err(|e| h5util::h5err(path, &variable, e))?,
+            "data",
+        )?;
+        let shape = data.shape();
+        let (n_frames, n_elements) = match shape.as_slice() {
+            [t, e] => (*t, *e),
+            [t] => (*t, 1),
+            _ => {
+                return Err(SonataError::invalid(
+                    path,
+                    format!("'/{variable}/data' must be 1-D or 2-D"),
+                ));
+            }
+        };
+        let ptr = h5util::read_u64s(path, &h5util::dataset(path, &mapping, "index_pointer")?)?;
+        let index_pointers = normalise_pointers(path, ptr, node_ids.len(), n_elements)?;
+        let time = match mapping.dataset("time") {
+            Ok(ds) => {
+                let t = h5util::read_f64s(path, &ds)?;
+                (t.len() == 3).then(|| (t[0], t[1], t[2]))
+            }
+            Err(_) => None,
+        };
+        Ok(Self {
+            file: path.to_owned(),
+            population: String::new(),
+            variable: Some(variable.clone()),
+            units: None,
+            node_ids,
+            index_pointers,
+            element_ids,
+            time,
+            n_frames,
+            data_path: format!("{variable}/data"),
+            handle: file.clone(),
+        })
+    }
+
+    pub fn n_nodes(&self) -> usize {
+        self.node_ids.len()
+    }
+
+    pub fn n_elements(&self) -> usize {
+        self.index_pointers.last().copied().unwrap_or(0) as usize
+    }
+
+    /// Element columns of a node, if the report holds it.
+    pub fn elements_of(&self, node_id: u64) -> Option<Range<usize>> {
+        let i = self.node_ids.iter().position(|&n| n == node_id)?;
+        Some(self.index_pointers[i] as usize..self.index_pointers[i + 1] as usize)
+    }
+
+    /// Time (ms) of frame `i`.
+    pub fn frame_time(&self, i: usize) -> Option<f64> {
+        self.time.map(|(start, _, dt)| start + dt * i as f64)
+    }
+
+    /// The frame at or just before time `t` (ms), clamped to the report.
+    pub fn frame_at(&self, t: f64) -> Option<usize> {
+        let (start, _, dt) = self.time?;
+        if self.n_frames == 0 || dt <= 0.0 {
+            return None;
+        }
+        let i = ((t - start) / dt + 1e-9).floor();
+        Some((i.max(0.0) as usize).min(self.n_frames - 1))
+    }
+
+    fn dataset(&self) -> Result<hdf5::Dataset> {
+        self.handle
+            .dataset(&self.data_path)
+            .map_err(|e| h5util::h5err(&self.file, &self.data_path, e))
+    }
+
+    /// Frames `frames` (rows of data), each with every element; read from disk.
+    pub fn read_frames(&self, frames: Range<usize>) -> Result<Vec<Vec<f32>>> {
+        let end = frames.end.min(self.n_frames);
+        if frames.start >= end {
+            return Ok(Vec::new());
+        }
+        let ds = self.dataset()?;
+        let err = |e: hdf5::Error| h5util::h5err(&self.file, &self.data_path, e);
+        if ds.ndim() == 1 {
+            let v = ds
+                .read_slice_1d::<f32, _>(ndarray::s![frames.start..end])
+                .map_err(err)?;
+            return Ok(v.iter().map(|&x| vec![x]).collect());
+        }
+        let block = ds
+            .read_slice_2d::<f32, _>(ndarray::s![frames.start..end, ..])
+            .map_err(err)?;
+        Ok(block.outer_iter().map(|row| row.to_vec()).collect())
+    }
+
+    pub fn read_frame(&self, i: usize) -> Result<Vec<f32>> {
+        self.read_frames(i..i + 1)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                SonataError::invalid(
+                    &self.file,
+                    format!("frame {i} is beyond the report's {} frames", self.n_frames),
+                )
+            })
+    }
+
+    /// The frames with `t0 <= t < t1`.
+    pub fn read_window(&self, t0: f64, t1: f64) -> Result<(Range<usize>, Vec<Vec<f32>>)> {
+        let (start, _, dt) = self.time.ok_or_else(|| {
+            SonataError::invalid(&self.file, "the report has no time axis (mapping/time)")
+        })?;
+        let a = ((t0 - start) / dt).ceil().max(0.0) as usize;
+        let b = (((t1 - start) / dt).ceil().max(0.0) as usize).min(self.n_frames);
+        let frames = a.min(b)..b;
+        Ok((frames.clone(), self.read_frames(frames)?))
+    }
+}

@@ -1,0 +1,416 @@
+//! Spike files: SONATA `/spikes/<population>/{timestamps,node_ids}` (`sorting` as an HDF5 enum
+//! or a string), the old `/spikes/{gids,timestamps}` layout, and BMTK's CSV; a writer whose files
+//! libsonata and BMTK read; and an index for time-window queries.
+
+use std::path::{Path, PathBuf};
+
+use hdf5::H5Type;
+
+use super::config::SortOrder;
+use super::error::{Result, SonataError};
+use super::h5util;
+
+/// The spikes of one population, in the order they were read or will be written.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PopulationSpikes {
+    /// Empty for the old layout, which names no population.
+    pub population: String,
+    pub node_ids: Vec<u64>,
+    pub timestamps: Vec<f64>,
+    /// The `sorting` the file declares (None when it declares nothing).
+    pub sorting: Option<SortOrder>,
+}
+
+impl PopulationSpikes {
+    pub fn len(&self) -> usize {
+        self.timestamps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.timestamps.is_empty()
+    }
+
+    /// First and last spike time.
+    pub fn time_range(&self) -> Option<(f64, f64)> {
+        let first = self
+            .timestamps
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let last = self
+            .timestamps
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        (first <= last).then_some((first, last))
+    }
+
+    /// Reorders in place: by time (ties by id) or by id (ties by time).
+    pub fn sort(&mut self, order: SortOrder) {
+        let mut perm: Vec<usize> = (0..self.len()).collect();
+        match order {
+            SortOrder::None => return,
+            SortOrder::ByTime => perm.sort_by(|&a, &b| {
+                self.timestamps[a]
+                    .total_cmp(&self.timestamps[b])
+                    .then(self.node_ids[a].cmp(&self.node_ids[b]))
+            }),
+            SortOrder::ById => perm.sort_by(|&a, &b| {
+                self.node_ids[a]
+                    .cmp(&self.node_ids[b])
+                    .then(self.timestamps[a].total_cmp(&self.timestamps[b]))
+            }),
+        }
+        self.node_ids = perm.iter().map(|&i| self.node_ids[i]).collect();
+        self.timestamps = perm.iter().map(|&i| self.timestamps[i]).collect();
+        self.sorting = Some(order);
+    }
+}
+
+/// Reads a spikes file: `.csv`/`.txt` as BMTK's CSV, anything else as HDF5.
+pub fn read_spikes(path: &Path) -> Result<Vec<PopulationSpikes>> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext == "csv" || ext == "txt" {
+        read_spikes_csv(path)
+    } else {
+        read_spikes_h5(path)
+    }
+}
+
+fn parse_sorting(path: &Path, text: Option<String>) -> Result<Option<SortOrder>> {
+    match text {
+        None => Ok(None),
+        Some(s) => SortOrder::parse(&s).map(Some).ok_or_else(|| {
+            SonataError::invalid(path, format!("unknown spike 'sorting' value '{s}'"))
+        }),
+    }
+}
+
+pub fn read_spikes_h5(path: &Path) -> Result<Vec<PopulationSpikes>> {
+    let file = h5util::open_file(path)?;
+    let spikes = file
+        .group("spikes")
+        .map_err(|_| SonataError::invalid(path, "no '/spikes' group: not a SONATA spikes file"))?;
+    // Old layout: /spikes/gids + /spikes/timestamps, no population.
+    if spikes.dataset("timestamps").is_ok() {
+        let ids_ds = spikes
+            .dataset("gids")
+            .or_else(|_| spikes.dataset("node_ids"))
+            .map_err(|_| {
+                SonataError::invalid(path, "'/spikes/timestamps' without '/spikes/gids'")
+            })?;
+        let ts_ds = h5util::dataset(path, &spikes, "timestamps")?;
+        let sorting = parse_sorting(path, h5util::attr_text(path, &spikes, "sorting")?)?;
+        return Ok(vec![checked(path, "", &ids_ds, &ts_ds, sorting)?]);
+    }
+    let mut out = Vec::new();
+    for name in h5util::subgroup_names(&spikes) {
+        let group = spikes
+            .group(&name)
+            .map_err(|e| h5util::h5err(path, &format!("/spikes/{name}"), e))?;
+        let ids_ds = group
+            .dataset("node_ids")
+            .or_else(|_| group.dataset("gids"))
+            .map_err(|_| {
+                SonataError::invalid(path, format!("'/spikes/{name}' has no 'node_ids'"))
+            })?;
+        let ts_ds = h5util::dataset(path, &group, "timestamps")?;
+        let mut sorting = h5util::attr_text(path, &group, "sorting")?;
+        if sorting.is_none() {
+            sorting = h5util::attr_text(path, &ids_ds, "sorting")?;
+        }
+        let sorting = parse_sorting(path, sorting)?;
+        out.push(checked(path, &name, &ids_ds, &ts_ds, sorting)?);
+    }
+    if out.is_empty() {
+        return Err(SonataError::invalid(path, "'/spikes' holds no population"));
+    }
+    Ok(out)
+}
+
+fn checked(
+    path: &Path,
+    population: &str,
+    ids_ds: &hdf5::Dataset,
+    ts_ds: &hdf5::Dataset,
+    sorting: Option<SortOrder>,
+) -> Result<PopulationSpikes> {
+    let node_ids = h5util::read_u64s(path, ids_ds)?;
+    let timestamps = h5util::read_f64s(path, ts_ds)?;
+    if node_ids.len() != timestamps.len() {
+        return Err(SonataError::invalid(
+            path,
+            format!(
+                "spikes of '{population}': {} node ids but {} timestamps",
+                node_ids.len(),
+                timestamps.len()
+            ),
+        ));
+    }
+    Ok(PopulationSpikes {
+        population: population.to_owned(),
+        node_ids,
+        timestamps,
+        sorting,
+    })
+}
+
+/// BMTK's CSV: a header naming `timestamps`, `node_ids` (or `gids`) and optionally `population`,
+/// separated by spaces, tabs or commas.
+pub fn read_spikes_csv(path: &Path) -> Result<Vec<PopulationSpikes>> {
+    let text = std::fs::read_to_string(path).map_err(|e| SonataError::io(path, e))?;
+    let split = |l: &str| -> Vec<String> {
+        l.split([' ', '\t', ','])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Err(SonataError::Csv {
+            path: path.to_owned(),
+            line: 1,
+            message: "empty file".into(),
+        });
+    };
+    let header = split(header);
+    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
+    let (Some(t_col), Some(id_col)) = (
+        find(&["timestamps", "time", "t"]),
+        find(&["node_ids", "gids", "node_id", "gid"]),
+    ) else {
+        return Err(SonataError::Csv {
+            path: path.to_owned(),
+            line: 1,
+            message: format!(
+                "the header must name 'timestamps' and 'node_ids' (found: {})",
+                header.join(" ")
+            ),
+        });
+    };
+    let pop_col = find(&["population"]);
+    let mut pops: Vec<PopulationSpikes> = Vec::new();
+    for (i, line) in lines {
+        let fields = split(line);
+        let err = |message: String| SonataError::Csv {
+            path: path.to_owned(),
+            line: i + 1,
+            message,
+        };
+        if fields.len() != header.len() {
+            return Err(err(format!(
+                "{} fields, but the header has {}",
+                fields.len(),
+                header.len()
+            )));
+        }
+        let t: f64 = fields[t_col]
+            .parse()
+            .map_err(|_| err(format!("'{}' is not a time", fields[t_col])))?;
+        let id: u64 = fields[id_col]
+            .parse()
+            .map_err(|_| err(format!("'{}' is not a node id", fields[id_col])))?;
+        let pop = pop_col.map(|c| fields[c].as_str()).unwrap_or("");
+        let entry = match pops.iter().position(|p| p.population == pop) {
+            Some(p) => &mut pops[p],
+            None => {
+                pops.push(PopulationSpikes {
+                    population: pop.to_owned(),
+                    ..Default::default()
+                });
+                let last = pops.len() - 1;
+                &mut pops[last]
+            }
+        };
+        entry.node_ids.push(id);
+        entry.timestamps.push(t);
+    }
+    Ok(pops)
+}
+
+/// The `sorting` attribute as libsonata writes it: an HDF5 enum over uint8.
+#[derive(H5Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+#[allow(non_camel_case_types)]
+enum SortingEnum {
+    none = 0,
+    by_id = 1,
+    by_time = 2,
+}
+
+/// Writes a SONATA spikes file (sorted as asked), whole or not at all: the data goes to a
+/// temporary file beside `path`, which is renamed over it at the end.
+pub fn write_spikes(path: &Path, populations: &[PopulationSpikes], order: SortOrder) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| SonataError::io(dir, e))?;
+    let file_name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp: PathBuf = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = write_spikes_to(&tmp, populations, order);
+    if let Err(err) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err);
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        SonataError::io(path, e)
+    })
+}
+
+fn write_spikes_to(path: &Path, populations: &[PopulationSpikes], order: SortOrder) -> Result<()> {
+    let err = |object: &str, e: hdf5::Error| h5util::h5err(path, object, e);
+    let file = hdf5::File::create(path).map_err(|e| err("/", e))?;
+    file.new_attr::<u32>()
+        .create("magic")
+        .and_then(|a| a.write_scalar(&0x0A7Au32))
+        .map_err(|e| err("/magic", e))?;
+    file.new_attr::<u32>()
+        .shape(2)
+        .create("version")
+        .and_then(|a| a.write_raw(&[0u32, 1]))
+        .map_err(|e| err("/version", e))?;
+    let spikes = file.create_group("spikes").map_err(|e| err("/spikes", e))?;
+    for pop in populations {
+        if pop.population.is_empty() {
+            return Err(SonataError::invalid(
+                path,
+                "every population written needs a name",
+            ));
+        }
+        if pop.node_ids.len() != pop.timestamps.len() {
+            return Err(SonataError::invalid(
+                path,
+                format!(
+                    "population '{}': node ids and timestamps differ in length",
+                    pop.population
+                ),
+            ));
+        }
+        let mut sorted = pop.clone();
+        sorted.sort(order);
+        let object = format!("/spikes/{}", pop.population);
+        let group = spikes
+            .create_group(&pop.population)
+            .map_err(|e| err(&object, e))?;
+        let sorting = match order {
+            SortOrder::None => SortingEnum::none,
+            SortOrder::ById => SortingEnum::by_id,
+            SortOrder::ByTime => SortingEnum::by_time,
+        };
+        group
+            .new_attr::<SortingEnum>()
+            .create("sorting")
+            .and_then(|a| a.write_scalar(&sorting))
+            .map_err(|e| err(&object, e))?;
+        group
+            .new_dataset_builder()
+            .with_data(&sorted.timestamps)
+            .create("timestamps")
+            .and_then(|ds| {
+                ds.new_attr::<hdf5::types::VarLenUnicode>()
+                    .create("units")
+                    .and_then(|a| {
+                        let ms: hdf5::types::VarLenUnicode =
+                            "ms".parse().map_err(|_| hdf5::Error::from("units"))?;
+                        a.write_scalar(&ms)
+                    })
+            })
+            .map_err(|e| err(&format!("{object}/timestamps"), e))?;
+        group
+            .new_dataset_builder()
+            .with_data(&sorted.node_ids)
+            .create("node_ids")
+            .map_err(|e| err(&format!("{object}/node_ids"), e))?;
+    }
+    file.flush().map_err(|e| err("/", e))?;
+    Ok(())
+}
+
+/// Spikes of one population held for playback: sorted by time, with a per-node index.
+///
+/// A time window is two binary searches; a node's spikes are a slice.
+#[derive(Clone, Debug, Default)]
+pub struct SpikeIndex {
+    pub population: String,
+    /// Times, ascending.
+    pub times: Vec<f64>,
+    /// Node id of each spike in `times` order.
+    pub node_ids: Vec<u64>,
+    /// `by_node[node_offsets[n]..node_offsets[n+1]]` are node n's spike times, ascending.
+    node_offsets: Vec<u32>,
+    by_node: Vec<f64>,
+}
+
+impl SpikeIndex {
+    pub fn new(spikes: &PopulationSpikes) -> Self {
+        let mut sorted = spikes.clone();
+        if sorted.sorting != Some(SortOrder::ByTime)
+            || !sorted.timestamps.windows(2).all(|w| w[0] <= w[1])
+        {
+            sorted.sort(SortOrder::ByTime);
+        }
+        let n_nodes = sorted.node_ids.iter().max().map_or(0, |m| m + 1) as usize;
+        let mut node_offsets = vec![0u32; n_nodes + 1];
+        for &id in &sorted.node_ids {
+            node_offsets[id as usize + 1] += 1;
+        }
+        for i in 0..n_nodes {
+            node_offsets[i + 1] += node_offsets[i];
+        }
+        let mut fill = node_offsets.clone();
+        let mut by_node = vec![0.0; sorted.len()];
+        for (&id, &t) in sorted.node_ids.iter().zip(&sorted.timestamps) {
+            by_node[fill[id as usize] as usize] = t;
+            fill[id as usize] += 1;
+        }
+        Self {
+            population: sorted.population,
+            times: sorted.timestamps,
+            node_ids: sorted.node_ids,
+            node_offsets,
+            by_node,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// Index range of the spikes with `t0 <= t < t1`.
+    pub fn window(&self, t0: f64, t1: f64) -> std::ops::Range<usize> {
+        let a = self.times.partition_point(|&t| t < t0);
+        let b = self.times.partition_point(|&t| t < t1);
+        a..b.max(a)
+    }
+
+    /// The spike times of one node, ascending.
+    pub fn node_spikes(&self, node_id: u64) -> &[f64] {
+        let n = node_id as usize;
+        if n + 1 >= self.node_offsets.len() {
+            return &[];
+        }
+        &self.by_node[self.node_offsets[n] as usize..self.node_offsets[n + 1] as usize]
+    }
+
+    /// The last spike of `node_id` at or before `t` (for scrubbing).
+    pub fn last_spike_before(&self, node_id: u64, t: f64) -> Option<f64> {
+        let s = self.node_spikes(node_id);
+        let i = s.partition_point(|&x| x <= t);
+        (i > 0).then(|| s[i - 1])
+    }
+}
