@@ -24,8 +24,8 @@ pub enum SimError {
     NotFound { what: &'static str, name: String },
     #[error("{0}")]
     Invalid(String),
-    #[error("writing spikes to {path}: {message}")]
-    Output { path: String, message: String },
+    #[error(transparent)]
+    Sonata(#[from] crate::sonata::SonataError),
 }
 
 pub type SimResult<T> = Result<T, SimError>;

@@ -11,13 +11,12 @@
 //! | `synapses` | per-partition synapses grouped by source and delay |
 //! | `inputs` | spike trains, step currents, Poisson trains |
 //! | `engine` | [`Simulation`]: build, step, stream spikes, change while running |
-//! | `output` | SONATA spikes files |
 pub mod engine;
 pub mod error;
+pub mod from_sonata;
 pub mod inputs;
 pub mod models;
 pub mod network;
-pub mod output;
 pub mod params;
 pub mod synapses;
 pub mod time;
