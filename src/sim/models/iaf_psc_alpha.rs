@@ -125,7 +125,7 @@ pub struct Block {
     di_in: Vec<f64>,
     i_in: Vec<f64>,
     y3: Vec<f64>,
-    r: Vec<u32>,
+    r: Vec<u64>,
 }
 
 impl Block {
@@ -187,10 +187,33 @@ impl Block {
     }
 
     pub fn update(&mut self, w: &mut Window, spikes: &mut Vec<(u32, u32)>) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked above); the kernel is plain safe Rust
+                // compiled with wider vectors, and Rust never fuses multiply-adds on its own, so
+                // the arithmetic (and so every spike) is the same as without AVX2.
+                unsafe { self.update_avx2(w, spikes) };
+                return;
+            }
+        }
+        self.update_kernel(w, spikes);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn update_avx2(&mut self, w: &mut Window, spikes: &mut Vec<(u32, u32)>) {
+        self.update_kernel(w, spikes);
+    }
+
+    #[inline(always)]
+    fn update_kernel(&mut self, w: &mut Window, spikes: &mut Vec<(u32, u32)>) {
         let n = self.len();
         let v = &self.v;
         let (i_e, theta, v_reset, lb) =
             (self.p.i_e, self.p.theta, self.p.v_reset, self.p.lower_bound);
+        let refr = v.refractory_counts as u64;
+        let mut spiked = [0u8; CHUNK];
         let mut c0 = 0;
         while c0 < n {
             let c1 = (c0 + CHUNK).min(n);
@@ -202,6 +225,7 @@ impl Block {
             let i_in = &mut self.i_in[c0..c1];
             let y3 = &mut self.y3[c0..c1];
             let r = &mut self.r[c0..c1];
+            let spiked = &mut spiked[..m];
             for lag in 0..w.len {
                 let slot = w.slot(lag);
                 let base = slot * w.rows + self.row0;
@@ -210,36 +234,40 @@ impl Block {
                 let inh = &mut rest[c0..c1];
                 let cb = slot * w.ncur + self.neuron0 + c0;
                 let cur = &mut w.cur[cb..cb + m];
+                let mut any = 0u8;
                 for i in 0..m {
-                    let mut y = y3[i];
-                    let mut ri = r[i];
-                    if ri == 0 {
-                        y = v.p30 * (y0[i] + i_e)
-                            + v.p31_ex * di_ex[i]
-                            + v.p32_ex * i_ex[i]
-                            + v.p31_in * di_in[i]
-                            + v.p32_in * i_in[i]
-                            + v.expm1_tau_m * y
-                            + y;
-                        y = if y < lb { lb } else { y };
-                    } else {
-                        ri -= 1;
-                    }
+                    let y = y3[i];
+                    let ri = r[i];
+                    let yn = v.p30 * (y0[i] + i_e)
+                        + v.p31_ex * di_ex[i]
+                        + v.p32_ex * i_ex[i]
+                        + v.p31_in * di_in[i]
+                        + v.p32_in * i_in[i]
+                        + v.expm1_tau_m * y
+                        + y;
+                    let yn = if yn < lb { lb } else { yn };
+                    let y = if ri == 0 { yn } else { y };
+                    let ri = if ri == 0 { 0 } else { ri - 1 };
                     i_ex[i] = v.p21_ex * di_ex[i] + v.p22_ex * i_ex[i];
                     di_ex[i] = di_ex[i] * v.p11_ex + v.epsc * ex[i];
                     ex[i] = 0.0;
                     i_in[i] = v.p21_in * di_in[i] + v.p22_in * i_in[i];
                     di_in[i] = di_in[i] * v.p11_in + v.ipsc * inh[i];
                     inh[i] = 0.0;
-                    if y >= theta {
-                        ri = v.refractory_counts;
-                        y = v_reset;
-                        spikes.push((lag as u32, (self.neuron0 + c0 + i) as u32));
-                    }
-                    y3[i] = y;
-                    r[i] = ri;
+                    let spike = y >= theta;
+                    y3[i] = if spike { v_reset } else { y };
+                    r[i] = if spike { refr } else { ri };
+                    spiked[i] = spike as u8;
+                    any |= spike as u8;
                     y0[i] = cur[i];
                     cur[i] = 0.0;
+                }
+                if any != 0 {
+                    for (i, s) in spiked.iter().enumerate() {
+                        if *s != 0 {
+                            spikes.push((lag as u32, (self.neuron0 + c0 + i) as u32));
+                        }
+                    }
                 }
             }
             c0 = c1;
