@@ -2,4 +2,5 @@
 //!
 //! Layers (data flows down): `sonata` (files) -> `cli` (commands). See ARCHITECTURE.md.
 pub mod cli;
+pub mod sim;
 pub mod sonata;

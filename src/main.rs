@@ -41,6 +41,20 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         attributes: Option<Vec<String>>,
     },
+    /// Run a SONATA point-neuron simulation with the embedded engine.
+    Simulate {
+        /// A simulation config (or BMTK config.json, or a folder holding one).
+        config: PathBuf,
+        /// Worker threads.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Simulated time in ms (default: run.tstop).
+        #[arg(long)]
+        tstop: Option<f64>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
@@ -57,6 +71,12 @@ fn run(args: Args) -> anyhow::Result<()> {
             select.as_deref(),
             attributes.as_deref(),
         ),
+        Command::Simulate {
+            config,
+            threads,
+            tstop,
+            json,
+        } => cli::simulate::run(&config, threads, tstop, json),
     }
 }
 

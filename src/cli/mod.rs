@@ -1,3 +1,4 @@
 //! Subcommands of the `cortexview` binary, one module each.
 pub mod info;
 pub mod nodes;
+pub mod simulate;

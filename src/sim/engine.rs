@@ -1,0 +1,822 @@
+//! The simulation: neurons split into partitions of contiguous target neurons (one per thread),
+//! each with its own synapses and ring buffers, advanced window by window where a window is at
+//! most the minimum delay long (so no spike of a window can arrive within it), as NEST does.
+use rayon::prelude::*;
+
+use super::error::{SimError, SimResult};
+use super::inputs::{ClampSchedule, PoissonTargets, Rng};
+use super::models::{Block, Window};
+use super::network::{Network, SourceRef};
+use super::synapses::{StoreBuilder, Syn, SynapseStore};
+use super::time::Resolution;
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// worker threads (partitions); 1 runs on the calling thread
+    pub threads: usize,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self { threads: 1 }
+    }
+}
+
+/// One recorded spike.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spike {
+    /// index of the neuron population in the network
+    pub population: usize,
+    pub node_id: u64,
+    /// NEST's spike stamp: the spike happened in the step ending here
+    pub step: u64,
+    pub time_ms: f64,
+}
+
+struct Partition {
+    n0: usize,
+    n1: usize,
+    blocks: Vec<Block>,
+    rows: usize,
+    spk: Vec<f64>,
+    cur: Vec<f64>,
+    syn: SynapseStore,
+    poisson: Vec<PoissonTargets>,
+    /// per clamp: local neuron indices
+    clamp_targets: Vec<Vec<u32>>,
+    out: Vec<(u32, u32)>,
+}
+
+struct WindowInputs<'a> {
+    t0: u64,
+    len: usize,
+    ring_len: usize,
+    pending: &'a [(u64, u32)],
+    generated: &'a [(u64, u32)],
+    clamps: &'a [ClampSchedule],
+    lambdas: &'a [f64],
+}
+
+impl Partition {
+    fn run_window(&mut self, w: &WindowInputs) {
+        self.syn
+            .deliver(w.pending, &mut self.spk, self.rows, w.ring_len);
+        self.syn
+            .deliver(w.generated, &mut self.spk, self.rows, w.ring_len);
+        for pt in &mut self.poisson {
+            let lam = w.lambdas[pt.input];
+            for lag in 0..w.len {
+                let slot = ((w.t0 + lag as u64 + pt.delay) % w.ring_len as u64) as usize;
+                let buf = &mut self.spk[slot * self.rows..(slot + 1) * self.rows];
+                for (row, rng) in pt.rows.iter().zip(pt.rngs.iter_mut()) {
+                    let n = rng.poisson(lam);
+                    if n > 0 {
+                        buf[*row as usize] += pt.weight * n as f64;
+                    }
+                }
+            }
+        }
+        let ncur = self.n1 - self.n0;
+        for (c, targets) in w.clamps.iter().zip(&self.clamp_targets) {
+            if targets.is_empty() {
+                continue;
+            }
+            for lag in 0..w.len {
+                let k = (w.t0 + lag as u64) as i64;
+                let cgen = k - c.delay as i64;
+                if cgen < -1 {
+                    continue;
+                }
+                let amp = c.amp_at(cgen);
+                let slot = (k as u64 % w.ring_len as u64) as usize;
+                let buf = &mut self.cur[slot * ncur..(slot + 1) * ncur];
+                for t in targets {
+                    buf[*t as usize] += amp;
+                }
+            }
+        }
+        let mut win = Window {
+            t0: w.t0,
+            len: w.len,
+            ring_len: w.ring_len,
+            spk: &mut self.spk,
+            rows: self.rows,
+            cur: &mut self.cur,
+            ncur,
+        };
+        self.out.clear();
+        for b in &mut self.blocks {
+            b.update(&mut win, &mut self.out);
+        }
+        self.out.sort_unstable_by_key(|&(lag, n)| (n, lag));
+    }
+
+    fn block_of(&self, local: usize) -> (usize, usize) {
+        let mut start = 0;
+        for (bi, b) in self.blocks.iter().enumerate() {
+            if local < start + b.len() {
+                return (bi, local - start);
+            }
+            start += b.len();
+        }
+        (self.blocks.len(), 0)
+    }
+}
+
+/// Sizes of what was built (for the summary).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct BuildStats {
+    pub neurons: usize,
+    pub sources: usize,
+    pub synapses: usize,
+    pub partitions: usize,
+    pub blocks: usize,
+    pub min_delay_steps: u64,
+    pub max_delay_steps: u64,
+    pub source_spikes: usize,
+    pub source_spikes_dropped: usize,
+    pub synapse_bytes: usize,
+    pub buffer_bytes: usize,
+}
+
+/// A running simulation.
+pub struct Simulation {
+    res: Resolution,
+    step: u64,
+    min_delay: u64,
+    ring_len: usize,
+    parts: Vec<Partition>,
+    pool: Option<rayon::ThreadPool>,
+    gen_events: Vec<(u64, u32)>,
+    gen_cursor: usize,
+    window_gen: Vec<(u64, u32)>,
+    pending: Vec<(u64, u32)>,
+    clamps: Vec<ClampSchedule>,
+    poisson_names: Vec<String>,
+    poisson_rates: Vec<f64>,
+    lambdas: Vec<f64>,
+    recorded: Vec<(u64, u32)>,
+    taken: usize,
+    pop_names: Vec<String>,
+    pop_offset: Vec<usize>,
+    node_ids: Vec<Vec<u64>>,
+    proj_names: Vec<String>,
+    stats: BuildStats,
+}
+
+fn bad_proj(name: &str, message: String) -> SimError {
+    SimError::BadProjection {
+        projection: name.to_string(),
+        message,
+    }
+}
+
+impl Simulation {
+    /// Build from a network description.
+    pub fn new(net: &Network, opts: &SimOptions) -> SimResult<Self> {
+        let res = Resolution::new(net.dt)?;
+        let threads = opts.threads.max(1);
+
+        // internal neuron order: population by population, row by row (NEST's creation order)
+        let mut pop_offset = Vec::with_capacity(net.populations.len() + 1);
+        let mut n = 0usize;
+        for p in &net.populations {
+            if p.node_ids.len() != p.model_of.len() {
+                return Err(SimError::Invalid(format!(
+                    "population '{}': {} node ids for {} neurons",
+                    p.name,
+                    p.node_ids.len(),
+                    p.model_of.len()
+                )));
+            }
+            pop_offset.push(n);
+            n += p.len();
+        }
+        pop_offset.push(n);
+        let mut src_offset = Vec::with_capacity(net.sources.len());
+        let mut n_src = n;
+        for s in &net.sources {
+            src_offset.push(n_src);
+            n_src += s.trains.len();
+        }
+        if n_src > u32::MAX as usize {
+            return Err(SimError::Invalid(
+                "more than 2^32 neurons and sources".into(),
+            ));
+        }
+        let model_of = |i: usize| -> (usize, usize) {
+            let p = pop_offset.partition_point(|&o| o <= i) - 1;
+            (p, net.populations[p].model_of[i - pop_offset[p]] as usize)
+        };
+
+        // in-degrees for load balancing
+        let mut cost = vec![16u64; n];
+        for pr in &net.projections {
+            let off = pop_offset
+                .get(pr.target)
+                .copied()
+                .ok_or_else(|| bad_proj(&pr.name, "no such target population".into()))?;
+            let tn = net.populations[pr.target].len();
+            for &t in &pr.tgt {
+                if (t as usize) < tn {
+                    cost[off + t as usize] += 1;
+                }
+            }
+        }
+        let total: u64 = cost.iter().sum();
+        let mut bounds = vec![0usize];
+        let mut acc = 0u64;
+        let mut next = 1u64;
+        for (i, c) in cost.iter().enumerate() {
+            acc += c;
+            if next < threads as u64 && acc * threads as u64 >= total * next {
+                bounds.push(i + 1);
+                next += 1;
+            }
+        }
+        while bounds.len() < threads + 1 {
+            bounds.push(n);
+        }
+        bounds[threads] = n;
+        drop(cost);
+
+        // blocks: runs of one (population, model) within a partition
+        let mut part_of = vec![0u16; n];
+        let mut row_a = vec![0u32; n];
+        let mut row_stride = vec![0u32; n];
+        let mut parts = Vec::with_capacity(threads);
+        let mut n_blocks = 0;
+        for t in 0..threads {
+            let (n0, n1) = (bounds[t], bounds[t + 1]);
+            let mut blocks = Vec::new();
+            let mut rows = 0usize;
+            let mut i = n0;
+            while i < n1 {
+                let key = model_of(i);
+                let mut j = i + 1;
+                while j < n1 && model_of(j) == key {
+                    j += 1;
+                }
+                let model = &net.populations[key.0].models[key.1];
+                let len = j - i;
+                for (k, x) in (i..j).enumerate() {
+                    part_of[x] = t as u16;
+                    row_a[x] = (rows + k) as u32;
+                    row_stride[x] = len as u32;
+                }
+                blocks.push(model.block(&res, len, rows, i - n0));
+                rows += len * model.channels();
+                i = j;
+            }
+            n_blocks += blocks.len();
+            parts.push((n0, n1, blocks, rows));
+        }
+
+        // delays and channel rows
+        let mut min_delay = u64::MAX;
+        let mut max_delay = 1u64;
+        let rule_of = |i: usize, receptor: u32, name: &str| {
+            let (p, m) = model_of(i);
+            net.populations[p].models[m]
+                .channel_rule(receptor)
+                .map_err(|e| bad_proj(name, e))
+        };
+        let mut builders: Vec<StoreBuilder> =
+            (0..threads).map(|_| StoreBuilder::new(n_src)).collect();
+        for pass in 0..2 {
+            for (pi, pr) in net.projections.iter().enumerate() {
+                let tpop = &net.populations[pr.target];
+                let toff = pop_offset[pr.target];
+                let (soff, slen) = match pr.source {
+                    SourceRef::Neurons(p) => (
+                        *pop_offset.get(p).ok_or_else(|| {
+                            bad_proj(&pr.name, "no such source population".into())
+                        })?,
+                        net.populations[p].len(),
+                    ),
+                    SourceRef::Sources(q) => (
+                        *src_offset.get(q).ok_or_else(|| {
+                            bad_proj(&pr.name, "no such source population".into())
+                        })?,
+                        net.sources[q].trains.len(),
+                    ),
+                };
+                if pr.tgt.len() != pr.src.len() || pr.kind.len() != pr.src.len() {
+                    return Err(bad_proj(
+                        &pr.name,
+                        "src, tgt and kind lengths differ".into(),
+                    ));
+                }
+                let kind_delay: Vec<i64> = pr
+                    .kinds
+                    .iter()
+                    .map(|k| res.delay_steps(k.delay_ms))
+                    .collect();
+                for e in 0..pr.src.len() {
+                    let (s, t) = (pr.src[e] as usize, pr.tgt[e] as usize);
+                    if s >= slen || t >= tpop.len() {
+                        return Err(bad_proj(
+                            &pr.name,
+                            format!("edge {e}: source {s} or target {t} out of range"),
+                        ));
+                    }
+                    let kind = pr.kind[e] as usize;
+                    let k = pr.kinds.get(kind).ok_or_else(|| {
+                        bad_proj(&pr.name, format!("edge {e}: no synapse kind {kind}"))
+                    })?;
+                    let ti = toff + t;
+                    let part = part_of[ti] as usize;
+                    let src = (soff + s) as u32;
+                    if pass == 0 {
+                        let d = match &pr.delay_ms {
+                            Some(d) => res.delay_steps(d[e]),
+                            None => kind_delay[kind],
+                        };
+                        if d < 1 {
+                            return Err(bad_proj(
+                                &pr.name,
+                                format!(
+                                    "edge {e}: delay {} ms is shorter than the resolution {} ms",
+                                    pr.delay_of(e),
+                                    res.dt()
+                                ),
+                            ));
+                        }
+                        min_delay = min_delay.min(d as u64);
+                        max_delay = max_delay.max(d as u64);
+                        rule_of(ti, k.receptor, &pr.name)?;
+                        builders[part].count(src);
+                    } else {
+                        let d = match &pr.delay_ms {
+                            Some(d) => res.delay_steps(d[e]),
+                            None => kind_delay[kind],
+                        };
+                        let w = pr.weight_of(e);
+                        let ch = rule_of(ti, k.receptor, &pr.name)?.channel(w);
+                        builders[part].push(Syn {
+                            src,
+                            row: row_a[ti] + ch as u32 * row_stride[ti],
+                            delay: d as u32,
+                            weight: w,
+                            proj: pi as u32,
+                        });
+                    }
+                }
+            }
+            if pass == 0 {
+                for b in &mut builders {
+                    b.finish_counts();
+                }
+            }
+        }
+
+        // current clamps
+        let mut clamps = Vec::new();
+        for c in &net.current_clamps {
+            let off = *pop_offset
+                .get(c.population)
+                .ok_or_else(|| SimError::BadInput {
+                    input: c.name.clone(),
+                    message: "no such population".into(),
+                })?;
+            let d = res.delay_steps(c.delay_ms).max(1) as u64;
+            min_delay = min_delay.min(d);
+            max_delay = max_delay.max(d);
+            let mut changes: Vec<(i64, f64)> = c
+                .times_ms
+                .iter()
+                .zip(&c.amps_pa)
+                .map(|(&t, &a)| (res.spike_stamp_steps(t, false), a))
+                .collect();
+            changes.sort_by_key(|x| x.0);
+            let len = net.populations[c.population].len();
+            let mut targets = Vec::with_capacity(c.rows.len());
+            for &r in &c.rows {
+                if r as usize >= len {
+                    return Err(SimError::BadInput {
+                        input: c.name.clone(),
+                        message: format!("row {r} out of range"),
+                    });
+                }
+                targets.push((off + r as usize) as u32);
+            }
+            clamps.push(ClampSchedule {
+                name: c.name.clone(),
+                changes,
+                delay: d,
+                targets,
+            });
+        }
+
+        // Poisson inputs
+        let mut poisson_parts: Vec<Vec<PoissonTargets>> =
+            (0..threads).map(|_| Vec::new()).collect();
+        let mut poisson_names = Vec::new();
+        let mut poisson_rates = Vec::new();
+        for (ii, pin) in net.poisson.iter().enumerate() {
+            let off = *pop_offset
+                .get(pin.population)
+                .ok_or_else(|| SimError::BadInput {
+                    input: pin.name.clone(),
+                    message: "no such population".into(),
+                })?;
+            let d = res.delay_steps(pin.delay_ms);
+            if d < 1 {
+                return Err(SimError::BadInput {
+                    input: pin.name.clone(),
+                    message: "delay shorter than the resolution".into(),
+                });
+            }
+            min_delay = min_delay.min(d as u64);
+            max_delay = max_delay.max(d as u64);
+            let mut per: Vec<PoissonTargets> = (0..threads)
+                .map(|_| PoissonTargets {
+                    input: ii,
+                    delay: d as u64,
+                    weight: pin.weight,
+                    rows: Vec::new(),
+                    rngs: Vec::new(),
+                })
+                .collect();
+            for &r in &pin.rows {
+                let ti = off + r as usize;
+                if r as usize >= net.populations[pin.population].len() {
+                    return Err(SimError::BadInput {
+                        input: pin.name.clone(),
+                        message: format!("row {r} out of range"),
+                    });
+                }
+                let ch = rule_of(ti, pin.receptor, &pin.name)?.channel(pin.weight);
+                let pt = &mut per[part_of[ti] as usize];
+                pt.rows.push(row_a[ti] + ch as u32 * row_stride[ti]);
+                pt.rngs
+                    .push(Rng::new(net.seed, ((ii as u64) << 40) ^ ti as u64));
+            }
+            for (t, pt) in per.into_iter().enumerate() {
+                if !pt.rows.is_empty() {
+                    poisson_parts[t].push(pt);
+                }
+            }
+            poisson_names.push(pin.name.clone());
+            poisson_rates.push(pin.rate_hz);
+        }
+
+        if min_delay == u64::MAX {
+            min_delay = 1;
+        }
+        let ring_len = (min_delay + max_delay) as usize;
+
+        // spike trains of the sources
+        let mut gen_events = Vec::new();
+        let mut dropped = 0usize;
+        for (q, sp) in net.sources.iter().enumerate() {
+            for (r, train) in sp.trains.iter().enumerate() {
+                for &t in train {
+                    let stamp = res.spike_stamp_steps(t, net.precise_times);
+                    if !t.is_finite() || stamp < 1 {
+                        dropped += 1;
+                        continue;
+                    }
+                    gen_events.push(((stamp - 1) as u64, (src_offset[q] + r) as u32));
+                }
+            }
+        }
+        gen_events.sort_unstable();
+
+        let mut stats = BuildStats {
+            neurons: n,
+            sources: n_src - n,
+            partitions: threads,
+            blocks: n_blocks,
+            min_delay_steps: min_delay,
+            max_delay_steps: max_delay,
+            source_spikes: gen_events.len(),
+            source_spikes_dropped: dropped,
+            ..Default::default()
+        };
+        let mut built = Vec::with_capacity(threads);
+        for (((n0, n1, blocks, rows), b), poisson) in
+            parts.into_iter().zip(builders).zip(poisson_parts)
+        {
+            let syn = b.build();
+            stats.synapses += syn.len();
+            stats.synapse_bytes += syn.bytes();
+            stats.buffer_bytes += ring_len * (rows + (n1 - n0)) * 8;
+            let clamp_targets = clamps
+                .iter()
+                .map(|c| {
+                    c.targets
+                        .iter()
+                        .filter(|&&t| (t as usize) >= n0 && (t as usize) < n1)
+                        .map(|&t| (t as usize - n0) as u32)
+                        .collect()
+                })
+                .collect();
+            built.push(Partition {
+                n0,
+                n1,
+                blocks,
+                rows,
+                spk: vec![0.0; ring_len * rows],
+                cur: vec![0.0; ring_len * (n1 - n0)],
+                syn,
+                poisson,
+                clamp_targets,
+                out: Vec::new(),
+            });
+        }
+        let pool = if threads > 1 {
+            Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .map_err(|e| SimError::Invalid(format!("thread pool: {e}")))?,
+            )
+        } else {
+            None
+        };
+        let lambdas = poisson_rates.iter().map(|r| r * res.dt() * 1e-3).collect();
+        Ok(Self {
+            res,
+            step: 0,
+            min_delay,
+            ring_len,
+            parts: built,
+            pool,
+            gen_events,
+            gen_cursor: 0,
+            window_gen: Vec::new(),
+            pending: Vec::new(),
+            clamps,
+            poisson_names,
+            poisson_rates,
+            lambdas,
+            recorded: Vec::new(),
+            taken: 0,
+            pop_names: net.populations.iter().map(|p| p.name.clone()).collect(),
+            pop_offset,
+            node_ids: net.populations.iter().map(|p| p.node_ids.clone()).collect(),
+            proj_names: net.projections.iter().map(|p| p.name.clone()).collect(),
+            stats,
+        })
+    }
+
+    pub fn stats(&self) -> &BuildStats {
+        &self.stats
+    }
+
+    pub fn resolution(&self) -> Resolution {
+        self.res
+    }
+
+    /// Steps simulated so far.
+    pub fn steps(&self) -> u64 {
+        self.step
+    }
+
+    /// Simulated time in ms.
+    pub fn time_ms(&self) -> f64 {
+        self.res.steps_to_ms(self.step as i64)
+    }
+
+    pub fn population_names(&self) -> &[String] {
+        &self.pop_names
+    }
+
+    pub fn population_len(&self, p: usize) -> usize {
+        self.pop_offset[p + 1] - self.pop_offset[p]
+    }
+
+    /// Advance to `t_ms` (rounded to the grid as NEST rounds the argument of Simulate).
+    pub fn run_until(&mut self, t_ms: f64) -> SimResult<()> {
+        self.run_until_with(t_ms, &mut |_| {})
+    }
+
+    /// Advance to `t_ms`, calling `progress(time_ms)` after each window.
+    pub fn run_until_with(
+        &mut self,
+        t_ms: f64,
+        progress: &mut (dyn FnMut(f64) + Send),
+    ) -> SimResult<()> {
+        let target = self.res.ms_to_steps(t_ms);
+        if target < 0 {
+            return Err(SimError::Invalid(format!("cannot run to {t_ms} ms")));
+        }
+        let target = target as u64;
+        match self.pool.take() {
+            Some(pool) => {
+                pool.install(|| {
+                    while self.step < target {
+                        self.window(target, true);
+                        progress(self.time_ms());
+                    }
+                });
+                self.pool = Some(pool);
+            }
+            None => {
+                while self.step < target {
+                    self.window(target, false);
+                    progress(self.time_ms());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn window(&mut self, target: u64, parallel: bool) {
+        let t0 = self.step;
+        let len = (target - t0).min(self.min_delay) as usize;
+        let end = t0 + len as u64;
+        // spike-generator events emitted in this window, generator by generator as NEST does
+        self.window_gen.clear();
+        while self.gen_cursor < self.gen_events.len() && self.gen_events[self.gen_cursor].0 < end {
+            let (k, s) = self.gen_events[self.gen_cursor];
+            if k >= t0 {
+                self.window_gen.push((k, s));
+            }
+            self.gen_cursor += 1;
+        }
+        self.window_gen.sort_unstable_by_key(|&(k, s)| (s, k));
+        let inputs = WindowInputs {
+            t0,
+            len,
+            ring_len: self.ring_len,
+            pending: &self.pending,
+            generated: &self.window_gen,
+            clamps: &self.clamps,
+            lambdas: &self.lambdas,
+        };
+        if parallel {
+            self.parts
+                .par_iter_mut()
+                .for_each(|p| p.run_window(&inputs));
+        } else {
+            for p in &mut self.parts {
+                p.run_window(&inputs);
+            }
+        }
+        self.pending.clear();
+        for p in &self.parts {
+            for &(lag, local) in &p.out {
+                let k = t0 + lag as u64;
+                let src = (p.n0 + local as usize) as u32;
+                self.pending.push((k, src));
+                self.recorded.push((k + 1, src));
+            }
+        }
+        self.step = end;
+    }
+
+    fn spike_of(&self, stamp: u64, neuron: u32) -> Spike {
+        let i = neuron as usize;
+        let p = self.pop_offset.partition_point(|&o| o <= i) - 1;
+        Spike {
+            population: p,
+            node_id: self.node_ids[p][i - self.pop_offset[p]],
+            step: stamp,
+            time_ms: self.res.steps_to_ms(stamp as i64),
+        }
+    }
+
+    /// Number of spikes recorded so far.
+    pub fn spike_count(&self) -> usize {
+        self.recorded.len()
+    }
+
+    /// All spikes so far, in the order they happened (by step, then neuron).
+    pub fn spikes(&self) -> impl Iterator<Item = Spike> + '_ {
+        self.recorded.iter().map(|&(s, n)| self.spike_of(s, n))
+    }
+
+    /// The spikes since the previous call (the live stream).
+    pub fn take_new_spikes(&mut self) -> Vec<Spike> {
+        let out = self.recorded[self.taken..]
+            .iter()
+            .map(|&(s, n)| self.spike_of(s, n))
+            .collect();
+        self.taken = self.recorded.len();
+        out
+    }
+
+    /// Spikes per population so far.
+    pub fn spike_counts(&self) -> Vec<usize> {
+        let mut c = vec![0; self.pop_names.len()];
+        for &(_, n) in &self.recorded {
+            let p = self.pop_offset.partition_point(|&o| o <= n as usize) - 1;
+            c[p] += 1;
+        }
+        c
+    }
+
+    /// Drop the recorded spikes (a live viewer that only streams).
+    pub fn clear_recorded(&mut self) {
+        self.recorded.clear();
+        self.taken = 0;
+    }
+
+    fn locate(&self, population: usize, row: usize) -> SimResult<(usize, usize, usize)> {
+        if population + 1 >= self.pop_offset.len() || row >= self.population_len(population) {
+            return Err(SimError::NotFound {
+                what: "neuron",
+                name: format!("{population}:{row}"),
+            });
+        }
+        let i = self.pop_offset[population] + row;
+        let pi = self.parts.partition_point(|p| p.n1 <= i);
+        let part = &self.parts[pi];
+        let (b, k) = part.block_of(i - part.n0);
+        Ok((pi, b, k))
+    }
+
+    /// Membrane potential (mV) of a neuron.
+    pub fn v_m(&self, population: usize, row: usize) -> SimResult<f64> {
+        let (p, b, k) = self.locate(population, row)?;
+        Ok(self.parts[p].blocks[b].v_m(k))
+    }
+
+    /// Set the membrane potential (mV) of a neuron.
+    pub fn set_v_m(&mut self, population: usize, row: usize, v: f64) -> SimResult<()> {
+        let (p, b, k) = self.locate(population, row)?;
+        self.parts[p].blocks[b].set_v_m(k, v);
+        Ok(())
+    }
+
+    /// Multiply the weights of a projection (edge population) by `factor` >= 0 from now on.
+    pub fn scale_projection(&mut self, projection: &str, factor: f64) -> SimResult<usize> {
+        let pi = self
+            .proj_names
+            .iter()
+            .position(|n| n == projection)
+            .ok_or_else(|| SimError::NotFound {
+                what: "projection",
+                name: projection.to_string(),
+            })?;
+        if !(factor.is_finite() && factor >= 0.0) {
+            return Err(SimError::Invalid(format!(
+                "weight factor must be finite and >= 0, got {factor}"
+            )));
+        }
+        Ok(self
+            .parts
+            .iter_mut()
+            .map(|p| p.syn.scale_projection(pi as u32, factor))
+            .sum())
+    }
+
+    /// Change the rate (Hz) of a Poisson input from the next window on.
+    pub fn set_poisson_rate(&mut self, input: &str, rate_hz: f64) -> SimResult<()> {
+        let i = self
+            .poisson_names
+            .iter()
+            .position(|n| n == input)
+            .ok_or_else(|| SimError::NotFound {
+                what: "Poisson input",
+                name: input.to_string(),
+            })?;
+        if !(rate_hz.is_finite() && rate_hz >= 0.0) {
+            return Err(SimError::Invalid(format!("bad rate {rate_hz} Hz")));
+        }
+        self.poisson_rates[i] = rate_hz;
+        self.lambdas[i] = rate_hz * self.res.dt() * 1e-3;
+        Ok(())
+    }
+
+    /// Inject a constant current (pA) into neurons of a population from the next step on, under
+    /// `name`; calling again with the same name changes its amplitude (0 switches it off).
+    pub fn inject_current(
+        &mut self,
+        name: &str,
+        population: usize,
+        rows: &[u32],
+        amp_pa: f64,
+    ) -> SimResult<()> {
+        let stamp = self.step as i64 + 1;
+        if let Some(c) = self.clamps.iter_mut().find(|c| c.name == name) {
+            c.changes.retain(|&(s, _)| s <= stamp);
+            c.changes.push((stamp, amp_pa));
+            return Ok(());
+        }
+        let mut targets = Vec::with_capacity(rows.len());
+        for &r in rows {
+            self.locate(population, r as usize)?;
+            targets.push((self.pop_offset[population] + r as usize) as u32);
+        }
+        for p in &mut self.parts {
+            p.clamp_targets.push(
+                targets
+                    .iter()
+                    .filter(|&&t| (t as usize) >= p.n0 && (t as usize) < p.n1)
+                    .map(|&t| (t as usize - p.n0) as u32)
+                    .collect(),
+            );
+        }
+        self.clamps.push(ClampSchedule {
+            name: name.to_string(),
+            changes: vec![(stamp, amp_pa)],
+            delay: 1,
+            targets,
+        });
+        Ok(())
+    }
+}

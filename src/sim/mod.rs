@@ -1,0 +1,30 @@
+//! The embedded point-neuron engine (no Bevy): NEST-exact models, delay ring buffers, spike
+//! sources, current clamps and Poisson inputs, run window by window over partitions of target
+//! neurons.
+//!
+//! | module | what |
+//! |---|---|
+//! | `time` | NEST's time grid and rounding rules |
+//! | `params` | NEST parameter dictionaries |
+//! | `models` | neuron models (`iaf_psc_alpha`, `iaf_psc_exp`, `iaf_psc_delta`, `glif_psc`, `izhikevich`) |
+//! | `network` | the plain network description the engine runs |
+//! | `synapses` | per-partition synapses grouped by source and delay |
+//! | `inputs` | spike trains, step currents, Poisson trains |
+//! | `engine` | [`Simulation`]: build, step, stream spikes, change while running |
+pub mod engine;
+pub mod error;
+pub mod from_sonata;
+pub mod inputs;
+pub mod models;
+pub mod network;
+pub mod params;
+pub mod synapses;
+pub mod time;
+
+pub use engine::{BuildStats, SimOptions, Simulation, Spike};
+pub use error::{SimError, SimResult};
+pub use models::Model;
+pub use network::{
+    CurrentClamp, Network, PoissonInput, Population, Projection, SourcePopulation, SourceRef,
+    SynapseKind,
+};
