@@ -33,6 +33,11 @@ struct Summary {
     tstop_ms: f64,
     dt_ms: f64,
     load_s: f64,
+    /// Parts of load_s: opening the files (nodes, configs), reading the edges into the
+    /// network description, building the engine's synapse tables.
+    open_s: f64,
+    network_s: f64,
+    build_s: f64,
     simulate_s: f64,
     write_s: f64,
     real_time_factor: f64,
@@ -47,11 +52,14 @@ struct Summary {
 pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let circuit = Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
+    let open_s = t0.elapsed().as_secs_f64();
     let (net, spec) = network_from_circuit(&circuit)?;
     drop(circuit);
+    let network_s = t0.elapsed().as_secs_f64() - open_s;
     let mut sim = Simulation::new(&net, &SimOptions { threads })?;
     drop(net);
     let load_s = t0.elapsed().as_secs_f64();
+    let build_s = load_s - open_s - network_s;
     let tstop = tstop.unwrap_or(spec.tstop);
     if !json {
         for w in &spec.warnings {
@@ -112,6 +120,9 @@ pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> any
         tstop_ms: tstop,
         dt_ms: dt,
         load_s,
+        open_s,
+        network_s,
+        build_s,
         simulate_s,
         write_s,
         real_time_factor: tstop / 1000.0 / simulate_s.max(1e-9),

@@ -2,6 +2,8 @@
 //! (`nest:<model>` templates, weight = syn_weight x nsyns, virtual nodes as spike generators,
 //! IClamp as a step current with the connection delay dt).
 use std::collections::HashMap;
+
+use crate::sonata::edges::Direction;
 use std::path::PathBuf;
 
 use serde_json::{Map, Value};
@@ -45,33 +47,38 @@ fn is_virtual(pop: &NodePopulation, row: usize) -> bool {
     pop.model_type(row) == Some("virtual")
 }
 
-fn rows_of_ids(pop_ids: &[u64], ids: Vec<u64>, what: &str) -> SimResult<Vec<u32>> {
+/// Node ids of edges turned into rows of their population (the identity in every SONATA file
+/// seen, checked against the population size; a map otherwise).
+fn rows_of_ids(pop_ids: &[u64], mut ids: Vec<u32>, what: &str) -> SimResult<Vec<u32>> {
     let identity = pop_ids.iter().enumerate().all(|(i, &id)| i as u64 == id);
     if identity {
         let n = pop_ids.len() as u64;
-        return ids
-            .into_iter()
-            .map(|id| {
-                if id < n {
-                    Ok(id as u32)
-                } else {
-                    Err(invalid(format!(
-                        "{what}: node id {id} not in the population"
-                    )))
-                }
-            })
-            .collect();
+        if let Some(bad) = ids.iter().find(|&&id| id as u64 >= n) {
+            return Err(invalid(format!(
+                "{what}: node id {bad} not in the population"
+            )));
+        }
+        return Ok(ids);
     }
     let map: HashMap<u64, u32> = pop_ids
         .iter()
         .enumerate()
         .map(|(i, &id)| (id, i as u32))
         .collect();
-    ids.into_iter()
-        .map(|id| {
-            map.get(&id)
-                .copied()
-                .ok_or_else(|| invalid(format!("{what}: node id {id} not in the population")))
+    for id in ids.iter_mut() {
+        *id = map
+            .get(&(*id as u64))
+            .copied()
+            .ok_or_else(|| invalid(format!("{what}: node id {id} not in the population")))?;
+    }
+    Ok(ids)
+}
+
+fn ids_u32(ids: &[u64], what: &str) -> SimResult<Vec<u32>> {
+    ids.iter()
+        .map(|&id| {
+            u32::try_from(id)
+                .map_err(|_| invalid(format!("{what}: node id {id} does not fit 32 bits")))
         })
         .collect()
 }
@@ -272,16 +279,12 @@ pub fn network_from_circuit(circuit: &Circuit) -> SimResult<(Network, RunSpec)> 
             ));
             continue;
         };
-        let src = rows_of_ids(src_ids, ep.source_node_ids()?, &ep.name)?;
+        let src = rows_of_ids(src_ids, ep.node_ids_u32(Direction::Efferent)?, &ep.name)?;
         let tgt = rows_of_ids(
             &net.populations[target].node_ids,
-            ep.target_node_ids()?,
+            ep.node_ids_u32(Direction::Afferent)?,
             &ep.name,
         )?;
-        let type_ids = ep.edge_type_ids()?;
-        let syn_weight = ep.attribute("syn_weight")?;
-        let delay = ep.attribute("delay")?;
-        let nsyns = ep.attribute("nsyns")?;
         let types = ep.types.as_ref();
         // per edge type: weight function, receptor from the synapse JSON
         let mut type_info: HashMap<i64, u32> = HashMap::new();
@@ -330,38 +333,103 @@ pub fn network_from_circuit(circuit: &Circuit) -> SimResult<(Network, RunSpec)> 
         };
         let n = src.len();
         let mut kinds: Vec<SynapseKind> = Vec::new();
-        let mut kind_ix: HashMap<(i64, u64, u64), u32> = HashMap::new();
         let mut kind = Vec::with_capacity(n);
         let mut missing_delay = false;
-        for e in 0..n {
-            let t = type_ids.get(e).copied().unwrap_or(-1);
-            let w = column_f64(&syn_weight, e).ok_or_else(|| {
-                invalid(format!(
-                    "edge population '{}': edge {e} has no syn_weight",
-                    ep.name
-                ))
-            })?;
-            let ns = column_f64(&nsyns, e).unwrap_or(1.0);
-            let w = w * ns;
-            let d = column_f64(&delay, e).unwrap_or_else(|| {
-                missing_delay = true;
-                1.0
-            });
-            let key = (t, w.to_bits(), d.to_bits());
-            let k = match kind_ix.get(&key) {
-                Some(&k) => k,
-                None => {
-                    let receptor = receptor_of_type(t)?;
-                    kinds.push(SynapseKind {
-                        weight: w,
-                        delay_ms: d,
-                        receptor,
-                    });
-                    kind_ix.insert(key, (kinds.len() - 1) as u32);
-                    (kinds.len() - 1) as u32
+        let per_edge = ["syn_weight", "delay", "nsyns"]
+            .iter()
+            .any(|a| ep.has_h5_attribute(a));
+        if !per_edge {
+            // Weight, delay and nsyns come from edge_types.csv: one synapse kind per edge type,
+            // and the per-edge work is a table lookup on streamed edge_type_ids.
+            let mut kind_of_type: HashMap<i64, u32> = HashMap::new();
+            let mut last: Option<(i64, u32)> = None;
+            ep.for_each_chunk("edge_type_id", 1 << 20, |_, chunk| {
+                for &t in chunk {
+                    let k = match last {
+                        Some((lt, lk)) if lt == t => lk,
+                        _ => {
+                            let k = match kind_of_type.get(&t) {
+                                Some(&k) => k,
+                                None => {
+                                    let cell_f64 = |c: &str| {
+                                        types.and_then(|ty| ty.cell(t, c)).and_then(|v| v.parse::<f64>().ok())
+                                    };
+                                    let w = cell_f64("syn_weight").ok_or_else(|| {
+                                        crate::sonata::SonataError::Other(format!(
+                                            "edge population '{}': edge_type_id {t} has no syn_weight",
+                                            ep.name
+                                        ))
+                                    })?;
+                                    let ns = cell_f64("nsyns").unwrap_or(1.0);
+                                    let d = cell_f64("delay").unwrap_or_else(|| {
+                                        missing_delay = true;
+                                        1.0
+                                    });
+                                    let receptor = receptor_of_type(t).map_err(|e| {
+                                        crate::sonata::SonataError::Other(e.to_string())
+                                    })?;
+                                    kinds.push(SynapseKind {
+                                        weight: w * ns,
+                                        delay_ms: d,
+                                        receptor,
+                                    });
+                                    let k = (kinds.len() - 1) as u32;
+                                    kind_of_type.insert(t, k);
+                                    k
+                                }
+                            };
+                            last = Some((t, k));
+                            k
+                        }
+                    };
+                    kind.push(k);
                 }
-            };
-            kind.push(k);
+                Ok(())
+            })
+            .map_err(|e| invalid(e.to_string()))?;
+        } else {
+            let type_ids = ep.edge_type_ids()?;
+            let syn_weight = ep.attribute("syn_weight")?;
+            let delay = ep.attribute("delay")?;
+            let nsyns = ep.attribute("nsyns")?;
+            let mut kind_ix: HashMap<(i64, u64, u64), u32> = HashMap::new();
+            for e in 0..n {
+                let t = type_ids.get(e).copied().unwrap_or(-1);
+                let w = column_f64(&syn_weight, e).ok_or_else(|| {
+                    invalid(format!(
+                        "edge population '{}': edge {e} has no syn_weight",
+                        ep.name
+                    ))
+                })?;
+                let ns = column_f64(&nsyns, e).unwrap_or(1.0);
+                let w = w * ns;
+                let d = column_f64(&delay, e).unwrap_or_else(|| {
+                    missing_delay = true;
+                    1.0
+                });
+                let key = (t, w.to_bits(), d.to_bits());
+                let k = match kind_ix.get(&key) {
+                    Some(&k) => k,
+                    None => {
+                        let receptor = receptor_of_type(t)?;
+                        kinds.push(SynapseKind {
+                            weight: w,
+                            delay_ms: d,
+                            receptor,
+                        });
+                        kind_ix.insert(key, (kinds.len() - 1) as u32);
+                        (kinds.len() - 1) as u32
+                    }
+                };
+                kind.push(k);
+            }
+        }
+        if kind.len() != n {
+            return Err(invalid(format!(
+                "edge population '{}': {} edge_type_id for {n} edges",
+                ep.name,
+                kind.len()
+            )));
         }
         if missing_delay {
             warnings.push(format!(
@@ -423,7 +491,11 @@ pub fn network_from_circuit(circuit: &Circuit) -> SimResult<(Network, RunSpec)> 
                     continue;
                 };
                 let sp = &mut net.sources[q];
-                let rows = rows_of_ids(&sp.node_ids, ps.node_ids.clone(), &input.name)?;
+                let rows = rows_of_ids(
+                    &sp.node_ids,
+                    ids_u32(&ps.node_ids, &input.name)?,
+                    &input.name,
+                )?;
                 for (r, t) in rows.into_iter().zip(ps.timestamps) {
                     sp.trains[r as usize].push(t);
                 }

@@ -184,6 +184,67 @@ impl EdgePopulation {
         }
     }
 
+    /// Whether an attribute is stored per edge in the h5 groups (else it comes from
+    /// edge_types.csv, one value per type, and can be read per type).
+    pub fn has_h5_attribute(&self, name: &str) -> bool {
+        self.h5_attribute_names.iter().any(|a| a == name)
+    }
+
+    /// Streams an integer dataset of the population (`source_node_id`, `target_node_id`,
+    /// `edge_type_id`, ...) in chunks of at most `chunk` values: `f(offset, values)`. Tens of
+    /// millions of edges then never sit in memory at full 8-byte width.
+    pub fn for_each_chunk(
+        &self,
+        dataset: &str,
+        chunk: usize,
+        mut f: impl FnMut(usize, &[i64]) -> Result<()>,
+    ) -> Result<()> {
+        let pop = self.group()?;
+        let ds = h5util::dataset(&self.file, &pop, dataset)?;
+        let object = ds.name();
+        let n = ds.size();
+        let chunk = chunk.max(1);
+        let mut start = 0;
+        while start < n {
+            let end = (start + chunk).min(n);
+            let values = ds
+                .read_slice_1d::<i64, _>(ndarray::s![start..end])
+                .map_err(|e| h5util::h5err(&self.file, &object, e))?;
+            let slice = values.as_slice().ok_or_else(|| {
+                SonataError::invalid(&self.file, format!("'{object}' did not read contiguously"))
+            })?;
+            f(start, slice)?;
+            start = end;
+        }
+        Ok(())
+    }
+
+    /// Source or target node ids as `u32` (every SONATA population so far fits), read in chunks.
+    pub fn node_ids_u32(&self, direction: Direction) -> Result<Vec<u32>> {
+        let name = match direction {
+            Direction::Efferent => "source_node_id",
+            Direction::Afferent => "target_node_id",
+        };
+        let mut out = Vec::with_capacity(self.len);
+        self.for_each_chunk(name, 1 << 20, |offset, ids| {
+            for (i, &id) in ids.iter().enumerate() {
+                let id = u32::try_from(id).map_err(|_| {
+                    SonataError::invalid(
+                        &self.file,
+                        format!(
+                            "'/edges/{}/{name}'[{}] = {id} is not a node id that fits 32 bits",
+                            self.name,
+                            offset + i
+                        ),
+                    )
+                })?;
+                out.push(id);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     /// Whether the file carries its own index (else one is built in memory on first use).
     pub fn has_index(&self) -> bool {
         self.index_group.is_some()
