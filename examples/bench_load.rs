@@ -600,11 +600,13 @@ fn profile_nodes(
         "CSV columns: column(c).take(type_rows) + fill",
         repeats,
         || {
-            let all_rows: Vec<usize> = (0..n).collect();
             let mut out = Vec::new();
             for col in 0..types.columns.len() {
                 let mut b = ColumnBuilder::new(n);
-                b.fill(all_rows.clone(), types.column(col).take(&type_rows));
+                b.fill(
+                    cortexview::sonata::column::Rows::All,
+                    types.column(col).take(&type_rows),
+                );
                 out.push(b);
             }
             Ok(out)

@@ -176,7 +176,31 @@ pub fn text_values<'a>(strings: impl Iterator<Item = &'a str>) -> Values {
 /// The result type is the widest of the pieces: int < float < string.
 pub struct ColumnBuilder {
     len: usize,
-    pieces: Vec<(Vec<usize>, Column)>,
+    pieces: Vec<(Rows, Column)>,
+}
+
+/// The rows a piece fills: all of them in order, or a list shared between pieces (one h5
+/// group's members fill every attribute of that group).
+#[derive(Clone, Debug)]
+pub enum Rows {
+    All,
+    List(std::sync::Arc<Vec<usize>>),
+}
+
+impl Rows {
+    fn get(&self, i: usize) -> usize {
+        match self {
+            Rows::All => i,
+            Rows::List(rows) => rows[i],
+        }
+    }
+
+    fn len(&self, column_len: usize) -> usize {
+        match self {
+            Rows::All => column_len,
+            Rows::List(rows) => rows.len(),
+        }
+    }
 }
 
 impl ColumnBuilder {
@@ -188,7 +212,7 @@ impl ColumnBuilder {
     }
 
     /// `rows[i]` receives `column.get(i)`; later pieces override earlier ones.
-    pub fn fill(&mut self, rows: Vec<usize>, column: Column) {
+    pub fn fill(&mut self, rows: Rows, column: Column) {
         self.pieces.push((rows, column));
     }
 
@@ -208,7 +232,10 @@ impl ColumnBuilder {
         // A single piece that covers every row in order: take it as it is.
         let identity = pieces.len() == 1
             && pieces[0].1.len() == len
-            && pieces[0].0.iter().enumerate().all(|(i, &r)| i == r);
+            && match &pieces[0].0 {
+                Rows::All => true,
+                Rows::List(rows) => rows.iter().enumerate().all(|(i, &r)| i == r),
+            };
         if identity && let Some((_, column)) = pieces.pop() {
             return column;
         }
@@ -217,7 +244,7 @@ impl ColumnBuilder {
             0 => {
                 let mut out = vec![0i64; len];
                 for (rows, column) in &pieces {
-                    for (i, &r) in rows.iter().enumerate() {
+                    for (i, r) in (0..rows.len(column.len())).map(|i| (i, rows.get(i))) {
                         if let Value::Int(v) = column.get(i) {
                             out[r] = v;
                             present[r] = true;
@@ -229,7 +256,7 @@ impl ColumnBuilder {
             1 => {
                 let mut out = vec![f64::NAN; len];
                 for (rows, column) in &pieces {
-                    for (i, &r) in rows.iter().enumerate() {
+                    for (i, r) in (0..rows.len(column.len())).map(|i| (i, rows.get(i))) {
                         if let Some(v) = column.f64(i).filter(|_| column.is_present(i)) {
                             out[r] = v;
                             present[r] = true;
@@ -241,7 +268,7 @@ impl ColumnBuilder {
             _ => {
                 let mut strings: Vec<Option<String>> = vec![None; len];
                 for (rows, column) in &pieces {
-                    for (i, &r) in rows.iter().enumerate() {
+                    for (i, r) in (0..rows.len(column.len())).map(|i| (i, rows.get(i))) {
                         let v = column.get(i);
                         if v != Value::Missing {
                             strings[r] = Some(v.to_string());
@@ -268,8 +295,14 @@ mod tests {
     #[test]
     fn builder_widens_int_to_float_and_marks_missing() {
         let mut b = ColumnBuilder::new(4);
-        b.fill(vec![0, 2], Column::from_raw(RawValues::Int(vec![1, 2])));
-        b.fill(vec![3], Column::from_raw(RawValues::Float(vec![0.5])));
+        b.fill(
+            Rows::List(vec![0, 2].into()),
+            Column::from_raw(RawValues::Int(vec![1, 2])),
+        );
+        b.fill(
+            Rows::List(vec![3].into()),
+            Column::from_raw(RawValues::Float(vec![0.5])),
+        );
         let c = b.finish();
         assert_eq!(c.dtype(), "float");
         assert_eq!(c.f64(0), Some(1.0));
@@ -280,8 +313,14 @@ mod tests {
     #[test]
     fn builder_widens_to_text() {
         let mut b = ColumnBuilder::new(2);
-        b.fill(vec![0], Column::from_raw(RawValues::Int(vec![7])));
-        b.fill(vec![1], Column::from_raw(RawValues::Text(vec!["a".into()])));
+        b.fill(
+            Rows::List(vec![0].into()),
+            Column::from_raw(RawValues::Int(vec![7])),
+        );
+        b.fill(
+            Rows::List(vec![1].into()),
+            Column::from_raw(RawValues::Text(vec!["a".into()])),
+        );
         let c = b.finish();
         assert_eq!(c.str(0), Some("7"));
         assert_eq!(c.str(1), Some("a"));

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use super::column::{Column, ColumnBuilder};
+use super::column::{Column, ColumnBuilder, Rows};
 use super::error::{Result, SonataError};
 use super::h5util::{self, RawValues};
 use super::selection::Selection;
@@ -300,7 +300,7 @@ impl EdgePopulation {
                     type_rows.push(r);
                 }
             }
-            builder.fill(rows, by_type.take(&type_rows));
+            builder.fill(Rows::List(rows.into()), by_type.take(&type_rows));
         }
         if in_h5 {
             let groups = h5util::subgroup_names(&pop);
@@ -352,7 +352,7 @@ impl EdgePopulation {
                 let identity =
                     indices.iter().enumerate().all(|(i, &x)| i == x) && column.len() == rows.len();
                 builder.fill(
-                    rows,
+                    Rows::List(rows.into()),
                     if identity {
                         column
                     } else {

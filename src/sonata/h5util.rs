@@ -209,6 +209,12 @@ pub fn attr_text(path: &Path, obj: &hdf5::Location, name: &str) -> Result<Option
 
 /// Reads a 1-D integer dataset as `u64` (ids, counts, offsets), rejecting negative values.
 pub fn read_u64s(path: &Path, ds: &hdf5::Dataset) -> Result<Vec<u64>> {
+    // Unsigned integers need no check: read them straight into u64.
+    if ds.ndim() <= 1
+        && let Ok(TypeDescriptor::Unsigned(_)) = ds.dtype().and_then(|t| t.to_descriptor())
+    {
+        return ds.read_raw::<u64>().map_err(|e| h5err(path, &ds.name(), e));
+    }
     match read_values(path, ds)? {
         RawValues::Int(v) => {
             if let Some(bad) = v.iter().find(|&&x| x < 0) {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::column::{Column, ColumnBuilder, Values, text_values};
+use super::column::{Column, ColumnBuilder, Rows, Values, text_values};
 use super::error::{Result, SonataError};
 use super::h5util::{self, RawValues};
 use super::types_csv::TypesTable;
@@ -144,11 +144,20 @@ impl NodePopulation {
 
         // CSV first: h5 values override it.
         if let Some(types) = types {
-            let mut type_rows = Vec::with_capacity(n);
+            let mut type_rows: Vec<usize> = Vec::with_capacity(n);
             let mut missing: BTreeMap<i64, usize> = BTreeMap::new();
+            // Type ids span a small range: a dense table beats hashing every node.
+            let (lo, hi) = node_type_ids
+                .iter()
+                .fold((i64::MAX, i64::MIN), |(lo, hi), &t| (lo.min(t), hi.max(t)));
+            let dense: Option<Vec<Option<usize>>> = (n > 0 && hi.saturating_sub(lo) < 1 << 20)
+                .then(|| (lo..=hi).map(|t| types.row_of(t)).collect());
             let mut cache: HashMap<i64, Option<usize>> = HashMap::new();
             for &t in &node_type_ids {
-                let row = *cache.entry(t).or_insert_with(|| types.row_of(t));
+                let row = match &dense {
+                    Some(table) => table[(t - lo) as usize],
+                    None => *cache.entry(t).or_insert_with(|| types.row_of(t)),
+                };
                 match row {
                     Some(r) => type_rows.push(r),
                     None => *missing.entry(t).or_default() += 1,
@@ -163,13 +172,12 @@ impl NodePopulation {
                     ),
                 ));
             }
-            let all_rows: Vec<usize> = (0..n).collect();
             for (col, col_name) in types.columns.iter().enumerate() {
                 let by_type = types.column(col);
                 builders
                     .entry(col_name.clone())
                     .or_insert_with(|| ColumnBuilder::new(n))
-                    .fill(all_rows.clone(), by_type.take(&type_rows));
+                    .fill(Rows::All, by_type.take(&type_rows));
             }
         }
 
@@ -177,19 +185,42 @@ impl NodePopulation {
         let mut h5_attributes: Vec<String> = Vec::new();
         let mut dyn_builders: BTreeMap<String, ColumnBuilder> = BTreeMap::new();
         let mut rows_of_group: BTreeMap<i64, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
-        for (row, (&g, &gi)) in node_group_ids.iter().zip(&node_group_index).enumerate() {
-            let entry = rows_of_group.entry(g).or_default();
-            entry.0.push(row);
-            entry.1.push(gi as usize);
+        let single_identity_group = node_group_ids.iter().all(|&g| g == node_group_ids[0])
+            && node_group_index
+                .iter()
+                .enumerate()
+                .all(|(i, &gi)| gi == i as i64);
+        if single_identity_group && n > 0 {
+            // The usual file: one group, in order. No row lists to build.
+            rows_of_group.insert(node_group_ids[0], (Vec::new(), Vec::new()));
+        } else {
+            for (row, (&g, &gi)) in node_group_ids.iter().zip(&node_group_index).enumerate() {
+                let entry = rows_of_group.entry(g).or_default();
+                entry.0.push(row);
+                entry.1.push(gi as usize);
+            }
         }
         for (g, (rows, indices)) in rows_of_group {
+            let members = if rows.is_empty() {
+                Members {
+                    rows: Rows::All,
+                    indices: None,
+                    count: n,
+                }
+            } else {
+                Members {
+                    count: rows.len(),
+                    rows: Rows::List(std::sync::Arc::new(rows)),
+                    indices: Some(indices),
+                }
+            };
             let group_name = g.to_string();
             if !group_names.contains(&group_name) {
                 return Err(SonataError::invalid(
                     path,
                     format!(
                         "population '{name}': {} nodes are in group {g}, which does not exist",
-                        rows.len()
+                        members.count
                     ),
                 ));
             }
@@ -197,14 +228,7 @@ impl NodePopulation {
                 .group(&group_name)
                 .map_err(|e| h5util::h5err(path, &format!("/nodes/{name}/{g}"), e))?;
             let library = group.group("@library").ok();
-            let read = read_group_columns(
-                path,
-                &group,
-                &rows,
-                &indices,
-                library.as_ref(),
-                &mut warnings,
-            )?;
+            let read = read_group_columns(path, &group, &members, library.as_ref(), &mut warnings)?;
             for (attr, column) in read {
                 if !h5_attributes.contains(&attr) {
                     h5_attributes.push(attr.clone());
@@ -212,16 +236,15 @@ impl NodePopulation {
                 builders
                     .entry(attr)
                     .or_insert_with(|| ColumnBuilder::new(n))
-                    .fill(rows.clone(), column);
+                    .fill(members.rows.clone(), column);
             }
             if let Ok(dp) = group.group("dynamics_params") {
-                for (attr, column) in
-                    read_group_columns(path, &dp, &rows, &indices, None, &mut warnings)?
+                for (attr, column) in read_group_columns(path, &dp, &members, None, &mut warnings)?
                 {
                     dyn_builders
                         .entry(attr)
                         .or_insert_with(|| ColumnBuilder::new(n))
-                        .fill(rows.clone(), column);
+                        .fill(members.rows.clone(), column);
                 }
             }
         }
@@ -366,16 +389,48 @@ impl NodePopulation {
 
 /// Reads every attribute dataset of a group, for the population rows `rows` whose group
 /// index is `indices`.
+/// The members of one h5 group: which population rows they fill, and their indices into the
+/// group's datasets (`None`: `0..count`, the usual single group in order).
+struct Members {
+    rows: Rows,
+    indices: Option<Vec<usize>>,
+    count: usize,
+}
+
+impl Members {
+    /// The group values `column` (of `raw_len` values) placed in member order.
+    fn place(&self, column: Column, raw_len: usize) -> Column {
+        match &self.indices {
+            None if raw_len == self.count => column,
+            None => column.take(&(0..self.count).collect::<Vec<_>>()),
+            Some(indices) => {
+                let identity =
+                    raw_len == self.count && indices.iter().enumerate().all(|(i, &g)| i == g);
+                if identity {
+                    column
+                } else {
+                    column.take(indices)
+                }
+            }
+        }
+    }
+
+    fn needed(&self) -> usize {
+        match &self.indices {
+            None => self.count,
+            Some(indices) => indices.iter().max().map_or(0, |m| m + 1),
+        }
+    }
+}
+
 fn read_group_columns(
     path: &Path,
     group: &hdf5::Group,
-    rows: &[usize],
-    indices: &[usize],
+    members: &Members,
     library: Option<&hdf5::Group>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<(String, Column)>> {
-    let identity = indices.iter().enumerate().all(|(i, &g)| i == g);
-    let needed = indices.iter().max().map_or(0, |m| m + 1);
+    let needed = members.needed();
     let mut out = Vec::new();
     for ds_name in h5util::dataset_names(group) {
         if GROUP_SPECIAL.contains(&ds_name.as_str()) {
@@ -388,12 +443,8 @@ fn read_group_columns(
             match ds.read_2d::<f64>() {
                 Ok(block) if block.nrows() >= needed => {
                     for (k, col) in block.columns().into_iter().enumerate() {
-                        let column = Column::from_raw(RawValues::Float(col.to_vec()));
-                        let column = if identity && col.len() == rows.len() {
-                            column
-                        } else {
-                            column.take(indices)
-                        };
+                        let column = members
+                            .place(Column::from_raw(RawValues::Float(col.to_vec())), col.len());
                         out.push((format!("{ds_name}.{k}"), column));
                     }
                 }
@@ -421,16 +472,14 @@ fn read_group_columns(
         }
         let column = if ds.is_scalar() && raw_len == 1 {
             // A scalar dataset: one value for every member of the group.
-            column.take(&vec![0; rows.len()])
+            column.take(&vec![0; members.count])
         } else if raw_len < needed {
             warnings.push(format!(
                 "{object} skipped: {raw_len} values but the group has {needed} members"
             ));
             continue;
-        } else if identity && raw_len == rows.len() {
-            column
         } else {
-            column.take(indices)
+            members.place(column, raw_len)
         };
         out.push((ds_name, column));
     }

@@ -353,8 +353,14 @@ pub struct SpikeIndex {
 }
 
 impl SpikeIndex {
+    /// Builds from borrowed spikes (a copy is made; see `from_owned` to avoid it).
     pub fn new(spikes: &PopulationSpikes) -> Self {
-        let mut sorted = spikes.clone();
+        Self::from_owned(spikes.clone())
+    }
+
+    /// Builds from spikes it may reorder in place: no copy of millions of spikes.
+    pub fn from_owned(spikes: PopulationSpikes) -> Self {
+        let mut sorted = spikes;
         if sorted.sorting != Some(SortOrder::ByTime)
             || !sorted.timestamps.windows(2).all(|w| w[0] <= w[1])
         {
