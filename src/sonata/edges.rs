@@ -219,6 +219,66 @@ impl EdgePopulation {
         Ok(())
     }
 
+    /// Values `range` of an integer dataset of the population (`edge_type_id`, ...).
+    pub fn dataset_i64_range(
+        &self,
+        dataset: &str,
+        range: std::ops::Range<usize>,
+    ) -> Result<Vec<i64>> {
+        let pop = self.group()?;
+        let ds = h5util::dataset(&self.file, &pop, dataset)?;
+        let object = ds.name();
+        let end = range.end.min(ds.size());
+        let start = range.start.min(end);
+        ds.read_slice_1d::<i64, _>(ndarray::s![start..end])
+            .map(|a| a.to_vec())
+            .map_err(|e| h5util::h5err(&self.file, &object, e))
+    }
+
+    /// Edges `range` of a per-edge h5 attribute as f64, read straight from its dataset, when
+    /// the population has one group holding every edge in order (the usual layout). `None`
+    /// when the layout is another: then read the merged `attribute`.
+    pub fn h5_attribute_f64_range(
+        &self,
+        name: &str,
+        range: std::ops::Range<usize>,
+    ) -> Result<Option<Vec<f64>>> {
+        if !self.has_h5_attribute(name) {
+            return Ok(None);
+        }
+        let pop = self.group()?;
+        let groups: Vec<String> = h5util::subgroup_names(&pop)
+            .into_iter()
+            .filter(|g| !INDEX_GROUPS.contains(&g.as_str()))
+            .collect();
+        let [group] = groups.as_slice() else {
+            return Ok(None);
+        };
+        let end = range.end.min(self.len);
+        let start = range.start.min(end);
+        if let Ok(index) = pop.dataset("edge_group_index") {
+            let object = index.name();
+            let idx = index
+                .read_slice_1d::<i64, _>(ndarray::s![start..end])
+                .map_err(|e| h5util::h5err(&self.file, &object, e))?;
+            if idx
+                .iter()
+                .enumerate()
+                .any(|(i, &g)| g != (start + i) as i64)
+            {
+                return Ok(None);
+            }
+        }
+        let ds = h5util::dataset(&self.file, &pop, &format!("{group}/{name}"))?;
+        if ds.size() != self.len {
+            return Ok(None);
+        }
+        let object = ds.name();
+        ds.read_slice_1d::<f64, _>(ndarray::s![start..end])
+            .map(|a| Some(a.to_vec()))
+            .map_err(|e| h5util::h5err(&self.file, &object, e))
+    }
+
     /// Source or target node ids as `u32` (every SONATA population so far fits), read in chunks.
     pub fn node_ids_u32(&self, direction: Direction) -> Result<Vec<u32>> {
         let name = match direction {
