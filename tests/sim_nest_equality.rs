@@ -33,10 +33,20 @@ fn config_of(case: &str) -> Option<PathBuf> {
         "fixture" => repo()
             .join("../shared/fixtures")
             .join(c["config"].as_str().unwrap()),
-        _ => peers_dir()
-            .join("nets")
-            .join(c["netdir_name"].as_str().unwrap())
-            .join("config.json"),
+        _ => {
+            // The 1,000-cell networks are bundled (tests/data/nets); larger ones are built by
+            // the peers' script into $PEERS_DIR/nets.
+            let name = c["netdir_name"].as_str().unwrap();
+            let bundled = repo()
+                .join("tests/data/nets")
+                .join(name)
+                .join("config.json");
+            if bundled.exists() {
+                bundled
+            } else {
+                peers_dir().join("nets").join(name).join("config.json")
+            }
+        }
     };
     if path.exists() {
         Some(path)
