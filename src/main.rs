@@ -41,6 +41,30 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         attributes: Option<Vec<String>>,
     },
+    /// Record a circuit's spikes with a virtual Neuropixels probe: one CSV row per spike heard
+    /// on a channel (channel, time_ms, node_id, population, amplitude_uv).
+    Record {
+        /// A config, folder or nodes file with positions.
+        path: PathBuf,
+        /// Spikes file (default: the simulation's output spikes).
+        #[arg(long)]
+        spikes: Option<PathBuf>,
+        /// np1, np2 or np2-4shank.
+        #[arg(long, default_value = "np1")]
+        probe: String,
+        /// Tip position X,Y,Z in µm (default: the centre of the circuit's bottom).
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        tip: Option<Vec<f64>>,
+        /// Insertion direction DX,DY,DZ, from the surface toward the tip (default 0,-1,0: down).
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        direction: Option<Vec<f64>>,
+        /// A channel hears neurons within this distance (µm).
+        #[arg(long, default_value_t = 50.0)]
+        radius: f64,
+        /// Output CSV.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run a SONATA point-neuron simulation with the embedded engine.
     Simulate {
         /// A simulation config (or BMTK config.json, or a folder holding one).
@@ -71,6 +95,23 @@ fn run(args: Args) -> anyhow::Result<()> {
             select.as_deref(),
             attributes.as_deref(),
         ),
+        Command::Record {
+            path,
+            spikes,
+            probe,
+            tip,
+            direction,
+            radius,
+            out,
+        } => cli::record::run(&cli::record::RecordArgs {
+            path,
+            spikes,
+            probe,
+            tip,
+            direction,
+            radius,
+            out,
+        }),
         Command::Simulate {
             config,
             threads,
@@ -84,9 +125,16 @@ fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // Our errors name the file and what is wrong with it; their sources are already
-            // part of the message.
-            eprintln!("error: {err}");
+            // Our errors name the file and what is wrong with it. Print the chain of contexts
+            // and causes, skipping a cause whose text its parent's message already holds.
+            let mut message = err.to_string();
+            for cause in err.chain().skip(1) {
+                let text = cause.to_string();
+                if !message.contains(&text) {
+                    message = format!("{message}: {text}");
+                }
+            }
+            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }

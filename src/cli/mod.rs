@@ -1,4 +1,5 @@
 //! Subcommands of the `cortexview` binary, one module each.
 pub mod info;
 pub mod nodes;
+pub mod record;
 pub mod simulate;
