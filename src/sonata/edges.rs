@@ -235,6 +235,38 @@ impl EdgePopulation {
             .map_err(|e| h5util::h5err(&self.file, &object, e))
     }
 
+    /// Values of an integer dataset at the edges of `selection` (in edge order): contiguous
+    /// runs are read as ranges, scattered edges as one point selection per million, so a
+    /// query touching many small ranges costs a few HDF5 calls, not one per range.
+    pub fn dataset_i64_at(&self, dataset: &str, selection: &Selection) -> Result<Vec<i64>> {
+        let pop = self.group()?;
+        let ds = h5util::dataset(&self.file, &pop, dataset)?;
+        let object = ds.name();
+        let err = |e: hdf5::Error| h5util::h5err(&self.file, &object, e);
+        let ranges = selection.ranges();
+        if ranges.len() <= 8 {
+            let mut out = Vec::with_capacity(selection.len() as usize);
+            for r in ranges {
+                let v = ds
+                    .read_slice_1d::<i64, _>(ndarray::s![r.start as usize..r.end as usize])
+                    .map_err(err)?;
+                out.extend(v.iter());
+            }
+            return Ok(out);
+        }
+        let ids: Vec<usize> = selection.ids().map(|i| i as usize).collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1 << 20) {
+            let points = ndarray::Array2::from_shape_vec((chunk.len(), 1), chunk.to_vec())
+                .map_err(|e| SonataError::invalid(&self.file, e.to_string()))?;
+            let v = ds
+                .read_slice_1d::<i64, _>(hdf5::Selection::Points(points))
+                .map_err(err)?;
+            out.extend(v.iter());
+        }
+        Ok(out)
+    }
+
     /// Edges `range` of a per-edge h5 attribute as f64, read straight from its dataset, when
     /// the population has one group holding every edge in order (the usual layout). `None`
     /// when the layout is another: then read the merged `attribute`.

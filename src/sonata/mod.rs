@@ -7,6 +7,7 @@
 pub mod circuit;
 pub mod column;
 pub mod config;
+pub mod connectivity;
 pub mod edges;
 pub mod error;
 pub mod h5util;
