@@ -29,7 +29,7 @@ fn check_all(e: &EdgePopulation, n_nodes: u64) -> usize {
     let picks = [
         Selection::from_ids([0]),
         Selection::from_ids([1, 7, 9]),
-        Selection::from_ranges([2..n_nodes.min(40)]),
+        Selection::from_ids(2..n_nodes.min(40)),
         Selection::from_ids([n_nodes - 1, n_nodes + 5]),
     ];
     for nodes in &picks {
