@@ -145,9 +145,7 @@ fn an_h5_file_that_is_not_sonata_says_so() {
 fn a_missing_population_lists_the_available_ones() {
     let err = NodePopulation::read(&v1_nodes(), "nope", None).unwrap_err();
     match &err {
-        SonataError::NoPopulation {
-            name, available, ..
-        } => {
+        SonataError::NoPopulation { name, available, .. } => {
             assert_eq!(name, "nope");
             assert_eq!(available, "v1");
         }
@@ -159,9 +157,7 @@ fn a_missing_population_lists_the_available_ones() {
     let circuit = Circuit::open(&fixture()).unwrap();
     let err = circuit.node_population("nope").unwrap_err();
     match &err {
-        SonataError::NoPopulation {
-            name, available, ..
-        } => {
+        SonataError::NoPopulation { name, available, .. } => {
             assert_eq!(name, "nope");
             let mut pops: Vec<&str> = available.split(", ").collect();
             pops.sort();
