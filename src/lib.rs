@@ -1,7 +1,9 @@
 //! cortexview: SONATA network models of the brain in 3D, with an embedded point-neuron engine.
 //!
-//! Layers (data flows down): `sonata` (files) -> `cli` (commands). See ARCHITECTURE.md.
+//! Layers (data flows down): `sonata`, `morphology`, `sim`, `probe` (pure data, no Bevy) ->
+//! `cli` (commands). See ARCHITECTURE.md.
 pub mod cli;
+pub mod morphology;
 pub mod probe;
 pub mod sim;
 pub mod sonata;
