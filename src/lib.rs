@@ -2,5 +2,6 @@
 //!
 //! Layers (data flows down): `sonata` (files) -> `cli` (commands). See ARCHITECTURE.md.
 pub mod cli;
+pub mod demo;
 pub mod sim;
 pub mod sonata;

@@ -55,6 +55,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the built-in V1-like demo column as SONATA (BMTK PointNet and NEST run it).
+    Demo {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Cortical cells.
+        #[arg(long, default_value_t = cortexview::demo::DEFAULT_CELLS)]
+        cells: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Simulated time (ms) of the input spike trains and of run.tstop.
+        #[arg(long, default_value_t = 1000.0)]
+        tstop: f64,
+        /// Use glif_psc instead of iaf_psc_alpha.
+        #[arg(long)]
+        glif: bool,
+    },
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
@@ -77,6 +94,20 @@ fn run(args: Args) -> anyhow::Result<()> {
             tstop,
             json,
         } => cli::simulate::run(&config, threads, tstop, json),
+        Command::Demo {
+            out,
+            cells,
+            seed,
+            tstop,
+            glif,
+        } => {
+            let model = if glif {
+                cortexview::demo::CellModel::GlifPsc
+            } else {
+                cortexview::demo::CellModel::IafPscAlpha
+            };
+            cli::demo::run(&out, cells, seed, tstop, model)
+        }
     }
 }
 
