@@ -71,6 +71,9 @@ enum Command {
         /// Use glif_psc instead of iaf_psc_alpha.
         #[arg(long)]
         glif: bool,
+        /// gzip level of the h5 datasets (0: none, readable by libsonata's wheels too).
+        #[arg(long, default_value_t = 0)]
+        gzip: u8,
     },
 }
 
@@ -100,13 +103,14 @@ fn run(args: Args) -> anyhow::Result<()> {
             seed,
             tstop,
             glif,
+            gzip,
         } => {
             let model = if glif {
                 cortexview::demo::CellModel::GlifPsc
             } else {
                 cortexview::demo::CellModel::IafPscAlpha
             };
-            cli::demo::run(&out, cells, seed, tstop, model)
+            cli::demo::run(&out, cells, seed, tstop, model, gzip)
         }
     }
 }

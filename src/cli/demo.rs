@@ -13,6 +13,7 @@ pub fn run(
     seed: u64,
     tstop: f64,
     model: CellModel,
+    gzip: u8,
 ) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let mut options = DemoOptions::new(cells, model);
@@ -21,7 +22,7 @@ pub fn run(
     let demo = Demo::build(&options).context("building the demo column")?;
     let build_s = t0.elapsed().as_secs_f64();
     let summary = demo
-        .write_sonata(out)
+        .write_sonata_with(out, gzip)
         .with_context(|| format!("writing the demo to {}", out.display()))?;
     println!(
         "demo column: {} cells ({}), radius {:.0} um, {} lgn + {} bkg inputs, {} edges, {} input spikes over {} ms",

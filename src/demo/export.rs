@@ -75,10 +75,15 @@ fn dataset<T: hdf5::H5Type>(
     group: &hdf5::Group,
     name: &str,
     data: &[T],
+    level: u8,
 ) -> DemoResult<hdf5::Dataset> {
-    group
-        .new_dataset_builder()
-        .with_data(data)
+    let builder = group.new_dataset_builder().with_data(data);
+    let builder = if level > 0 && !data.is_empty() {
+        builder.chunk(data.len().min(1 << 16)).deflate(level)
+    } else {
+        builder
+    };
+    builder
         .create(name)
         .map_err(h5(path, &format!("{}/{name}", group.name())))
 }
@@ -94,7 +99,13 @@ fn string_attr(path: &Path, ds: &hdf5::Dataset, name: &str, value: &str) -> Demo
 }
 
 /// nodes/<population> with ids, types, one group holding x, y, z.
-fn write_nodes(path: &Path, population: &str, nodes: &Nodes, type_ids: &[u64]) -> DemoResult<()> {
+fn write_nodes(
+    path: &Path,
+    population: &str,
+    nodes: &Nodes,
+    type_ids: &[u64],
+    gzip: u8,
+) -> DemoResult<()> {
     let file = create_h5(path)?;
     let g = file
         .create_group(&format!("nodes/{population}"))
@@ -106,14 +117,14 @@ fn write_nodes(path: &Path, population: &str, nodes: &Nodes, type_ids: &[u64]) -
         .iter()
         .map(|&t| type_ids[t as usize])
         .collect();
-    dataset(path, &g, "node_id", &ids)?;
-    dataset(path, &g, "node_type_id", &types)?;
-    dataset(path, &g, "node_group_id", &vec![0u32; n])?;
-    dataset(path, &g, "node_group_index", &ids)?;
+    dataset(path, &g, "node_id", &ids, gzip)?;
+    dataset(path, &g, "node_type_id", &types, gzip)?;
+    dataset(path, &g, "node_group_id", &vec![0u32; n], gzip)?;
+    dataset(path, &g, "node_group_index", &ids, gzip)?;
     let g0 = g.create_group("0").map_err(h5(path, "0"))?;
-    dataset(path, &g0, "x", &nodes.x)?;
-    dataset(path, &g0, "y", &nodes.y)?;
-    dataset(path, &g0, "z", &nodes.z)?;
+    dataset(path, &g0, "x", &nodes.x, gzip)?;
+    dataset(path, &g0, "y", &nodes.y, gzip)?;
+    dataset(path, &g0, "z", &nodes.z, gzip)?;
     file.flush().map_err(h5(path, "/"))
 }
 
@@ -168,7 +179,7 @@ fn write_index(
         .map_err(h5(path, "node_id_to_range"))
 }
 
-fn write_edges(path: &Path, set: &EdgeSet, n_src: usize, n_tgt: usize) -> DemoResult<()> {
+fn write_edges(path: &Path, set: &EdgeSet, n_src: usize, n_tgt: usize, gzip: u8) -> DemoResult<()> {
     let file = create_h5(path)?;
     let g = file
         .create_group(&format!("edges/{}", set.name))
@@ -176,22 +187,22 @@ fn write_edges(path: &Path, set: &EdgeSet, n_src: usize, n_tgt: usize) -> DemoRe
     let n = set.len();
     let src: Vec<u64> = set.src.iter().map(|&s| s as u64).collect();
     let tgt: Vec<u64> = set.tgt.iter().map(|&t| t as u64).collect();
-    let ds = dataset(path, &g, "source_node_id", &src)?;
+    let ds = dataset(path, &g, "source_node_id", &src, gzip)?;
     string_attr(path, &ds, "node_population", &set.source_population)?;
-    let ds = dataset(path, &g, "target_node_id", &tgt)?;
+    let ds = dataset(path, &g, "target_node_id", &tgt, gzip)?;
     string_attr(path, &ds, "node_population", &set.target_population)?;
     let types: Vec<u32> = set
         .type_of
         .iter()
         .map(|&t| set.types[t as usize].edge_type_id as u32)
         .collect();
-    dataset(path, &g, "edge_type_id", &types)?;
-    dataset(path, &g, "edge_group_id", &vec![0u32; n])?;
+    dataset(path, &g, "edge_type_id", &types, gzip)?;
+    dataset(path, &g, "edge_group_id", &vec![0u32; n], gzip)?;
     let index: Vec<u64> = (0..n as u64).collect();
-    dataset(path, &g, "edge_group_index", &index)?;
+    dataset(path, &g, "edge_group_index", &index, gzip)?;
     let g0 = g.create_group("0").map_err(h5(path, "0"))?;
-    dataset(path, &g0, "nsyns", &vec![1u32; n])?;
-    dataset(path, &g0, "delay", &set.delay_ms)?;
+    dataset(path, &g0, "nsyns", &vec![1u32; n], gzip)?;
+    dataset(path, &g0, "delay", &set.delay_ms, gzip)?;
     write_index(path, &g, "target_to_source", &set.tgt, n_tgt)?;
     write_index(path, &g, "source_to_target", &set.src, n_src)?;
     file.flush().map_err(h5(path, "/"))
@@ -319,9 +330,20 @@ fn push(files: &mut Vec<PathBuf>, p: PathBuf) -> PathBuf {
 }
 
 impl Demo {
-    /// Writes the column as SONATA under `dir` (created if needed; files of a previous export
-    /// are overwritten).
+    /// Writes the column as SONATA under `dir`, uncompressed (created if needed; files of a
+    /// previous export are overwritten).
     pub fn write_sonata(&self, dir: &Path) -> DemoResult<ExportSummary> {
+        self.write_sonata_with(dir, 0)
+    }
+
+    /// As [`Demo::write_sonata`], with h5 datasets compressed at gzip `level` (1..=9; 0: none).
+    /// BMTK writes gzip; libsonata's Python wheels read only uncompressed files.
+    pub fn write_sonata_with(&self, dir: &Path, gzip: u8) -> DemoResult<ExportSummary> {
+        if gzip > 9 {
+            return Err(DemoError::Invalid(format!(
+                "gzip level {gzip} is not in 0..=9"
+            )));
+        }
         let net = dir.join("network");
         let cell_dir = dir.join("components/cell_models");
         let syn_dir = dir.join("components/synaptic_models");
@@ -339,6 +361,7 @@ impl Demo {
             "v1",
             &self.cells,
             &type_ids,
+            gzip,
         )?;
         let mut csv = String::from(
             "node_type_id pop_name model_type model_template layer cclass ei dynamics_params\n",
@@ -361,6 +384,7 @@ impl Demo {
                 pop,
                 nodes,
                 &[type_id],
+                gzip,
             )?;
             write_text(
                 &push(&mut files, net.join(format!("{pop}_node_types.csv"))),
@@ -376,7 +400,13 @@ impl Demo {
         };
         for (set, stem) in self.edges.iter().zip(EDGE_FILES) {
             let p = push(&mut files, net.join(format!("{stem}_edges.h5")));
-            write_edges(&p, set, sizes(&set.source_population), self.cells.len())?;
+            write_edges(
+                &p,
+                set,
+                sizes(&set.source_population),
+                self.cells.len(),
+                gzip,
+            )?;
             write_text(
                 &push(&mut files, net.join(format!("{stem}_edge_types.csv"))),
                 &edge_types_csv(set),
