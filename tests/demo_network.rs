@@ -213,3 +213,22 @@ fn export_has_the_sonata_files() {
         .sum();
     assert_eq!(n_l4, expect);
 }
+
+#[test]
+fn longer_runs_extend_the_input_trains() {
+    let short = Demo::build(&options(200, CellModel::IafPscAlpha, 5)).unwrap();
+    let mut o = options(200, CellModel::IafPscAlpha, 5);
+    o.tstop_ms = 900.0;
+    let long = Demo::build(&o).unwrap();
+    assert_eq!(short.edges, long.edges);
+    for (a, b) in short
+        .lgn_trains
+        .iter()
+        .zip(&long.lgn_trains)
+        .chain(short.bkg_trains.iter().zip(&long.bkg_trains))
+    {
+        assert!(b.len() >= a.len());
+        assert_eq!(a[..], b[..a.len()]);
+    }
+    assert!(long.input_spike_count() > 2 * short.input_spike_count());
+}

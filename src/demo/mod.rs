@@ -24,16 +24,18 @@ pub use layout::{CellClass, CellModel, CellType, LAYERS, Nodes};
 
 use rng::Key;
 
-/// Default number of cells: runs faster than real time on a 2-core machine with room left for
-/// rendering (see the README's numbers).
-pub const DEFAULT_CELLS: usize = 3000;
+/// Default number of cells: about 1.24 M synapses, 14 Hz mean rate; the engine ran it at 5.9x
+/// real time on one thread of a 2-core machine that other jobs kept at a load of 6, which
+/// leaves the other core and most of this one to rendering.
+pub const DEFAULT_CELLS: usize = 5000;
 
 /// What to build.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoOptions {
     pub cells: usize,
     pub seed: u64,
-    /// length of the input spike trains (ms)
+    /// length of the input spike trains (ms); a longer `tstop_ms` extends every train and keeps
+    /// what a shorter one had, so a live run can regenerate longer trains seamlessly
     pub tstop_ms: f64,
     pub dt_ms: f64,
     pub model: CellModel,
