@@ -1,5 +1,6 @@
 //! `cortexview demo --out DIR`: write the built-in V1-like column as SONATA (for BMTK PointNet,
 //! NEST, or `cortexview simulate`).
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -24,7 +25,10 @@ pub fn run(
     let summary = demo
         .write_sonata_with(out, gzip)
         .with_context(|| format!("writing the demo to {}", out.display()))?;
-    println!(
+    // written, not printed: a closed pipe (`| head`) is an error, not a panic
+    let mut out_ = std::io::stdout().lock();
+    writeln!(
+        out_,
         "demo column: {} cells ({}), radius {:.0} um, {} lgn + {} bkg inputs, {} edges, {} input spikes over {} ms",
         demo.cells.len(),
         model.nest_name(),
@@ -34,19 +38,21 @@ pub fn run(
         demo.edge_count(),
         demo.input_spike_count(),
         tstop
-    );
+    )?;
     for set in &demo.edges {
-        println!(
+        writeln!(
+            out_,
             "  {}: {} edges ({:.1} per cell)",
             set.name,
             set.len(),
             set.len() as f64 / demo.cells.len().max(1) as f64
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out_,
         "built in {build_s:.2} s, written in {:.2} s; run it with: cortexview simulate {}",
         t0.elapsed().as_secs_f64() - build_s,
         summary.config.display()
-    );
+    )?;
     Ok(())
 }
