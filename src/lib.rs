@@ -3,6 +3,7 @@
 //! Layers (data flows down): `sonata`, `morphology`, `sim`, `probe` (pure data, no Bevy) ->
 //! `cli` (commands). See ARCHITECTURE.md.
 pub mod cli;
+pub mod demo;
 pub mod morphology;
 pub mod probe;
 pub mod sim;

@@ -79,6 +79,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the built-in V1-like demo column as SONATA (BMTK PointNet and NEST run it).
+    Demo {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Cortical cells.
+        #[arg(long, default_value_t = cortexview::demo::DEFAULT_CELLS)]
+        cells: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Simulated time (ms) of the input spike trains and of run.tstop.
+        #[arg(long, default_value_t = 1000.0)]
+        tstop: f64,
+        /// Use glif_psc instead of iaf_psc_alpha.
+        #[arg(long)]
+        glif: bool,
+        /// gzip level of the h5 datasets (0: none, readable by libsonata's wheels too).
+        #[arg(long, default_value_t = 0)]
+        gzip: u8,
+    },
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
@@ -118,6 +138,21 @@ fn run(args: Args) -> anyhow::Result<()> {
             tstop,
             json,
         } => cli::simulate::run(&config, threads, tstop, json),
+        Command::Demo {
+            out,
+            cells,
+            seed,
+            tstop,
+            glif,
+            gzip,
+        } => {
+            let model = if glif {
+                cortexview::demo::CellModel::GlifPsc
+            } else {
+                cortexview::demo::CellModel::IafPscAlpha
+            };
+            cli::demo::run(&out, cells, seed, tstop, model, gzip)
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 //! Subcommands of the `cortexview` binary, one module each.
+pub mod demo;
 pub mod info;
 pub mod nodes;
 pub mod record;

@@ -1,0 +1,58 @@
+//! `cortexview demo --out DIR`: write the built-in V1-like column as SONATA (for BMTK PointNet,
+//! NEST, or `cortexview simulate`).
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::demo::{CellModel, Demo, DemoOptions};
+
+pub fn run(
+    out: &Path,
+    cells: usize,
+    seed: u64,
+    tstop: f64,
+    model: CellModel,
+    gzip: u8,
+) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let mut options = DemoOptions::new(cells, model);
+    options.seed = seed;
+    options.tstop_ms = tstop;
+    let demo = Demo::build(&options).context("building the demo column")?;
+    let build_s = t0.elapsed().as_secs_f64();
+    let summary = demo
+        .write_sonata_with(out, gzip)
+        .with_context(|| format!("writing the demo to {}", out.display()))?;
+    // written, not printed: a closed pipe (`| head`) is an error, not a panic
+    let mut out_ = std::io::stdout().lock();
+    writeln!(
+        out_,
+        "demo column: {} cells ({}), radius {:.0} um, {} lgn + {} bkg inputs, {} edges, {} input spikes over {} ms",
+        demo.cells.len(),
+        model.nest_name(),
+        demo.radius_um,
+        demo.lgn.len(),
+        demo.bkg.len(),
+        demo.edge_count(),
+        demo.input_spike_count(),
+        tstop
+    )?;
+    for set in &demo.edges {
+        writeln!(
+            out_,
+            "  {}: {} edges ({:.1} per cell)",
+            set.name,
+            set.len(),
+            set.len() as f64 / demo.cells.len().max(1) as f64
+        )?;
+    }
+    writeln!(
+        out_,
+        "built in {build_s:.2} s, written in {:.2} s; run it with: cortexview simulate {}",
+        t0.elapsed().as_secs_f64() - build_s,
+        summary.config.display()
+    )?;
+    Ok(())
+}
