@@ -154,6 +154,7 @@ cases! {
     glif4_lif_r_asc_dt001 => "glif4_psc_dt0.01",
     glif5_lif_r_asc_a_dt01 => "glif5_psc_dt0.1",
     glif5_lif_r_asc_a_dt001 => "glif5_psc_dt0.01",
+    glif_initial_state => "glif_state_init_dt0.1",
     all_models_in_one_network_dt01 => "mixed_dt0.1",
     all_models_in_one_network_dt001 => "mixed_dt0.01",
 }

@@ -241,8 +241,24 @@ def mixed_case(name, dt, tstop, mmi):
     }
 
 
+def glif_state_case(name, dt, tstop, mmi):
+    """glif_psc with initial state set: ASCurrents, threshold_spike, threshold_voltage, V_m, and a
+    non-zero asc_init (a parameter: NEST builds the state before setting it, so it does not reach
+    ASCurrents)."""
+    g4, g5 = glif_params(4), glif_params(5)
+    params = [
+        dict(g4[0], ASCurrents=[20.0, -50.0], threshold_spike=1.5),
+        dict(g4[1], asc_init=[5.0, -10.0]),
+        dict(g5[2], ASCurrents=[-5.0, 80.0], threshold_spike=-0.5, threshold_voltage=2.0),
+        dict(g5[3], V_m=-60.0, asc_init=[1.0, 2.0], ASCurrents=[3.0, 4.0]),
+    ]
+    case = generic_case(name, "glif_psc", params, dt, tstop, [30.0, 60.0, 90.0], [-40.0, -80.0], 180.0, 61,
+                        mm_interval=mmi, receptors=(1, 2, 3, 4), rate=80.0, mm_rows=(0, 2))
+    return case
+
+
 def all_cases():
-    cases = []
+    cases = [glif_state_case("glif_state_init_dt0.1", 0.1, 200.0, 0.1)]
     for dt, tstop, tag, mmi in ((0.1, 300.0, "dt0.1", 0.3), (0.01, 120.0, "dt0.01", 0.1)):
         cases.append(generic_case(f"iaf_psc_exp_{tag}", "iaf_psc_exp", IAF_PSC_EXP, dt, tstop,
                                   [300.0, 450.0, 600.0], [-400.0, -800.0], 200.0, 11, mm_interval=mmi,
