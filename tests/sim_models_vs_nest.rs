@@ -174,3 +174,26 @@ fn iaf_psc_delta_three_threads() {
 fn all_models_in_one_network_two_threads() {
     check_threads("mixed_dt0.1", 2);
 }
+
+/// NEST refuses to set a threshold component that the chosen GLIF mechanisms do not have.
+#[test]
+fn glif_threshold_state_needs_its_mechanism() {
+    use cortexview::sim::Model;
+    let build = |d: Value| Model::from_nest("glif_psc", d.as_object().unwrap());
+    assert!(build(serde_json::json!({"threshold_spike": 1.0})).is_err());
+    assert!(
+        build(
+            serde_json::json!({"spike_dependent_threshold": true, "after_spike_currents": true,
+                                 "threshold_voltage": 1.0})
+        )
+        .is_err()
+    );
+    assert!(
+        build(
+            serde_json::json!({"spike_dependent_threshold": true, "after_spike_currents": true,
+                                 "adapting_threshold": true, "threshold_voltage": 1.0,
+                                 "threshold_spike": 1.0})
+        )
+        .is_ok()
+    );
+}
