@@ -184,8 +184,16 @@ impl Params {
                 "ASCurrents must have the size of asc_decay (set ASCurrents when asc_decay does not have 2 entries)",
             )?;
         }
-        d.update("threshold_spike", &mut p.threshold_spike_init)?;
-        d.update("threshold_voltage", &mut p.threshold_voltage_init)?;
+        let given = d.update("threshold_spike", &mut p.threshold_spike_init)?;
+        d.check(
+            !given || p.has_theta_spike,
+            "Threshold spike component is not supported or settable in the current model mechanisms.",
+        )?;
+        let given = d.update("threshold_voltage", &mut p.threshold_voltage_init)?;
+        d.check(
+            !given || p.has_theta_voltage,
+            "Threshold voltage component is not supported or settable in the current model mechanisms.",
+        )?;
         Ok(p)
     }
 
