@@ -1134,3 +1134,158 @@ impl Simulation {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Model, Population, Projection, SourcePopulation, SynapseKind};
+
+    fn model(i_e: f64) -> Model {
+        let mut p = serde_json::Map::new();
+        p.insert("I_e".into(), serde_json::json!(i_e));
+        Model::from_nest("iaf_psc_alpha", &p).unwrap().0
+    }
+
+    /// Two populations (three models), a spike source, recurrent edges with kind weights and
+    /// edges with per-edge weights and delays.
+    fn network() -> Network {
+        let mut a = Population::uniform("a", model(370.0), 300);
+        a.models.push(model(390.0));
+        for r in 100..200 {
+            a.model_of[r] = 1;
+        }
+        let b = Population::uniform("b", model(360.0), 200);
+        let trains = (0..20)
+            .map(|i| {
+                (0..30)
+                    .map(|k| 1.0 + k as f64 * 7.3 + i as f64 * 0.4)
+                    .collect()
+            })
+            .collect();
+        let sources = SourcePopulation {
+            name: "lgn".into(),
+            node_ids: (0..20).collect(),
+            trains,
+        };
+        let mut x = 7u64;
+        let mut next = move |m: usize| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((x >> 33) % m as u64) as u32
+        };
+        let kinds = vec![
+            SynapseKind {
+                weight: 30.0,
+                delay_ms: 1.5,
+                receptor: 0,
+            },
+            SynapseKind {
+                weight: -80.0,
+                delay_ms: 0.8,
+                receptor: 0,
+            },
+            SynapseKind {
+                weight: 20.0,
+                delay_ms: 2.1,
+                receptor: 0,
+            },
+        ];
+        let mut projections = Vec::new();
+        for (name, source, target, ns, nt) in [
+            ("a_a", SourceRef::Neurons(0), 0, 300, 300),
+            ("a_b", SourceRef::Neurons(0), 1, 300, 200),
+            ("b_a", SourceRef::Neurons(1), 0, 200, 300),
+        ] {
+            let n = 6000;
+            projections.push(Projection {
+                name: name.into(),
+                source,
+                target,
+                src: (0..n).map(|_| next(ns)).collect(),
+                tgt: (0..n).map(|_| next(nt)).collect(),
+                kind: (0..n).map(|_| next(3)).collect(),
+                kinds: kinds.clone(),
+                weight: None,
+                delay_ms: None,
+            });
+        }
+        let n = 2000;
+        projections.push(Projection {
+            name: "lgn_a".into(),
+            source: SourceRef::Sources(0),
+            target: 0,
+            src: (0..n).map(|_| next(20)).collect(),
+            tgt: (0..n).map(|_| next(300)).collect(),
+            kind: vec![0; n],
+            kinds: kinds[..1].to_vec(),
+            weight: Some((0..n).map(|_| 50.0 + next(40) as f64).collect()),
+            delay_ms: Some((0..n).map(|_| 0.1 * (1 + next(30)) as f64).collect()),
+        });
+        Network {
+            dt: 0.1,
+            populations: vec![a, b],
+            sources: vec![sources],
+            projections,
+            ..Default::default()
+        }
+    }
+
+    fn run(mut sim: Simulation) -> Vec<(u64, u32)> {
+        sim.run_until(200.0).unwrap();
+        sim.recorded.clone()
+    }
+
+    #[test]
+    fn threads_and_ownership_do_not_change_the_spikes() {
+        let net = network();
+        let one = run(Simulation::new(&net, &SimOptions { threads: 1 }).unwrap());
+        assert!(one.len() > 500, "{} spikes", one.len());
+        for threads in [2, 3] {
+            let sim = Simulation::new(&net, &SimOptions { threads }).unwrap();
+            assert_eq!(sim.stats().synapses, 20_000);
+            assert_eq!(run(sim), one, "threads {threads}");
+            let sim = Simulation::from_network(net.clone(), &SimOptions { threads }).unwrap();
+            assert_eq!(run(sim), one, "owned, threads {threads}");
+        }
+    }
+
+    fn build_error(net: &Network) -> String {
+        match Simulation::new(net, &SimOptions { threads: 2 }) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn bad_edges_are_reported_with_projection_and_edge() {
+        let mut net = network();
+        net.projections[1].tgt[17] = 200;
+        net.projections[2].kind[3] = 9;
+        assert_eq!(
+            build_error(&net),
+            format!(
+                "projection 'a_b': edge 17: source {} or target 200 out of range",
+                net.projections[1].src[17]
+            )
+        );
+        net.projections[1].tgt[17] = 0;
+        assert_eq!(
+            build_error(&net),
+            "projection 'b_a': edge 3: no synapse kind 9"
+        );
+        let mut net = network();
+        net.projections[3].delay_ms.as_mut().unwrap()[5] = 0.01;
+        assert!(build_error(&net).starts_with("projection 'lgn_a': edge 5: delay 0.01 ms"));
+        let mut net = network();
+        net.projections[0].kinds[2].receptor = 1;
+        let e = build_error(&net);
+        assert!(e.contains("'a_a'") && e.contains("receptor_type 0"), "{e}");
+        let mut net = network();
+        net.projections[0].kind.pop();
+        assert_eq!(
+            build_error(&net),
+            "projection 'a_a': src, tgt and kind lengths differ"
+        );
+    }
+}

@@ -421,3 +421,111 @@ impl SynapseStore {
         self.src_ptr.len() * 4 + self.groups.len() * 12 + c
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (source, row, delay, weight, projection)
+    type S = (u32, u32, u32, f64, u32);
+
+    fn build(syns: &[S], n_src: usize, rows: usize) -> SynapseStore {
+        let mut counts = vec![0u32; n_src + 1];
+        let mut delays: Vec<u32> = syns.iter().map(|s| s.2).collect();
+        delays.sort_unstable();
+        delays.dedup();
+        let mut wt = WeightTable::default();
+        for s in syns {
+            counts[s.0 as usize] += 1;
+            wt.id(s.4, s.3);
+        }
+        let mut f = Filler::new(counts, rows, delays, wt).unwrap();
+        for s in syns {
+            let (d, w) = (f.delay_index(s.2), f.weights().get(s.4, s.3));
+            f.put(s.0, s.1, d, w);
+        }
+        f.finish()
+    }
+
+    fn random(n: usize, n_src: u32, rows: u32, n_weights: u32, seed: u64) -> Vec<S> {
+        let mut x = seed;
+        let mut next = move |m: u32| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((x >> 33) % m as u64) as u32
+        };
+        (0..n)
+            .map(|_| {
+                let w = next(n_weights) as f64 - (n_weights / 2) as f64;
+                (next(n_src), next(rows), 1 + next(5), w, next(2))
+            })
+            .collect()
+    }
+
+    /// Integer weights: sums are exact in any order.
+    fn check(syns: &[S], n_src: usize, rows: usize) -> SynapseStore {
+        let store = build(syns, n_src, rows);
+        assert_eq!(store.len(), syns.len());
+        let ring = 8;
+        let spikes: Vec<(u64, u32)> = (0..n_src as u32).map(|s| (s as u64 % 3, s)).collect();
+        let mut got = vec![0.0; ring * rows];
+        store.deliver(&spikes, &mut got, rows, ring);
+        let mut want = vec![0.0; ring * rows];
+        for &(step, src) in &spikes {
+            for s in syns.iter().filter(|s| s.0 == src) {
+                want[((step + s.2 as u64) % ring as u64) as usize * rows + s.1 as usize] += s.3;
+            }
+        }
+        assert_eq!(got, want);
+        store
+    }
+
+    #[test]
+    fn packed_columns_deliver_every_synapse() {
+        let syns = random(5000, 50, 300, 20, 1);
+        let store = check(&syns, 50, 300);
+        assert!(matches!(store.cols, Columns::Packed { .. }));
+    }
+
+    #[test]
+    fn wide_rows_use_separate_columns() {
+        let rows = 1 << 17;
+        let syns = random(60_000, 40, rows, 40_000, 2);
+        let store = check(&syns, 40, rows as usize);
+        assert!(matches!(store.cols, Columns::Table { .. }));
+        let syns = random(150_000, 40, rows, 140_000, 3);
+        let store = check(&syns, 40, rows as usize);
+        assert!(matches!(store.cols, Columns::Direct { .. }));
+    }
+
+    #[test]
+    fn synapses_of_a_source_are_sorted_by_delay_then_row() {
+        let syns = random(3000, 7, 100, 10, 4);
+        let store = build(&syns, 7, 100);
+        let Columns::Packed { syn, shift, .. } = &store.cols else {
+            panic!("expected packed columns");
+        };
+        for s in 0..7 {
+            let gs = &store.groups[store.src_ptr[s] as usize..store.src_ptr[s + 1] as usize];
+            assert!(
+                gs.windows(2)
+                    .all(|g| g[0].delay < g[1].delay && g[0].end == g[1].start)
+            );
+            for g in gs {
+                let r = &syn[g.start as usize..g.end as usize];
+                assert!(r.windows(2).all(|x| x[0] >> shift <= x[1] >> shift));
+            }
+        }
+    }
+
+    #[test]
+    fn scaling_a_projection_changes_only_its_weights() {
+        let syns = vec![(0, 0, 1, 2.0, 0), (0, 1, 1, 2.0, 1), (1, 0, 2, 3.0, 1)];
+        let mut store = build(&syns, 2, 2);
+        assert_eq!(store.scale_projection(1, 10.0), 2);
+        let mut buf = vec![0.0; 4 * 2];
+        store.deliver(&[(0, 0), (0, 1)], &mut buf, 2, 4);
+        assert_eq!(buf, vec![0.0, 0.0, 2.0, 20.0, 30.0, 0.0, 0.0, 0.0]);
+    }
+}
