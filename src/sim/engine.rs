@@ -8,7 +8,7 @@ use super::inputs::{ClampSchedule, PoissonTargets, Rng};
 use super::models::ChannelRule;
 use super::models::{Block, Window};
 use super::network::{Network, Projection, SourceRef};
-use super::synapses::{Filler, SynapseStore, WeightTable};
+use super::synapses::{DeliverScratch, Filler, SynapseStore, WeightTable};
 use super::time::Resolution;
 
 /// How to run.
@@ -43,6 +43,7 @@ struct Partition {
     spk: Vec<f64>,
     cur: Vec<f64>,
     syn: SynapseStore,
+    deliver: DeliverScratch,
     poisson: Vec<PoissonTargets>,
     /// per clamp: local neuron indices
     clamp_targets: Vec<Vec<u32>>,
@@ -61,10 +62,13 @@ struct WindowInputs<'a> {
 
 impl Partition {
     fn run_window(&mut self, w: &WindowInputs) {
-        self.syn
-            .deliver(w.pending, &mut self.spk, self.rows, w.ring_len);
-        self.syn
-            .deliver(w.generated, &mut self.spk, self.rows, w.ring_len);
+        self.syn.deliver(
+            &[w.pending, w.generated],
+            &mut self.spk,
+            self.rows,
+            w.ring_len,
+            &mut self.deliver,
+        );
         for pt in &mut self.poisson {
             let lam = w.lambdas[pt.input];
             for lag in 0..w.len {
@@ -845,6 +849,7 @@ impl Simulation {
                 spk: vec![0.0; ring_len * rows],
                 cur: vec![0.0; ring_len * (n1 - n0)],
                 syn,
+                deliver: DeliverScratch::default(),
                 poisson,
                 clamp_targets,
                 out: Vec::new(),

@@ -139,15 +139,27 @@ pub struct Filler {
     /// per source: start of its synapses (n_sources + 1)
     ptr: Vec<u32>,
     cursor: Vec<u32>,
-    /// packed `row << shift | id`, or the row when `wid` is used
+    /// see `Layout`
     main: Vec<u32>,
-    /// weight ids when they do not fit into `main`
+    /// weight ids (`Layout::Wide` only)
     wid: Vec<u32>,
+    /// delay indices (not with `Layout::Dense`)
     dix: DelayIx,
-    shift: Option<u32>,
+    layout: Layout,
     /// distinct delays in steps, increasing (`dix` indexes them)
     delays: Vec<u32>,
     weights: WeightTable,
+}
+
+/// What `Filler::main` holds per synapse.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    /// `dix << dshift | row << shift | id`: one word, sorted as it is
+    Dense { shift: u32, dshift: u32 },
+    /// `row << shift | id`, delay indices apart
+    Packed { shift: u32 },
+    /// the row; weight ids and delay indices apart
+    Wide,
 }
 
 fn bits(n: usize) -> u32 {
@@ -175,23 +187,29 @@ impl Filler {
         let n = acc as usize;
         let cursor = ptr.clone();
         let shift = bits(weights.len());
-        let shift = (bits(rows) + shift <= 32).then_some(shift);
-        let dix = if delays.len() <= 256 {
-            DelayIx::Small(vec![0; n])
+        let dshift = bits(rows) + shift;
+        let layout = if dshift + bits(delays.len()) <= 32 {
+            Layout::Dense { shift, dshift }
+        } else if dshift <= 32 {
+            Layout::Packed { shift }
         } else {
-            DelayIx::Wide(vec![0; n])
+            Layout::Wide
+        };
+        let dix = match layout {
+            Layout::Dense { .. } => DelayIx::Small(Vec::new()),
+            _ if delays.len() <= 256 => DelayIx::Small(vec![0; n]),
+            _ => DelayIx::Wide(vec![0; n]),
         };
         Some(Self {
             ptr,
             cursor,
             main: vec![0; n],
-            wid: if shift.is_some() {
-                Vec::new()
-            } else {
-                vec![0; n]
+            wid: match layout {
+                Layout::Wide => vec![0; n],
+                _ => Vec::new(),
             },
             dix,
-            shift,
+            layout,
             delays,
             weights,
         })
@@ -211,14 +229,20 @@ impl Filler {
     pub fn put(&mut self, src: u32, row: u32, dix: u32, wid: u32) {
         let at = self.cursor[src as usize] as usize;
         self.cursor[src as usize] += 1;
-        match self.shift {
-            Some(sh) => self.main[at] = (row << sh) | wid,
-            None => {
+        match self.layout {
+            Layout::Dense { shift, dshift } => {
+                self.main[at] = (((dix as u64) << dshift) as u32) | (row << shift) | wid
+            }
+            Layout::Packed { shift } => {
+                self.main[at] = (row << shift) | wid;
+                self.dix.set(at, dix);
+            }
+            Layout::Wide => {
                 self.main[at] = row;
                 self.wid[at] = wid;
+                self.dix.set(at, dix);
             }
         }
-        self.dix.set(at, dix);
     }
 
     /// Sort each source's synapses by (delay, row, weight id) and cut them into delay groups.
@@ -229,7 +253,7 @@ impl Filler {
             mut main,
             mut wid,
             dix,
-            shift,
+            layout,
             delays,
             weights,
         } = self;
@@ -238,8 +262,21 @@ impl Filler {
         let mut src_ptr = Vec::with_capacity(ptr.len());
         let mut groups = Vec::new();
         src_ptr.push(0u32);
-        match shift {
-            Some(_) => {
+        match layout {
+            Layout::Dense { dshift, .. } => {
+                let dix_of = |x: u32| ((x as u64) >> dshift) as u32;
+                for s in 0..n_src {
+                    let seg = &mut main[ptr[s] as usize..ptr[s + 1] as usize];
+                    seg.sort_unstable();
+                    cut_groups(&mut groups, ptr[s] as usize, seg, dix_of, &delays);
+                    src_ptr.push(groups.len() as u32);
+                }
+                let mask = ((1u64 << dshift) - 1) as u32;
+                for x in main.iter_mut() {
+                    *x &= mask;
+                }
+            }
+            Layout::Packed { .. } => {
                 let mut scratch: Vec<u64> = Vec::new();
                 for s in 0..n_src {
                     let (a, b) = (ptr[s] as usize, ptr[s + 1] as usize);
@@ -253,7 +290,7 @@ impl Filler {
                     src_ptr.push(groups.len() as u32);
                 }
             }
-            None => {
+            Layout::Wide => {
                 let mut scratch: Vec<u128> = Vec::new();
                 for s in 0..n_src {
                     let (a, b) = (ptr[s] as usize, ptr[s + 1] as usize);
@@ -275,20 +312,20 @@ impl Filler {
         let WeightTable {
             table, table_proj, ..
         } = weights;
-        let cols = match shift {
-            Some(shift) => Columns::Packed {
+        let cols = match layout {
+            Layout::Dense { shift, .. } | Layout::Packed { shift } => Columns::Packed {
                 syn: main,
                 shift,
                 table,
                 table_proj,
             },
-            None if table.len() <= u16::MAX as usize + 1 => Columns::Table {
+            Layout::Wide if table.len() <= u16::MAX as usize + 1 => Columns::Table {
                 row: main,
                 id: wid.iter().map(|&w| w as u16).collect(),
                 table,
                 table_proj,
             },
-            None => Columns::Direct {
+            Layout::Wide => Columns::Direct {
                 row: main,
                 w: wid.iter().map(|&w| table[w as usize]).collect(),
                 proj: wid.iter().map(|&w| table_proj[w as usize]).collect(),
@@ -323,6 +360,53 @@ fn cut_groups<K: Copy>(
     }
 }
 
+/// Reusable scratch of [`SynapseStore::deliver`]: the (slot, group) pairs of a window's
+/// spikes, sorted by slot (stable).
+#[derive(Debug, Default, Clone)]
+pub struct DeliverScratch {
+    group: Vec<u32>,
+    slot: Vec<u32>,
+    /// per slot: range into `sorted` (ring_len + 1)
+    ptr: Vec<u32>,
+    cursor: Vec<u32>,
+    sorted: Vec<u32>,
+}
+
+impl DeliverScratch {
+    fn sort(&mut self, store: &SynapseStore, batches: &[&[(u64, u32)]], ring_len: usize) {
+        self.group.clear();
+        self.slot.clear();
+        self.ptr.clear();
+        self.ptr.resize(ring_len + 1, 0);
+        for spikes in batches {
+            for &(step, src) in spikes.iter() {
+                let s = src as usize;
+                let (g0, g1) = (store.src_ptr[s], store.src_ptr[s + 1]);
+                for gi in g0..g1 {
+                    let d = store.groups[gi as usize].delay as u64;
+                    let slot = ((step + d) % ring_len as u64) as u32;
+                    self.group.push(gi);
+                    self.slot.push(slot);
+                    self.ptr[slot as usize + 1] += 1;
+                }
+            }
+        }
+        for i in 1..self.ptr.len() {
+            self.ptr[i] += self.ptr[i - 1];
+        }
+        self.sorted.clear();
+        self.sorted.resize(self.group.len(), 0);
+        self.cursor.clear();
+        self.cursor
+            .extend_from_slice(&self.ptr[..self.ptr.len() - 1]);
+        for (&g, &s) in self.group.iter().zip(&self.slot) {
+            let at = &mut self.cursor[s as usize];
+            self.sorted[*at as usize] = g;
+            *at += 1;
+        }
+    }
+}
+
 impl SynapseStore {
     pub fn len(&self) -> usize {
         match &self.cols {
@@ -335,53 +419,62 @@ impl SynapseStore {
         self.len() == 0
     }
 
-    /// Add the weights of the spikes `(step, source)` to the rows of the ring buffer at
-    /// `step + delay`.
-    pub fn deliver(&self, spikes: &[(u64, u32)], spk: &mut [f64], rows: usize, ring_len: usize) {
+    /// Add the weights of the spikes `(step, source)` of `batches` to the rows of the ring
+    /// buffer at `step + delay`. Slot by slot, so that one slot's rows stay in cache; within a
+    /// slot, in the order of the batches and their spikes, so every row receives its inputs in
+    /// the same order as spike by spike.
+    pub fn deliver(
+        &self,
+        batches: &[&[(u64, u32)]],
+        spk: &mut [f64],
+        rows: usize,
+        ring_len: usize,
+        sc: &mut DeliverScratch,
+    ) {
+        sc.sort(self, batches, ring_len);
         match &self.cols {
             Columns::Packed {
                 syn, shift, table, ..
             } => {
                 let mask = (1u32 << shift) - 1;
                 let sh = *shift;
-                self.deliver_with(spikes, spk, rows, ring_len, |a, b, buf| {
+                self.deliver_sorted(sc, spk, rows, |a, b, buf| {
                     for x in &syn[a..b] {
                         buf[(x >> sh) as usize] += table[(x & mask) as usize];
                     }
                 })
             }
             Columns::Table { row, id, table, .. } => {
-                self.deliver_with(spikes, spk, rows, ring_len, |a, b, buf| {
+                self.deliver_sorted(sc, spk, rows, |a, b, buf| {
                     for (r, i) in row[a..b].iter().zip(&id[a..b]) {
                         buf[*r as usize] += table[*i as usize];
                     }
                 })
             }
-            Columns::Direct { row, w, .. } => {
-                self.deliver_with(spikes, spk, rows, ring_len, |a, b, buf| {
-                    for (r, x) in row[a..b].iter().zip(&w[a..b]) {
-                        buf[*r as usize] += *x;
-                    }
-                })
-            }
+            Columns::Direct { row, w, .. } => self.deliver_sorted(sc, spk, rows, |a, b, buf| {
+                for (r, x) in row[a..b].iter().zip(&w[a..b]) {
+                    buf[*r as usize] += *x;
+                }
+            }),
         }
     }
 
     #[inline(always)]
-    fn deliver_with<F: Fn(usize, usize, &mut [f64])>(
+    fn deliver_sorted<F: Fn(usize, usize, &mut [f64])>(
         &self,
-        spikes: &[(u64, u32)],
+        sc: &DeliverScratch,
         spk: &mut [f64],
         rows: usize,
-        ring_len: usize,
         add: F,
     ) {
-        for &(step, src) in spikes {
-            let s = src as usize;
-            let (g0, g1) = (self.src_ptr[s] as usize, self.src_ptr[s + 1] as usize);
-            for g in &self.groups[g0..g1] {
-                let slot = ((step + g.delay as u64) % ring_len as u64) as usize;
-                let buf = &mut spk[slot * rows..(slot + 1) * rows];
+        for slot in 0..sc.ptr.len().saturating_sub(1) {
+            let (a, b) = (sc.ptr[slot] as usize, sc.ptr[slot + 1] as usize);
+            if a == b {
+                continue;
+            }
+            let buf = &mut spk[slot * rows..(slot + 1) * rows];
+            for &gi in &sc.sorted[a..b] {
+                let g = &self.groups[gi as usize];
                 add(g.start as usize, g.end as usize, buf);
             }
         }
@@ -418,7 +511,7 @@ impl SynapseStore {
             }
             Columns::Direct { row, .. } => row.len() * 16,
         };
-        self.src_ptr.len() * 4 + self.groups.len() * 12 + c
+        self.src_ptr.len() * 4 + self.groups.len() * std::mem::size_of::<Group>() + c
     }
 }
 
@@ -430,6 +523,10 @@ mod tests {
     type S = (u32, u32, u32, f64, u32);
 
     fn build(syns: &[S], n_src: usize, rows: usize) -> SynapseStore {
+        build_as(syns, n_src, rows).0
+    }
+
+    fn build_as(syns: &[S], n_src: usize, rows: usize) -> (SynapseStore, Layout) {
         let mut counts = vec![0u32; n_src + 1];
         let mut delays: Vec<u32> = syns.iter().map(|s| s.2).collect();
         delays.sort_unstable();
@@ -444,7 +541,8 @@ mod tests {
             let (d, w) = (f.delay_index(s.2), f.weights().get(s.4, s.3));
             f.put(s.0, s.1, d, w);
         }
-        f.finish()
+        let layout = f.layout;
+        (f.finish(), layout)
     }
 
     fn random(n: usize, n_src: u32, rows: u32, n_weights: u32, seed: u64) -> Vec<S> {
@@ -464,13 +562,19 @@ mod tests {
     }
 
     /// Integer weights: sums are exact in any order.
-    fn check(syns: &[S], n_src: usize, rows: usize) -> SynapseStore {
-        let store = build(syns, n_src, rows);
+    fn check(syns: &[S], n_src: usize, rows: usize) -> (SynapseStore, Layout) {
+        let (store, layout) = build_as(syns, n_src, rows);
         assert_eq!(store.len(), syns.len());
         let ring = 8;
         let spikes: Vec<(u64, u32)> = (0..n_src as u32).map(|s| (s as u64 % 3, s)).collect();
         let mut got = vec![0.0; ring * rows];
-        store.deliver(&spikes, &mut got, rows, ring);
+        store.deliver(
+            &[&spikes],
+            &mut got,
+            rows,
+            ring,
+            &mut DeliverScratch::default(),
+        );
         let mut want = vec![0.0; ring * rows];
         for &(step, src) in &spikes {
             for s in syns.iter().filter(|s| s.0 == src) {
@@ -478,24 +582,29 @@ mod tests {
             }
         }
         assert_eq!(got, want);
-        store
+        (store, layout)
     }
 
     #[test]
     fn packed_columns_deliver_every_synapse() {
         let syns = random(5000, 50, 300, 20, 1);
-        let store = check(&syns, 50, 300);
+        let (store, layout) = check(&syns, 50, 300);
         assert!(matches!(store.cols, Columns::Packed { .. }));
+        assert!(matches!(layout, Layout::Dense { .. }));
     }
 
     #[test]
     fn wide_rows_use_separate_columns() {
         let rows = 1 << 17;
+        let syns = random(30_000, 40, rows, 20_000, 5);
+        let (store, layout) = check(&syns, 40, rows as usize);
+        assert!(matches!(store.cols, Columns::Packed { .. }));
+        assert!(matches!(layout, Layout::Packed { .. }));
         let syns = random(60_000, 40, rows, 40_000, 2);
-        let store = check(&syns, 40, rows as usize);
+        let (store, _) = check(&syns, 40, rows as usize);
         assert!(matches!(store.cols, Columns::Table { .. }));
         let syns = random(150_000, 40, rows, 140_000, 3);
-        let store = check(&syns, 40, rows as usize);
+        let (store, _) = check(&syns, 40, rows as usize);
         assert!(matches!(store.cols, Columns::Direct { .. }));
     }
 
@@ -525,7 +634,13 @@ mod tests {
         let mut store = build(&syns, 2, 2);
         assert_eq!(store.scale_projection(1, 10.0), 2);
         let mut buf = vec![0.0; 4 * 2];
-        store.deliver(&[(0, 0), (0, 1)], &mut buf, 2, 4);
+        store.deliver(
+            &[&[(0, 0), (0, 1)]],
+            &mut buf,
+            2,
+            4,
+            &mut DeliverScratch::default(),
+        );
         assert_eq!(buf, vec![0.0, 0.0, 2.0, 20.0, 30.0, 0.0, 0.0, 0.0]);
     }
 }
