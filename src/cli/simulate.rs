@@ -56,8 +56,7 @@ pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> any
     let (net, spec) = network_from_circuit(&circuit)?;
     drop(circuit);
     let network_s = t0.elapsed().as_secs_f64() - open_s;
-    let mut sim = Simulation::new(&net, &SimOptions { threads })?;
-    drop(net);
+    let mut sim = Simulation::from_network(net, &SimOptions { threads })?;
     let load_s = t0.elapsed().as_secs_f64();
     let build_s = load_s - open_s - network_s;
     let tstop = tstop.unwrap_or(spec.tstop);

@@ -5,9 +5,10 @@ use rayon::prelude::*;
 
 use super::error::{SimError, SimResult};
 use super::inputs::{ClampSchedule, PoissonTargets, Rng};
+use super::models::ChannelRule;
 use super::models::{Block, Window};
-use super::network::{Network, SourceRef};
-use super::synapses::{StoreBuilder, Syn, SynapseStore};
+use super::network::{Network, Projection, SourceRef};
+use super::synapses::{DeliverScratch, Filler, SynapseStore, WeightTable};
 use super::time::Resolution;
 
 /// How to run.
@@ -42,6 +43,7 @@ struct Partition {
     spk: Vec<f64>,
     cur: Vec<f64>,
     syn: SynapseStore,
+    deliver: DeliverScratch,
     poisson: Vec<PoissonTargets>,
     /// per clamp: local neuron indices
     clamp_targets: Vec<Vec<u32>>,
@@ -60,10 +62,13 @@ struct WindowInputs<'a> {
 
 impl Partition {
     fn run_window(&mut self, w: &WindowInputs) {
-        self.syn
-            .deliver(w.pending, &mut self.spk, self.rows, w.ring_len);
-        self.syn
-            .deliver(w.generated, &mut self.spk, self.rows, w.ring_len);
+        self.syn.deliver(
+            &[w.pending, w.generated],
+            &mut self.spk,
+            self.rows,
+            w.ring_len,
+            &mut self.deliver,
+        );
         for pt in &mut self.poisson {
             let lam = w.lambdas[pt.input];
             for lag in 0..w.len {
@@ -172,9 +177,335 @@ fn bad_proj(name: &str, message: String) -> SimError {
     }
 }
 
+/// The edge columns the build reads: borrowed, or owned and freed projection by projection.
+enum Edges<'a> {
+    Borrowed(&'a [Projection]),
+    Owned(Vec<Projection>),
+}
+
+impl Edges<'_> {
+    fn all(&self) -> &[Projection] {
+        match self {
+            Edges::Borrowed(p) => p,
+            Edges::Owned(p) => p,
+        }
+    }
+
+    /// Free the per-edge columns of projection `i` (owned edges only).
+    fn release(&mut self, i: usize) {
+        if let Edges::Owned(p) = self {
+            let p = &mut p[i];
+            p.src = Vec::new();
+            p.tgt = Vec::new();
+            p.kind = Vec::new();
+            p.weight = None;
+            p.delay_ms = None;
+        }
+    }
+}
+
+/// `items.map(f)`, on the pool's threads when there is a pool.
+fn par_map<T: Send, R: Send>(
+    pool: Option<&rayon::ThreadPool>,
+    items: Vec<T>,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    match pool {
+        Some(p) => p.install(|| items.into_par_iter().map(f).collect()),
+        None => items.into_iter().map(f).collect(),
+    }
+}
+
+/// What the build needs to know of a projection besides its edges.
+struct ProjPlan {
+    soff: usize,
+    slen: usize,
+    toff: usize,
+    tlen: usize,
+    /// per kind: delay in steps
+    kind_delay: Vec<i64>,
+    /// models of the target population
+    nmodels: usize,
+    /// per kind and target model: the channel rule
+    rules: Vec<Result<ChannelRule, String>>,
+}
+
+/// A build error at (projection, edge): the first one in that order is reported.
+type EdgeError = (usize, usize, SimError);
+
+/// Plans of all projections, and the first projection that is unusable as a whole.
+fn plan_projections(
+    net: &Network,
+    projs: &[Projection],
+    pop_offset: &[usize],
+    src_offset: &[usize],
+    res: &Resolution,
+) -> (Vec<ProjPlan>, Option<(usize, SimError)>) {
+    let mut plans = Vec::with_capacity(projs.len());
+    for (pi, pr) in projs.iter().enumerate() {
+        let source = match pr.source {
+            SourceRef::Neurons(p) => pop_offset
+                .get(p)
+                .zip(net.populations.get(p))
+                .map(|(&o, pop)| (o, pop.len())),
+            SourceRef::Sources(q) => src_offset
+                .get(q)
+                .zip(net.sources.get(q))
+                .map(|(&o, s)| (o, s.trains.len())),
+        };
+        let Some((soff, slen)) = source else {
+            return (
+                plans,
+                Some((pi, bad_proj(&pr.name, "no such source population".into()))),
+            );
+        };
+        if pr.tgt.len() != pr.src.len() || pr.kind.len() != pr.src.len() {
+            return (
+                plans,
+                Some((
+                    pi,
+                    bad_proj(&pr.name, "src, tgt and kind lengths differ".into()),
+                )),
+            );
+        }
+        let tpop = &net.populations[pr.target];
+        if tpop.is_empty() && !pr.src.is_empty() {
+            return (
+                plans,
+                Some((
+                    pi,
+                    bad_proj(
+                        &pr.name,
+                        format!(
+                            "edge 0: source {} or target {} out of range",
+                            pr.src[0], pr.tgt[0]
+                        ),
+                    ),
+                )),
+            );
+        }
+        let nmodels = tpop.models.len();
+        let rules = pr
+            .kinds
+            .iter()
+            .flat_map(|k| tpop.models.iter().map(|m| m.channel_rule(k.receptor)))
+            .collect();
+        plans.push(ProjPlan {
+            soff,
+            slen,
+            toff: pop_offset[pr.target],
+            tlen: tpop.len(),
+            kind_delay: pr
+                .kinds
+                .iter()
+                .map(|k| res.delay_steps(k.delay_ms))
+                .collect(),
+            nmodels,
+            rules,
+        });
+    }
+    (plans, None)
+}
+
+/// What a partition learns in the counting pass.
+struct Counted {
+    /// synapses per global source (n_src + 1 entries, the last one unused)
+    counts: Vec<u32>,
+    /// distinct delays in steps, increasing
+    delays: Vec<u32>,
+    weights: WeightTable,
+    /// per projection, per kind: weight id when the weight is the kind's (u32::MAX: unused)
+    kind_wid: Vec<Vec<u32>>,
+}
+
+/// Target rows of projection `plan` that fall into partition [n0, n1): local rows lo..hi.
+fn local_targets(plan: &ProjPlan, n0: usize, n1: usize) -> (usize, usize) {
+    let lo = n0.max(plan.toff) - plan.toff;
+    let hi = n1.min(plan.toff + plan.tlen).saturating_sub(plan.toff);
+    (lo, hi.max(lo))
+}
+
+/// Validate the edges whose targets are in partition [n0, n1) and count them per source, with
+/// their delays and weights. Edges with out-of-range ends are reported by every partition.
+fn count_partition(
+    projs: &[Projection],
+    plans: &[ProjPlan],
+    net: &Network,
+    n0: usize,
+    n1: usize,
+    n_src: usize,
+    res: &Resolution,
+) -> Result<Counted, EdgeError> {
+    let mut counts = vec![0u32; n_src + 1];
+    let mut delays: Vec<u32> = Vec::new();
+    let mut weights = WeightTable::default();
+    let mut kind_wid = Vec::with_capacity(projs.len());
+    for (pi, (pr, plan)) in projs.iter().zip(plans).enumerate() {
+        let nk = pr.kinds.len();
+        let mut wids = vec![u32::MAX; nk];
+        let mut kind_seen = vec![false; nk];
+        let (lo, hi) = local_targets(plan, n0, n1);
+        if lo == hi {
+            kind_wid.push(wids);
+            continue;
+        }
+        let model_of = &net.populations[pr.target].model_of;
+        let err = |e: usize, m: String| Err((pi, e, bad_proj(&pr.name, m)));
+        let mut last_delay = 0u32;
+        for e in 0..pr.src.len() {
+            let (s, t) = (pr.src[e] as usize, pr.tgt[e] as usize);
+            if s >= plan.slen || t >= plan.tlen {
+                return err(
+                    e,
+                    format!("edge {e}: source {s} or target {t} out of range"),
+                );
+            }
+            if t < lo || t >= hi {
+                continue;
+            }
+            let kind = pr.kind[e] as usize;
+            if kind >= nk {
+                return err(e, format!("edge {e}: no synapse kind {kind}"));
+            }
+            let d = match &pr.delay_ms {
+                Some(d) => res.delay_steps(d[e]),
+                None => plan.kind_delay[kind],
+            };
+            if d < 1 {
+                return err(
+                    e,
+                    format!(
+                        "edge {e}: delay {} ms is shorter than the resolution {} ms",
+                        pr.delay_of(e),
+                        res.dt()
+                    ),
+                );
+            }
+            if d > u32::MAX as i64 {
+                return err(e, format!("edge {e}: delay of {d} steps is too long"));
+            }
+            if let Err(m) = &plan.rules[kind * plan.nmodels + model_of[t] as usize] {
+                return err(e, m.clone());
+            }
+            counts[plan.soff + s] += 1;
+            match &pr.weight {
+                None => {
+                    if wids[kind] == u32::MAX {
+                        wids[kind] = weights.id(pi as u32, pr.kinds[kind].weight);
+                    }
+                }
+                Some(w) => {
+                    weights.id(pi as u32, w[e]);
+                }
+            }
+            if pr.delay_ms.is_some() {
+                let d = d as u32;
+                if d != last_delay {
+                    last_delay = d;
+                    if let Err(at) = delays.binary_search(&d) {
+                        delays.insert(at, d);
+                    }
+                }
+            } else {
+                kind_seen[kind] = true;
+            }
+        }
+        for (k, seen) in kind_seen.iter().enumerate() {
+            let d = plan.kind_delay[k] as u32;
+            if *seen && let Err(at) = delays.binary_search(&d) {
+                delays.insert(at, d);
+            }
+        }
+        kind_wid.push(wids);
+    }
+    Ok(Counted {
+        counts,
+        delays,
+        weights,
+        kind_wid,
+    })
+}
+
+/// Write the synapses of projection `pi` whose targets are in partition [n0, n1) (validated by
+/// `count_partition`).
+#[allow(clippy::too_many_arguments)]
+fn fill_projection(
+    f: &mut Filler,
+    pi: usize,
+    pr: &Projection,
+    plan: &ProjPlan,
+    kind_wid: &[u32],
+    net: &Network,
+    n0: usize,
+    n1: usize,
+    row_a: &[u32],
+    row_stride: &[u32],
+    res: &Resolution,
+) {
+    let (lo, hi) = local_targets(plan, n0, n1);
+    if lo == hi {
+        return;
+    }
+    let model_of = &net.populations[pr.target].model_of;
+    let rule = |kind: usize, t: usize| {
+        plan.rules[kind * plan.nmodels + model_of[t] as usize]
+            .clone()
+            .unwrap_or(ChannelRule::Single)
+    };
+    let kind_dix: Vec<u32> = plan
+        .kind_delay
+        .iter()
+        .map(|&d| f.delay_index(d as u32))
+        .collect();
+    // per kind and target model: channel of the kind's weight
+    let kind_ch: Vec<u32> = (0..plan.rules.len())
+        .map(|i| {
+            let k = i / plan.nmodels.max(1);
+            plan.rules[i]
+                .clone()
+                .map_or(0, |r| r.channel(pr.kinds[k].weight) as u32)
+        })
+        .collect();
+    for e in 0..pr.src.len() {
+        let t = pr.tgt[e] as usize;
+        if t < lo || t >= hi {
+            continue;
+        }
+        let src = (plan.soff + pr.src[e] as usize) as u32;
+        let kind = pr.kind[e] as usize;
+        let dix = match &pr.delay_ms {
+            Some(d) => f.delay_index(res.delay_steps(d[e]) as u32),
+            None => kind_dix[kind],
+        };
+        let (ch, wid) = match &pr.weight {
+            None => (
+                kind_ch[kind * plan.nmodels + model_of[t] as usize],
+                kind_wid[kind],
+            ),
+            Some(w) => (
+                rule(kind, t).channel(w[e]) as u32,
+                f.weights().get(pi as u32, w[e]),
+            ),
+        };
+        let ti = plan.toff + t;
+        f.put(src, row_a[ti] + ch * row_stride[ti], dix, wid);
+    }
+}
+
 impl Simulation {
     /// Build from a network description.
     pub fn new(net: &Network, opts: &SimOptions) -> SimResult<Self> {
+        Self::build(net, Edges::Borrowed(&net.projections), opts)
+    }
+
+    /// Build from a network description that is consumed: the edge columns of each projection
+    /// are freed as soon as they have been read, which lowers the peak memory.
+    pub fn from_network(mut net: Network, opts: &SimOptions) -> SimResult<Self> {
+        let projections = std::mem::take(&mut net.projections);
+        Self::build(&net, Edges::Owned(projections), opts)
+    }
+
+    fn build(net: &Network, mut edges: Edges, opts: &SimOptions) -> SimResult<Self> {
         let res = Resolution::new(net.dt)?;
         let threads = opts.threads.max(1);
 
@@ -188,6 +519,13 @@ impl Simulation {
                     p.name,
                     p.node_ids.len(),
                     p.model_of.len()
+                )));
+            }
+            if let Some(m) = p.model_of.iter().find(|&&m| m as usize >= p.models.len()) {
+                return Err(SimError::Invalid(format!(
+                    "population '{}': model index {m} of {} models",
+                    p.name,
+                    p.models.len()
                 )));
             }
             pop_offset.push(n);
@@ -212,7 +550,7 @@ impl Simulation {
 
         // in-degrees for load balancing
         let mut cost = vec![16u64; n];
-        for pr in &net.projections {
+        for pr in edges.all() {
             let off = pop_offset
                 .get(pr.target)
                 .copied()
@@ -273,103 +611,94 @@ impl Simulation {
             parts.push((n0, n1, blocks, rows));
         }
 
-        // delays and channel rows
-        let mut min_delay = u64::MAX;
-        let mut max_delay = 1u64;
+        // synapses: count per source, lay out exact-size columns, fill, sort within sources
+        let pool = if threads > 1 {
+            Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .map_err(|e| SimError::Invalid(format!("thread pool: {e}")))?,
+            )
+        } else {
+            None
+        };
         let rule_of = |i: usize, receptor: u32, name: &str| {
             let (p, m) = model_of(i);
             net.populations[p].models[m]
                 .channel_rule(receptor)
                 .map_err(|e| bad_proj(name, e))
         };
-        let mut builders: Vec<StoreBuilder> =
-            (0..threads).map(|_| StoreBuilder::new(n_src)).collect();
-        for pass in 0..2 {
-            for (pi, pr) in net.projections.iter().enumerate() {
-                let tpop = &net.populations[pr.target];
-                let toff = pop_offset[pr.target];
-                let (soff, slen) = match pr.source {
-                    SourceRef::Neurons(p) => (
-                        *pop_offset.get(p).ok_or_else(|| {
-                            bad_proj(&pr.name, "no such source population".into())
-                        })?,
-                        net.populations[p].len(),
-                    ),
-                    SourceRef::Sources(q) => (
-                        *src_offset.get(q).ok_or_else(|| {
-                            bad_proj(&pr.name, "no such source population".into())
-                        })?,
-                        net.sources[q].trains.len(),
-                    ),
-                };
-                if pr.tgt.len() != pr.src.len() || pr.kind.len() != pr.src.len() {
-                    return Err(bad_proj(
-                        &pr.name,
-                        "src, tgt and kind lengths differ".into(),
-                    ));
-                }
-                let kind_delay: Vec<i64> = pr
-                    .kinds
-                    .iter()
-                    .map(|k| res.delay_steps(k.delay_ms))
-                    .collect();
-                for e in 0..pr.src.len() {
-                    let (s, t) = (pr.src[e] as usize, pr.tgt[e] as usize);
-                    if s >= slen || t >= tpop.len() {
-                        return Err(bad_proj(
-                            &pr.name,
-                            format!("edge {e}: source {s} or target {t} out of range"),
-                        ));
+        let (plans, first_bad) = plan_projections(net, edges.all(), &pop_offset, &src_offset, &res);
+        let ranges: Vec<(usize, usize, usize)> = parts.iter().map(|p| (p.0, p.1, p.3)).collect();
+        let counted = par_map(pool.as_ref(), ranges.clone(), |(n0, n1, _)| {
+            count_partition(
+                &edges.all()[..first_bad.as_ref().map_or(plans.len(), |b| b.0)],
+                &plans,
+                net,
+                n0,
+                n1,
+                n_src,
+                &res,
+            )
+        });
+        let mut first_err: Option<EdgeError> = None;
+        let mut counts = Vec::with_capacity(threads);
+        for c in counted {
+            match c {
+                Ok(c) => counts.push(c),
+                Err(e) => {
+                    if first_err.as_ref().is_none_or(|f| (e.0, e.1) < (f.0, f.1)) {
+                        first_err = Some(e);
                     }
-                    let kind = pr.kind[e] as usize;
-                    let k = pr.kinds.get(kind).ok_or_else(|| {
-                        bad_proj(&pr.name, format!("edge {e}: no synapse kind {kind}"))
-                    })?;
-                    let ti = toff + t;
-                    let part = part_of[ti] as usize;
-                    let src = (soff + s) as u32;
-                    if pass == 0 {
-                        let d = match &pr.delay_ms {
-                            Some(d) => res.delay_steps(d[e]),
-                            None => kind_delay[kind],
-                        };
-                        if d < 1 {
-                            return Err(bad_proj(
-                                &pr.name,
-                                format!(
-                                    "edge {e}: delay {} ms is shorter than the resolution {} ms",
-                                    pr.delay_of(e),
-                                    res.dt()
-                                ),
-                            ));
-                        }
-                        min_delay = min_delay.min(d as u64);
-                        max_delay = max_delay.max(d as u64);
-                        rule_of(ti, k.receptor, &pr.name)?;
-                        builders[part].count(src);
-                    } else {
-                        let d = match &pr.delay_ms {
-                            Some(d) => res.delay_steps(d[e]),
-                            None => kind_delay[kind],
-                        };
-                        let w = pr.weight_of(e);
-                        let ch = rule_of(ti, k.receptor, &pr.name)?.channel(w);
-                        builders[part].push(Syn {
-                            src,
-                            row: row_a[ti] + ch as u32 * row_stride[ti],
-                            delay: d as u32,
-                            weight: w,
-                            proj: pi as u32,
-                        });
-                    }
-                }
-            }
-            if pass == 0 {
-                for b in &mut builders {
-                    b.finish_counts();
                 }
             }
         }
+        if let Some(e) = first_err {
+            return Err(e.2);
+        }
+        if let Some(e) = first_bad {
+            return Err(e.1);
+        }
+        let mut min_delay = u64::MAX;
+        let mut max_delay = 1u64;
+        let mut fillers = Vec::with_capacity(threads);
+        let mut kind_wids = Vec::with_capacity(threads);
+        for (c, &(_, _, rows)) in counts.into_iter().zip(&ranges) {
+            if let (Some(&lo), Some(&hi)) = (c.delays.first(), c.delays.last()) {
+                min_delay = min_delay.min(lo as u64);
+                max_delay = max_delay.max(hi as u64);
+            }
+            kind_wids.push(c.kind_wid);
+            fillers.push(
+                Filler::new(c.counts, rows, c.delays, c.weights).ok_or_else(|| {
+                    SimError::Invalid(
+                        "more than 2^32 synapses in one partition; use more threads".into(),
+                    )
+                })?,
+            );
+        }
+        for pi in 0..plans.len() {
+            let pr = &edges.all()[pi];
+            let plan = &plans[pi];
+            let jobs: Vec<_> = fillers.iter_mut().zip(&kind_wids).zip(&ranges).collect();
+            par_map(pool.as_ref(), jobs, |((f, kw), &(n0, n1, _))| {
+                fill_projection(
+                    f,
+                    pi,
+                    pr,
+                    plan,
+                    &kw[pi],
+                    net,
+                    n0,
+                    n1,
+                    &row_a,
+                    &row_stride,
+                    &res,
+                )
+            });
+            edges.release(pi);
+        }
+        let stores = par_map(pool.as_ref(), fillers, Filler::finish);
 
         // current clamps
         let mut clamps = Vec::new();
@@ -496,10 +825,9 @@ impl Simulation {
             ..Default::default()
         };
         let mut built = Vec::with_capacity(threads);
-        for (((n0, n1, blocks, rows), b), poisson) in
-            parts.into_iter().zip(builders).zip(poisson_parts)
+        for (((n0, n1, blocks, rows), syn), poisson) in
+            parts.into_iter().zip(stores).zip(poisson_parts)
         {
-            let syn = b.build();
             stats.synapses += syn.len();
             stats.synapse_bytes += syn.bytes();
             stats.buffer_bytes += ring_len * (rows + (n1 - n0)) * 8;
@@ -521,21 +849,12 @@ impl Simulation {
                 spk: vec![0.0; ring_len * rows],
                 cur: vec![0.0; ring_len * (n1 - n0)],
                 syn,
+                deliver: DeliverScratch::default(),
                 poisson,
                 clamp_targets,
                 out: Vec::new(),
             });
         }
-        let pool = if threads > 1 {
-            Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .map_err(|e| SimError::Invalid(format!("thread pool: {e}")))?,
-            )
-        } else {
-            None
-        };
         let lambdas = poisson_rates.iter().map(|r| r * res.dt() * 1e-3).collect();
         Ok(Self {
             res,
@@ -557,7 +876,7 @@ impl Simulation {
             pop_names: net.populations.iter().map(|p| p.name.clone()).collect(),
             pop_offset,
             node_ids: net.populations.iter().map(|p| p.node_ids.clone()).collect(),
-            proj_names: net.projections.iter().map(|p| p.name.clone()).collect(),
+            proj_names: edges.all().iter().map(|p| p.name.clone()).collect(),
             stats,
         })
     }
@@ -818,5 +1137,160 @@ impl Simulation {
             targets,
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Model, Population, Projection, SourcePopulation, SynapseKind};
+
+    fn model(i_e: f64) -> Model {
+        let mut p = serde_json::Map::new();
+        p.insert("I_e".into(), serde_json::json!(i_e));
+        Model::from_nest("iaf_psc_alpha", &p).unwrap().0
+    }
+
+    /// Two populations (three models), a spike source, recurrent edges with kind weights and
+    /// edges with per-edge weights and delays.
+    fn network() -> Network {
+        let mut a = Population::uniform("a", model(370.0), 300);
+        a.models.push(model(390.0));
+        for r in 100..200 {
+            a.model_of[r] = 1;
+        }
+        let b = Population::uniform("b", model(360.0), 200);
+        let trains = (0..20)
+            .map(|i| {
+                (0..30)
+                    .map(|k| 1.0 + k as f64 * 7.3 + i as f64 * 0.4)
+                    .collect()
+            })
+            .collect();
+        let sources = SourcePopulation {
+            name: "lgn".into(),
+            node_ids: (0..20).collect(),
+            trains,
+        };
+        let mut x = 7u64;
+        let mut next = move |m: usize| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((x >> 33) % m as u64) as u32
+        };
+        let kinds = vec![
+            SynapseKind {
+                weight: 30.0,
+                delay_ms: 1.5,
+                receptor: 0,
+            },
+            SynapseKind {
+                weight: -80.0,
+                delay_ms: 0.8,
+                receptor: 0,
+            },
+            SynapseKind {
+                weight: 20.0,
+                delay_ms: 2.1,
+                receptor: 0,
+            },
+        ];
+        let mut projections = Vec::new();
+        for (name, source, target, ns, nt) in [
+            ("a_a", SourceRef::Neurons(0), 0, 300, 300),
+            ("a_b", SourceRef::Neurons(0), 1, 300, 200),
+            ("b_a", SourceRef::Neurons(1), 0, 200, 300),
+        ] {
+            let n = 6000;
+            projections.push(Projection {
+                name: name.into(),
+                source,
+                target,
+                src: (0..n).map(|_| next(ns)).collect(),
+                tgt: (0..n).map(|_| next(nt)).collect(),
+                kind: (0..n).map(|_| next(3)).collect(),
+                kinds: kinds.clone(),
+                weight: None,
+                delay_ms: None,
+            });
+        }
+        let n = 2000;
+        projections.push(Projection {
+            name: "lgn_a".into(),
+            source: SourceRef::Sources(0),
+            target: 0,
+            src: (0..n).map(|_| next(20)).collect(),
+            tgt: (0..n).map(|_| next(300)).collect(),
+            kind: vec![0; n],
+            kinds: kinds[..1].to_vec(),
+            weight: Some((0..n).map(|_| 50.0 + next(40) as f64).collect()),
+            delay_ms: Some((0..n).map(|_| 0.1 * (1 + next(30)) as f64).collect()),
+        });
+        Network {
+            dt: 0.1,
+            populations: vec![a, b],
+            sources: vec![sources],
+            projections,
+            ..Default::default()
+        }
+    }
+
+    fn run(mut sim: Simulation) -> Vec<(u64, u32)> {
+        sim.run_until(200.0).unwrap();
+        sim.recorded.clone()
+    }
+
+    #[test]
+    fn threads_and_ownership_do_not_change_the_spikes() {
+        let net = network();
+        let one = run(Simulation::new(&net, &SimOptions { threads: 1 }).unwrap());
+        assert!(one.len() > 500, "{} spikes", one.len());
+        for threads in [2, 3] {
+            let sim = Simulation::new(&net, &SimOptions { threads }).unwrap();
+            assert_eq!(sim.stats().synapses, 20_000);
+            assert_eq!(run(sim), one, "threads {threads}");
+            let sim = Simulation::from_network(net.clone(), &SimOptions { threads }).unwrap();
+            assert_eq!(run(sim), one, "owned, threads {threads}");
+        }
+    }
+
+    fn build_error(net: &Network) -> String {
+        match Simulation::new(net, &SimOptions { threads: 2 }) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn bad_edges_are_reported_with_projection_and_edge() {
+        let mut net = network();
+        net.projections[1].tgt[17] = 200;
+        net.projections[2].kind[3] = 9;
+        assert_eq!(
+            build_error(&net),
+            format!(
+                "projection 'a_b': edge 17: source {} or target 200 out of range",
+                net.projections[1].src[17]
+            )
+        );
+        net.projections[1].tgt[17] = 0;
+        assert_eq!(
+            build_error(&net),
+            "projection 'b_a': edge 3: no synapse kind 9"
+        );
+        let mut net = network();
+        net.projections[3].delay_ms.as_mut().unwrap()[5] = 0.01;
+        assert!(build_error(&net).starts_with("projection 'lgn_a': edge 5: delay 0.01 ms"));
+        let mut net = network();
+        net.projections[0].kinds[2].receptor = 1;
+        let e = build_error(&net);
+        assert!(e.contains("'a_a'") && e.contains("receptor_type 0"), "{e}");
+        let mut net = network();
+        net.projections[0].kind.pop();
+        assert_eq!(
+            build_error(&net),
+            "projection 'a_a': src, tgt and kind lengths differ"
+        );
     }
 }

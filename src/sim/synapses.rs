@@ -1,6 +1,11 @@
 //! Synapses of one partition, grouped by source and, within a source, by delay, so that one spike
 //! touches one ring-buffer slot per delay with target rows in increasing order.
+//!
+//! Built by a counting sort: the engine counts the synapses per source, lays out exact-size
+//! columns, writes every synapse at its source's cursor (`Filler`), then [`Filler::finish`] sorts
+//! each source's synapses by (delay, row, weight id) and cuts them into delay groups.
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Group {
@@ -9,16 +14,27 @@ pub struct Group {
     pub delay: u32,
 }
 
-/// Weights: a small table of distinct (projection, weight) values indexed per synapse, or one
-/// weight per synapse when there are too many distinct values.
+/// Per-synapse columns: target row and weight.
 #[derive(Debug, Clone)]
-pub enum Weights {
+pub enum Columns {
+    /// row and weight id in one word: `row << shift | id`, weights in a small table of distinct
+    /// (projection, weight) values
+    Packed {
+        syn: Vec<u32>,
+        shift: u32,
+        table: Vec<f64>,
+        table_proj: Vec<u32>,
+    },
+    /// rows, and weight ids into the table
     Table {
+        row: Vec<u32>,
         id: Vec<u16>,
         table: Vec<f64>,
         table_proj: Vec<u32>,
     },
+    /// rows, and one weight per synapse when there are too many distinct values
     Direct {
+        row: Vec<u32>,
         w: Vec<f64>,
         proj: Vec<u32>,
     },
@@ -29,186 +45,437 @@ pub struct SynapseStore {
     /// per global source: range into `groups`
     src_ptr: Vec<u32>,
     groups: Vec<Group>,
-    row: Vec<u32>,
-    weights: Weights,
+    cols: Columns,
 }
 
-/// One synapse as the builder sees it.
-#[derive(Debug, Clone, Copy)]
-pub struct Syn {
-    pub src: u32,
-    pub row: u32,
-    pub delay: u32,
-    pub weight: f64,
-    pub proj: u32,
+/// FxHash (rustc's): fast hashing of the small integer keys of the weight table.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(x as u64);
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
-/// Two-pass builder: `count` every synapse, then `finish_counts`, then `push` every synapse in the
-/// same order, then `build`.
-pub struct StoreBuilder {
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The distinct (projection, weight) values of a partition, numbered in order of first
+/// appearance.
+#[derive(Debug, Default)]
+pub struct WeightTable {
+    pub table: Vec<f64>,
+    pub table_proj: Vec<u32>,
+    ix: FxMap<(u32, u64), u32>,
+}
+
+impl WeightTable {
+    /// Id of a weight, assigned on first sight.
+    pub fn id(&mut self, proj: u32, w: f64) -> u32 {
+        let next = self.table.len() as u32;
+        let id = *self.ix.entry((proj, w.to_bits())).or_insert(next);
+        if id == next {
+            self.table.push(w);
+            self.table_proj.push(proj);
+        }
+        id
+    }
+
+    /// Id of a weight already seen.
+    pub fn get(&self, proj: u32, w: f64) -> u32 {
+        self.ix.get(&(proj, w.to_bits())).copied().unwrap_or(0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+}
+
+/// Delay index column of the builder: u8 when a partition has at most 256 distinct delays.
+#[derive(Debug)]
+pub enum DelayIx {
+    Small(Vec<u8>),
+    Wide(Vec<u32>),
+}
+
+impl DelayIx {
+    #[inline(always)]
+    fn set(&mut self, at: usize, d: u32) {
+        match self {
+            DelayIx::Small(v) => v[at] = d as u8,
+            DelayIx::Wide(v) => v[at] = d,
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, at: usize) -> u32 {
+        match self {
+            DelayIx::Small(v) => v[at] as u32,
+            DelayIx::Wide(v) => v[at],
+        }
+    }
+}
+
+/// Columns being filled: synapses are written at their source's cursor.
+pub struct Filler {
+    /// per source: start of its synapses (n_sources + 1)
     ptr: Vec<u32>,
     cursor: Vec<u32>,
-    row: Vec<u32>,
-    delay: Vec<u32>,
+    /// see `Layout`
+    main: Vec<u32>,
+    /// weight ids (`Layout::Wide` only)
     wid: Vec<u32>,
-    table: Vec<f64>,
-    table_proj: Vec<u32>,
-    table_ix: HashMap<(u32, u64), u32>,
+    /// delay indices (not with `Layout::Dense`)
+    dix: DelayIx,
+    layout: Layout,
+    /// distinct delays in steps, increasing (`dix` indexes them)
+    delays: Vec<u32>,
+    weights: WeightTable,
 }
 
-impl StoreBuilder {
-    pub fn new(n_sources: usize) -> Self {
-        Self {
-            ptr: vec![0; n_sources + 1],
-            cursor: Vec::new(),
-            row: Vec::new(),
-            delay: Vec::new(),
-            wid: Vec::new(),
-            table: Vec::new(),
-            table_proj: Vec::new(),
-            table_ix: HashMap::new(),
+/// What `Filler::main` holds per synapse.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    /// `dix << dshift | row << shift | id`: one word, sorted as it is
+    Dense { shift: u32, dshift: u32 },
+    /// `row << shift | id`, delay indices apart
+    Packed { shift: u32 },
+    /// the row; weight ids and delay indices apart
+    Wide,
+}
+
+fn bits(n: usize) -> u32 {
+    usize::BITS - n.saturating_sub(1).leading_zeros()
+}
+
+impl Filler {
+    /// `counts[s]`: synapses of source s (one extra entry at the end, ignored); `rows`: ring
+    /// rows of the partition; `delays`: the distinct delays, increasing; `weights`: the weight
+    /// table of the partition, complete. Returns None when the partition holds 2^32 or more
+    /// synapses.
+    pub fn new(
+        mut counts: Vec<u32>,
+        rows: usize,
+        delays: Vec<u32>,
+        weights: WeightTable,
+    ) -> Option<Self> {
+        let mut acc = 0u32;
+        for c in counts.iter_mut() {
+            let x = *c;
+            *c = acc;
+            acc = acc.checked_add(x)?;
         }
-    }
-
-    pub fn count(&mut self, src: u32) {
-        self.ptr[src as usize + 1] += 1;
-    }
-
-    pub fn finish_counts(&mut self) {
-        for i in 1..self.ptr.len() {
-            self.ptr[i] += self.ptr[i - 1];
-        }
-        let n = *self.ptr.last().unwrap_or(&0) as usize;
-        self.cursor = self.ptr[..self.ptr.len() - 1].to_vec();
-        self.row = vec![0; n];
-        self.delay = vec![0; n];
-        self.wid = vec![0; n];
-    }
-
-    pub fn push(&mut self, s: Syn) {
-        let key = (s.proj, s.weight.to_bits());
-        let next = self.table.len() as u32;
-        let id = *self.table_ix.entry(key).or_insert(next);
-        if id == next {
-            self.table.push(s.weight);
-            self.table_proj.push(s.proj);
-        }
-        let at = self.cursor[s.src as usize] as usize;
-        self.cursor[s.src as usize] += 1;
-        self.row[at] = s.row;
-        self.delay[at] = s.delay;
-        self.wid[at] = id;
-    }
-
-    pub fn build(self) -> SynapseStore {
-        let StoreBuilder {
+        let ptr = counts;
+        let n = acc as usize;
+        let cursor = ptr.clone();
+        let shift = bits(weights.len());
+        let dshift = bits(rows) + shift;
+        let layout = if dshift + bits(delays.len()) <= 32 {
+            Layout::Dense { shift, dshift }
+        } else if dshift <= 32 {
+            Layout::Packed { shift }
+        } else {
+            Layout::Wide
+        };
+        let dix = match layout {
+            Layout::Dense { .. } => DelayIx::Small(Vec::new()),
+            _ if delays.len() <= 256 => DelayIx::Small(vec![0; n]),
+            _ => DelayIx::Wide(vec![0; n]),
+        };
+        Some(Self {
             ptr,
-            mut row,
-            delay,
+            cursor,
+            main: vec![0; n],
+            wid: match layout {
+                Layout::Wide => vec![0; n],
+                _ => Vec::new(),
+            },
+            dix,
+            layout,
+            delays,
+            weights,
+        })
+    }
+
+    pub fn weights(&self) -> &WeightTable {
+        &self.weights
+    }
+
+    /// Index of a delay (steps) in `delays` (the delay must be one of them).
+    pub fn delay_index(&self, d: u32) -> u32 {
+        self.delays.partition_point(|&x| x < d) as u32
+    }
+
+    /// Write one synapse: source, ring row, delay index, weight id.
+    #[inline(always)]
+    pub fn put(&mut self, src: u32, row: u32, dix: u32, wid: u32) {
+        let at = self.cursor[src as usize] as usize;
+        self.cursor[src as usize] += 1;
+        match self.layout {
+            Layout::Dense { shift, dshift } => {
+                self.main[at] = (((dix as u64) << dshift) as u32) | (row << shift) | wid
+            }
+            Layout::Packed { shift } => {
+                self.main[at] = (row << shift) | wid;
+                self.dix.set(at, dix);
+            }
+            Layout::Wide => {
+                self.main[at] = row;
+                self.wid[at] = wid;
+                self.dix.set(at, dix);
+            }
+        }
+    }
+
+    /// Sort each source's synapses by (delay, row, weight id) and cut them into delay groups.
+    pub fn finish(self) -> SynapseStore {
+        let Filler {
+            ptr,
+            cursor,
+            mut main,
             mut wid,
-            table,
-            table_proj,
-            ..
+            dix,
+            layout,
+            delays,
+            weights,
         } = self;
+        drop(cursor);
         let n_src = ptr.len() - 1;
         let mut src_ptr = Vec::with_capacity(ptr.len());
         let mut groups = Vec::new();
-        let mut scratch: Vec<(u32, u32, u32)> = Vec::new();
         src_ptr.push(0u32);
-        for s in 0..n_src {
-            let (a, b) = (ptr[s] as usize, ptr[s + 1] as usize);
-            scratch.clear();
-            scratch.extend((a..b).map(|j| (delay[j], row[j], wid[j])));
-            scratch.sort_unstable();
-            let mut g_start = a;
-            for (k, &(d, r, w)) in scratch.iter().enumerate() {
-                let j = a + k;
-                row[j] = r;
-                wid[j] = w;
-                if k > 0 && d != scratch[k - 1].0 {
-                    groups.push(Group {
-                        start: g_start as u32,
-                        end: j as u32,
-                        delay: scratch[k - 1].0,
-                    });
-                    g_start = j;
+        match layout {
+            Layout::Dense { dshift, .. } => {
+                let dix_of = |x: u32| ((x as u64) >> dshift) as u32;
+                for s in 0..n_src {
+                    let seg = &mut main[ptr[s] as usize..ptr[s + 1] as usize];
+                    seg.sort_unstable();
+                    cut_groups(&mut groups, ptr[s] as usize, seg, dix_of, &delays);
+                    src_ptr.push(groups.len() as u32);
+                }
+                let mask = ((1u64 << dshift) - 1) as u32;
+                for x in main.iter_mut() {
+                    *x &= mask;
                 }
             }
-            if b > a {
-                groups.push(Group {
-                    start: g_start as u32,
-                    end: b as u32,
-                    delay: scratch[b - a - 1].0,
-                });
+            Layout::Packed { .. } => {
+                let mut scratch: Vec<u64> = Vec::new();
+                for s in 0..n_src {
+                    let (a, b) = (ptr[s] as usize, ptr[s + 1] as usize);
+                    scratch.clear();
+                    scratch.extend((a..b).map(|j| ((dix.get(j) as u64) << 32) | main[j] as u64));
+                    scratch.sort_unstable();
+                    for (k, &x) in scratch.iter().enumerate() {
+                        main[a + k] = x as u32;
+                    }
+                    cut_groups(&mut groups, a, &scratch, |x| (x >> 32) as u32, &delays);
+                    src_ptr.push(groups.len() as u32);
+                }
             }
-            src_ptr.push(groups.len() as u32);
+            Layout::Wide => {
+                let mut scratch: Vec<u128> = Vec::new();
+                for s in 0..n_src {
+                    let (a, b) = (ptr[s] as usize, ptr[s + 1] as usize);
+                    scratch.clear();
+                    scratch.extend((a..b).map(|j| {
+                        ((dix.get(j) as u128) << 64) | ((main[j] as u128) << 32) | wid[j] as u128
+                    }));
+                    scratch.sort_unstable();
+                    for (k, &x) in scratch.iter().enumerate() {
+                        main[a + k] = (x >> 32) as u32;
+                        wid[a + k] = x as u32;
+                    }
+                    cut_groups(&mut groups, a, &scratch, |x| (x >> 64) as u32, &delays);
+                    src_ptr.push(groups.len() as u32);
+                }
+            }
         }
-        drop(delay);
-        let weights = if table.len() <= u16::MAX as usize + 1 {
-            Weights::Table {
+        drop(dix);
+        let WeightTable {
+            table, table_proj, ..
+        } = weights;
+        let cols = match layout {
+            Layout::Dense { shift, .. } | Layout::Packed { shift } => Columns::Packed {
+                syn: main,
+                shift,
+                table,
+                table_proj,
+            },
+            Layout::Wide if table.len() <= u16::MAX as usize + 1 => Columns::Table {
+                row: main,
                 id: wid.iter().map(|&w| w as u16).collect(),
                 table,
                 table_proj,
-            }
-        } else {
-            Weights::Direct {
+            },
+            Layout::Wide => Columns::Direct {
+                row: main,
                 w: wid.iter().map(|&w| table[w as usize]).collect(),
                 proj: wid.iter().map(|&w| table_proj[w as usize]).collect(),
-            }
+            },
         };
         SynapseStore {
             src_ptr,
             groups,
-            row,
-            weights,
+            cols,
+        }
+    }
+}
+
+/// Append the delay groups of one source whose sorted keys start at synapse `a`.
+fn cut_groups<K: Copy>(
+    groups: &mut Vec<Group>,
+    a: usize,
+    keys: &[K],
+    dix_of: impl Fn(K) -> u32,
+    delays: &[u32],
+) {
+    let mut g_start = 0;
+    for k in 1..=keys.len() {
+        if k == keys.len() || dix_of(keys[k]) != dix_of(keys[k - 1]) {
+            groups.push(Group {
+                start: (a + g_start) as u32,
+                end: (a + k) as u32,
+                delay: delays[dix_of(keys[k - 1]) as usize],
+            });
+            g_start = k;
+        }
+    }
+}
+
+/// Reusable scratch of [`SynapseStore::deliver`]: the (slot, group) pairs of a window's
+/// spikes, sorted by slot (stable).
+#[derive(Debug, Default, Clone)]
+pub struct DeliverScratch {
+    group: Vec<u32>,
+    slot: Vec<u32>,
+    /// per slot: range into `sorted` (ring_len + 1)
+    ptr: Vec<u32>,
+    cursor: Vec<u32>,
+    sorted: Vec<u32>,
+}
+
+impl DeliverScratch {
+    fn sort(&mut self, store: &SynapseStore, batches: &[&[(u64, u32)]], ring_len: usize) {
+        self.group.clear();
+        self.slot.clear();
+        self.ptr.clear();
+        self.ptr.resize(ring_len + 1, 0);
+        for spikes in batches {
+            for &(step, src) in spikes.iter() {
+                let s = src as usize;
+                let (g0, g1) = (store.src_ptr[s], store.src_ptr[s + 1]);
+                for gi in g0..g1 {
+                    let d = store.groups[gi as usize].delay as u64;
+                    let slot = ((step + d) % ring_len as u64) as u32;
+                    self.group.push(gi);
+                    self.slot.push(slot);
+                    self.ptr[slot as usize + 1] += 1;
+                }
+            }
+        }
+        for i in 1..self.ptr.len() {
+            self.ptr[i] += self.ptr[i - 1];
+        }
+        self.sorted.clear();
+        self.sorted.resize(self.group.len(), 0);
+        self.cursor.clear();
+        self.cursor
+            .extend_from_slice(&self.ptr[..self.ptr.len() - 1]);
+        for (&g, &s) in self.group.iter().zip(&self.slot) {
+            let at = &mut self.cursor[s as usize];
+            self.sorted[*at as usize] = g;
+            *at += 1;
         }
     }
 }
 
 impl SynapseStore {
     pub fn len(&self) -> usize {
-        self.row.len()
+        match &self.cols {
+            Columns::Packed { syn, .. } => syn.len(),
+            Columns::Table { row, .. } | Columns::Direct { row, .. } => row.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.row.is_empty()
+        self.len() == 0
     }
 
-    /// Add the weights of the spikes `(step, source)` to the rows of the ring buffer at
-    /// `step + delay`.
-    pub fn deliver(&self, spikes: &[(u64, u32)], spk: &mut [f64], rows: usize, ring_len: usize) {
-        match &self.weights {
-            Weights::Table { id, table, .. } => {
-                self.deliver_with(spikes, spk, rows, ring_len, id, |i: &u16| {
-                    table[*i as usize]
+    /// Add the weights of the spikes `(step, source)` of `batches` to the rows of the ring
+    /// buffer at `step + delay`. Slot by slot, so that one slot's rows stay in cache; within a
+    /// slot, in the order of the batches and their spikes, so every row receives its inputs in
+    /// the same order as spike by spike.
+    pub fn deliver(
+        &self,
+        batches: &[&[(u64, u32)]],
+        spk: &mut [f64],
+        rows: usize,
+        ring_len: usize,
+        sc: &mut DeliverScratch,
+    ) {
+        sc.sort(self, batches, ring_len);
+        match &self.cols {
+            Columns::Packed {
+                syn, shift, table, ..
+            } => {
+                let mask = (1u32 << shift) - 1;
+                let sh = *shift;
+                self.deliver_sorted(sc, spk, rows, |a, b, buf| {
+                    for x in &syn[a..b] {
+                        buf[(x >> sh) as usize] += table[(x & mask) as usize];
+                    }
                 })
             }
-            Weights::Direct { w, .. } => {
-                self.deliver_with(spikes, spk, rows, ring_len, w, |x: &f64| *x)
+            Columns::Table { row, id, table, .. } => {
+                self.deliver_sorted(sc, spk, rows, |a, b, buf| {
+                    for (r, i) in row[a..b].iter().zip(&id[a..b]) {
+                        buf[*r as usize] += table[*i as usize];
+                    }
+                })
             }
+            Columns::Direct { row, w, .. } => self.deliver_sorted(sc, spk, rows, |a, b, buf| {
+                for (r, x) in row[a..b].iter().zip(&w[a..b]) {
+                    buf[*r as usize] += *x;
+                }
+            }),
         }
     }
 
     #[inline(always)]
-    fn deliver_with<T, F: Fn(&T) -> f64>(
+    fn deliver_sorted<F: Fn(usize, usize, &mut [f64])>(
         &self,
-        spikes: &[(u64, u32)],
+        sc: &DeliverScratch,
         spk: &mut [f64],
         rows: usize,
-        ring_len: usize,
-        wcol: &[T],
-        wf: F,
+        add: F,
     ) {
-        for &(step, src) in spikes {
-            let s = src as usize;
-            let (g0, g1) = (self.src_ptr[s] as usize, self.src_ptr[s + 1] as usize);
-            for g in &self.groups[g0..g1] {
-                let slot = ((step + g.delay as u64) % ring_len as u64) as usize;
-                let buf = &mut spk[slot * rows..(slot + 1) * rows];
-                let (a, b) = (g.start as usize, g.end as usize);
-                for (r, w) in self.row[a..b].iter().zip(&wcol[a..b]) {
-                    buf[*r as usize] += wf(w);
-                }
+        for slot in 0..sc.ptr.len().saturating_sub(1) {
+            let (a, b) = (sc.ptr[slot] as usize, sc.ptr[slot + 1] as usize);
+            if a == b {
+                continue;
+            }
+            let buf = &mut spk[slot * rows..(slot + 1) * rows];
+            for &gi in &sc.sorted[a..b] {
+                let g = &self.groups[gi as usize];
+                add(g.start as usize, g.end as usize, buf);
             }
         }
     }
@@ -217,24 +484,19 @@ impl SynapseStore {
     /// changed.
     pub fn scale_projection(&mut self, proj: u32, factor: f64) -> usize {
         let mut n = 0;
-        match &mut self.weights {
-            Weights::Table {
+        let (w, p) = match &mut self.cols {
+            Columns::Packed {
                 table, table_proj, ..
-            } => {
-                for (w, p) in table.iter_mut().zip(table_proj.iter()) {
-                    if *p == proj {
-                        *w *= factor;
-                        n += 1;
-                    }
-                }
             }
-            Weights::Direct { w, proj: pr } => {
-                for (w, p) in w.iter_mut().zip(pr.iter()) {
-                    if *p == proj {
-                        *w *= factor;
-                        n += 1;
-                    }
-                }
+            | Columns::Table {
+                table, table_proj, ..
+            } => (table, table_proj),
+            Columns::Direct { w, proj, .. } => (w, proj),
+        };
+        for (w, p) in w.iter_mut().zip(p.iter()) {
+            if *p == proj {
+                *w *= factor;
+                n += 1;
             }
         }
         n
@@ -242,10 +504,143 @@ impl SynapseStore {
 
     /// Bytes held (for the memory summary).
     pub fn bytes(&self) -> usize {
-        let w = match &self.weights {
-            Weights::Table { id, table, .. } => id.len() * 2 + table.len() * 12,
-            Weights::Direct { w, .. } => w.len() * 12,
+        let c = match &self.cols {
+            Columns::Packed { syn, table, .. } => syn.len() * 4 + table.len() * 12,
+            Columns::Table { row, id, table, .. } => {
+                row.len() * 4 + id.len() * 2 + table.len() * 12
+            }
+            Columns::Direct { row, .. } => row.len() * 16,
         };
-        self.src_ptr.len() * 4 + self.groups.len() * 12 + self.row.len() * 4 + w
+        self.src_ptr.len() * 4 + self.groups.len() * std::mem::size_of::<Group>() + c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (source, row, delay, weight, projection)
+    type S = (u32, u32, u32, f64, u32);
+
+    fn build(syns: &[S], n_src: usize, rows: usize) -> SynapseStore {
+        build_as(syns, n_src, rows).0
+    }
+
+    fn build_as(syns: &[S], n_src: usize, rows: usize) -> (SynapseStore, Layout) {
+        let mut counts = vec![0u32; n_src + 1];
+        let mut delays: Vec<u32> = syns.iter().map(|s| s.2).collect();
+        delays.sort_unstable();
+        delays.dedup();
+        let mut wt = WeightTable::default();
+        for s in syns {
+            counts[s.0 as usize] += 1;
+            wt.id(s.4, s.3);
+        }
+        let mut f = Filler::new(counts, rows, delays, wt).unwrap();
+        for s in syns {
+            let (d, w) = (f.delay_index(s.2), f.weights().get(s.4, s.3));
+            f.put(s.0, s.1, d, w);
+        }
+        let layout = f.layout;
+        (f.finish(), layout)
+    }
+
+    fn random(n: usize, n_src: u32, rows: u32, n_weights: u32, seed: u64) -> Vec<S> {
+        let mut x = seed;
+        let mut next = move |m: u32| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((x >> 33) % m as u64) as u32
+        };
+        (0..n)
+            .map(|_| {
+                let w = next(n_weights) as f64 - (n_weights / 2) as f64;
+                (next(n_src), next(rows), 1 + next(5), w, next(2))
+            })
+            .collect()
+    }
+
+    /// Integer weights: sums are exact in any order.
+    fn check(syns: &[S], n_src: usize, rows: usize) -> (SynapseStore, Layout) {
+        let (store, layout) = build_as(syns, n_src, rows);
+        assert_eq!(store.len(), syns.len());
+        let ring = 8;
+        let spikes: Vec<(u64, u32)> = (0..n_src as u32).map(|s| (s as u64 % 3, s)).collect();
+        let mut got = vec![0.0; ring * rows];
+        store.deliver(
+            &[&spikes],
+            &mut got,
+            rows,
+            ring,
+            &mut DeliverScratch::default(),
+        );
+        let mut want = vec![0.0; ring * rows];
+        for &(step, src) in &spikes {
+            for s in syns.iter().filter(|s| s.0 == src) {
+                want[((step + s.2 as u64) % ring as u64) as usize * rows + s.1 as usize] += s.3;
+            }
+        }
+        assert_eq!(got, want);
+        (store, layout)
+    }
+
+    #[test]
+    fn packed_columns_deliver_every_synapse() {
+        let syns = random(5000, 50, 300, 20, 1);
+        let (store, layout) = check(&syns, 50, 300);
+        assert!(matches!(store.cols, Columns::Packed { .. }));
+        assert!(matches!(layout, Layout::Dense { .. }));
+    }
+
+    #[test]
+    fn wide_rows_use_separate_columns() {
+        let rows = 1 << 17;
+        let syns = random(30_000, 40, rows, 20_000, 5);
+        let (store, layout) = check(&syns, 40, rows as usize);
+        assert!(matches!(store.cols, Columns::Packed { .. }));
+        assert!(matches!(layout, Layout::Packed { .. }));
+        let syns = random(60_000, 40, rows, 40_000, 2);
+        let (store, _) = check(&syns, 40, rows as usize);
+        assert!(matches!(store.cols, Columns::Table { .. }));
+        let syns = random(150_000, 40, rows, 140_000, 3);
+        let (store, _) = check(&syns, 40, rows as usize);
+        assert!(matches!(store.cols, Columns::Direct { .. }));
+    }
+
+    #[test]
+    fn synapses_of_a_source_are_sorted_by_delay_then_row() {
+        let syns = random(3000, 7, 100, 10, 4);
+        let store = build(&syns, 7, 100);
+        let Columns::Packed { syn, shift, .. } = &store.cols else {
+            panic!("expected packed columns");
+        };
+        for s in 0..7 {
+            let gs = &store.groups[store.src_ptr[s] as usize..store.src_ptr[s + 1] as usize];
+            assert!(
+                gs.windows(2)
+                    .all(|g| g[0].delay < g[1].delay && g[0].end == g[1].start)
+            );
+            for g in gs {
+                let r = &syn[g.start as usize..g.end as usize];
+                assert!(r.windows(2).all(|x| x[0] >> shift <= x[1] >> shift));
+            }
+        }
+    }
+
+    #[test]
+    fn scaling_a_projection_changes_only_its_weights() {
+        let syns = vec![(0, 0, 1, 2.0, 0), (0, 1, 1, 2.0, 1), (1, 0, 2, 3.0, 1)];
+        let mut store = build(&syns, 2, 2);
+        assert_eq!(store.scale_projection(1, 10.0), 2);
+        let mut buf = vec![0.0; 4 * 2];
+        store.deliver(
+            &[&[(0, 0), (0, 1)]],
+            &mut buf,
+            2,
+            4,
+            &mut DeliverScratch::default(),
+        );
+        assert_eq!(buf, vec![0.0, 0.0, 2.0, 20.0, 30.0, 0.0, 0.0, 0.0]);
     }
 }
