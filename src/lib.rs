@@ -1,6 +1,8 @@
 //! cortexview: SONATA network models of the brain in 3D, with an embedded point-neuron engine.
 //!
-//! Layers (data flows down): `sonata` (files) -> `cli` (commands). See ARCHITECTURE.md.
+//! Layers (data flows down): `sonata` (files) -> `view` (Bevy viewer, feature `viewer`) -> `cli` (commands). See ARCHITECTURE.md.
 pub mod cli;
 pub mod sim;
 pub mod sonata;
+#[cfg(feature = "viewer")]
+pub mod view;

@@ -1,0 +1,799 @@
+//! The window: egui panels over the 3D view.
+//!
+//! Left: circuit tree, representations (selection + style + colouring), legend. Bottom:
+//! playback and a raster of the drawn neurons (click or drag to seek). Right: the picked
+//! neuron's attributes. Keys: space play/pause, F fit, S screenshot, H help.
+
+use std::path::{Path, PathBuf};
+
+use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use bevy::window::{FileDragAndDrop, PrimaryWindow};
+use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
+
+use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
+use super::playback::{LoopMode, Playback, PlaybackStats};
+use super::scene::{Coloring, LegendEntry, Representation, Style};
+use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
+
+/// Opens the viewer window, loading `path` in the background when given.
+pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(Window {
+            title: "cortexview".into(),
+            resolution: (1400u32, 860u32).into(),
+            ..default()
+        }),
+        ..default()
+    }))
+    .add_plugins(EguiPlugin::default())
+    .add_plugins((ViewerCorePlugins, UiPlugin))
+    .insert_resource(ClearColor(BACKGROUND))
+    .insert_resource(StartupPath(path.map(Path::to_path_buf)))
+    .add_systems(Startup, setup_window_scene);
+    app.run();
+    Ok(())
+}
+
+#[derive(Resource)]
+struct StartupPath(Option<PathBuf>);
+
+fn setup_window_scene(
+    mut commands: Commands,
+    path: Res<StartupPath>,
+    mut task: ResMut<LoadTask>,
+    mut state: ResMut<ViewerState>,
+) {
+    commands.spawn((
+        Camera3d::default(),
+        Msaa::Off,
+        Tonemapping::None,
+        DebandDither::Disabled,
+        OrbitCamera::default(),
+    ));
+    if let Some(p) = &path.0 {
+        task.start(p, &mut state);
+    }
+}
+
+/// Panels, shortcuts, picking, drag-and-drop.
+pub struct UiPlugin;
+
+impl Plugin for UiPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<UiState>()
+            .add_systems(EguiPrimaryContextPass, panels_ui)
+            .add_systems(Update, (shortcuts, dropped_files, pick_neuron));
+    }
+}
+
+/// Window-only UI state.
+#[derive(Resource, Default)]
+pub struct UiState {
+    help_open: bool,
+    /// Raster time span shown around the cursor, ms (0: the whole range).
+    raster_span: f64,
+    /// Where the last click started (to tell a click from an orbit drag).
+    press_at: Option<Vec2>,
+}
+
+fn shortcuts(
+    keys: Res<ButtonInput<KeyCode>>,
+    mut contexts: EguiContexts,
+    mut playback: ResMut<Playback>,
+    mut state: ResMut<ViewerState>,
+    mut ui_state: ResMut<UiState>,
+    mut commands: Commands,
+) {
+    if contexts
+        .ctx_mut()
+        .is_ok_and(|c| c.egui_wants_keyboard_input())
+    {
+        return;
+    }
+    if keys.just_pressed(KeyCode::Space) {
+        playback.playing = !playback.playing;
+    }
+    if keys.just_pressed(KeyCode::KeyF) {
+        state.fit_pending = true;
+        state.restyle = true;
+    }
+    if keys.just_pressed(KeyCode::KeyH) {
+        ui_state.help_open = !ui_state.help_open;
+    }
+    if keys.just_pressed(KeyCode::KeyS) {
+        take_screenshot(&mut commands);
+    }
+}
+
+fn take_screenshot(commands: &mut Commands) {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let path = format!("cortexview-{stamp}.png");
+    info!("screenshot: {path}");
+    commands
+        .spawn(Screenshot::primary_window())
+        .observe(save_to_disk(path));
+}
+
+fn dropped_files(
+    mut events: MessageReader<FileDragAndDrop>,
+    mut task: ResMut<LoadTask>,
+    mut state: ResMut<ViewerState>,
+) {
+    for ev in events.read() {
+        if let FileDragAndDrop::DroppedFile { path_buf, .. } = ev {
+            task.start(path_buf, &mut state);
+        }
+    }
+}
+
+/// Click (press and release without moving): pick the nearest drawn neuron under the cursor.
+fn pick_neuron(
+    buttons: Res<ButtonInput<MouseButton>>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    blocked: Res<CameraInputBlocked>,
+    cameras: Query<(&OrbitCamera, &Camera)>,
+    mut ui_state: ResMut<UiState>,
+    mut state: ResMut<ViewerState>,
+) {
+    let Some(cursor) = window.cursor_position() else {
+        return;
+    };
+    if buttons.just_pressed(MouseButton::Left) && !blocked.0 {
+        ui_state.press_at = Some(cursor);
+    }
+    if !buttons.just_released(MouseButton::Left) {
+        return;
+    }
+    let Some(start) = ui_state.press_at.take() else {
+        return;
+    };
+    if start.distance(cursor) > 4.0 {
+        return;
+    }
+    let Some((cam, _)) = cameras.iter().next() else {
+        return;
+    };
+    let size = Vec2::new(window.width(), window.height());
+    let clip_from_world = cam.clip_from_world(size.x / size.y.max(1.0));
+    let px_per_um = size.y / (2.0 * cam.distance * (0.5 * cam.fov).tan());
+    let mut best: Option<(f32, usize)> = None;
+    for (i, inst) in state.styled.instances.iter().enumerate() {
+        if inst.radius <= 0.0 {
+            continue;
+        }
+        let p = Vec3::from(inst.position);
+        let clip = clip_from_world * p.extend(1.0);
+        if clip.w <= 0.0 {
+            continue;
+        }
+        let ndc = clip.truncate() / clip.w;
+        let s = Vec2::new((ndc.x * 0.5 + 0.5) * size.x, (0.5 - ndc.y * 0.5) * size.y);
+        let r = (inst.radius * px_per_um * cam.distance / clip.w).max(4.0);
+        let d = s.distance(cursor);
+        // Nearest to the eye among those under the cursor.
+        if d <= r && best.is_none_or(|(w, _)| clip.w < w) {
+            best = Some((clip.w, i));
+        }
+    }
+    state.picked = best.map(|(_, i)| i);
+}
+
+fn color32(c: [f32; 3]) -> egui::Color32 {
+    egui::Color32::from_rgb(
+        (c[0].clamp(0.0, 1.0) * 255.0) as u8,
+        (c[1].clamp(0.0, 1.0) * 255.0) as u8,
+        (c[2].clamp(0.0, 1.0) * 255.0) as u8,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn panels_ui(
+    mut contexts: EguiContexts,
+    mut state: ResMut<ViewerState>,
+    mut playback: ResMut<Playback>,
+    stats: Res<PlaybackStats>,
+    mut task: ResMut<LoadTask>,
+    mut ui_state: ResMut<UiState>,
+    mut blocked: ResMut<CameraInputBlocked>,
+    mut cameras: Query<&mut OrbitCamera>,
+    mut commands: Commands,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "viewport".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+
+    egui::Panel::top("menu").show(&mut root, |ui| {
+        menu_ui(
+            ui,
+            &mut state,
+            &mut task,
+            &mut ui_state,
+            &mut cameras,
+            &mut commands,
+        );
+    });
+    egui::Panel::left("scene")
+        .resizable(true)
+        .default_size(330.0)
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                circuit_tree_ui(ui, &state);
+                ui.separator();
+                representations_ui(ui, &mut state);
+                ui.separator();
+                legend_ui(ui, &state);
+            });
+        });
+    egui::Panel::right("details")
+        .resizable(true)
+        .default_size(260.0)
+        .show(&mut root, |ui| {
+            details_ui(ui, &state, &playback);
+        });
+    egui::Panel::bottom("playback")
+        .resizable(true)
+        .default_size(230.0)
+        .show(&mut root, |ui| {
+            playback_ui(ui, &mut playback, &stats);
+            raster_ui(ui, &state, &mut playback, &mut ui_state);
+        });
+
+    if ui_state.help_open {
+        let mut open = true;
+        egui::Window::new("Help").open(&mut open).show(&ctx, |ui| {
+            help_ui(ui);
+        });
+        ui_state.help_open = open;
+    }
+    blocked.0 = ctx.is_pointer_over_egui() || ctx.egui_wants_pointer_input();
+    Ok(())
+}
+
+fn menu_ui(
+    ui: &mut egui::Ui,
+    state: &mut ViewerState,
+    task: &mut LoadTask,
+    ui_state: &mut UiState,
+    cameras: &mut Query<&mut OrbitCamera>,
+    commands: &mut Commands,
+) {
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if ui.button("Open…").clicked() {
+                ui.close();
+                if let Some(p) = rfd::FileDialog::new()
+                    .add_filter("SONATA", &["json", "h5"])
+                    .pick_file()
+                {
+                    task.start(&p, state);
+                }
+            }
+            if ui.button("Open folder…").clicked() {
+                ui.close();
+                if let Some(p) = rfd::FileDialog::new().pick_folder() {
+                    task.start(&p, state);
+                }
+            }
+            ui.menu_button("Recent", |ui| {
+                for p in recent_files() {
+                    if ui.button(p.display().to_string()).clicked() {
+                        ui.close();
+                        task.start(&p, state);
+                    }
+                }
+            });
+            if ui.button("Screenshot (S)").clicked() {
+                ui.close();
+                take_screenshot(commands);
+            }
+        });
+        ui.menu_button("View", |ui| {
+            if ui.button("Fit (F)").clicked() {
+                state.fit_pending = true;
+                state.restyle = true;
+                ui.close();
+            }
+            for (name, preset) in [
+                ("Three-quarter", CameraPreset::Orbit),
+                ("Front (pia up)", CameraPreset::Front),
+                ("Side", CameraPreset::Side),
+                ("Top", CameraPreset::Top),
+            ] {
+                if ui.button(name).clicked() {
+                    for mut cam in cameras.iter_mut() {
+                        let fitted = *cam;
+                        *cam = OrbitCamera {
+                            target: fitted.target,
+                            distance: fitted.distance,
+                            ..OrbitCamera::preset(preset)
+                        };
+                    }
+                    ui.close();
+                }
+            }
+            ui.checkbox(&mut state.show_virtual, "Show virtual populations")
+                .changed()
+                .then(|| state.restyle = true);
+        });
+        if ui.button("Help (H)").clicked() {
+            ui_state.help_open = true;
+        }
+        if let Some(p) = &state.loading {
+            ui.add(egui::Spinner::new());
+            ui.label(format!("loading {}", p.display()));
+        }
+        if let Some(e) = &state.error {
+            ui.colored_label(egui::Color32::LIGHT_RED, format!("load failed: {e}"));
+        }
+    });
+}
+
+fn help_ui(ui: &mut egui::Ui) {
+    egui::Grid::new("keys").show(ui, |ui| {
+        for (k, what) in [
+            ("Space", "play / pause"),
+            ("F", "fit the view to what is drawn"),
+            ("S", "screenshot (PNG in the working folder)"),
+            ("H", "this help"),
+            ("Left drag", "orbit"),
+            ("Right/middle drag", "pan"),
+            ("Wheel", "zoom"),
+            ("Click", "pick a neuron (details on the right)"),
+            ("Raster click/drag", "seek"),
+        ] {
+            ui.label(k);
+            ui.label(what);
+            ui.end_row();
+        }
+    });
+}
+
+fn circuit_tree_ui(ui: &mut egui::Ui, state: &ViewerState) {
+    ui.heading("Circuit");
+    let Some(scene) = &state.scene else {
+        ui.label("Nothing open: File > Open, or drop a config here.");
+        return;
+    };
+    ui.label(scene.circuit.source.display().to_string());
+    for sp in &scene.populations {
+        let pop = &scene.circuit.nodes[sp.circuit_index];
+        let title = format!(
+            "{} — {} nodes{}{}",
+            sp.name,
+            pop.len(),
+            if sp.is_virtual { " (virtual)" } else { "" },
+            if sp.len == 0 { ", no positions" } else { "" }
+        );
+        egui::CollapsingHeader::new(title)
+            .id_salt(&sp.name)
+            .show(ui, |ui| {
+                for (t, n, name) in &sp.node_types {
+                    ui.label(format!("type {t} {name}: {n}"));
+                }
+            });
+    }
+    for s in &scene.spikes {
+        ui.label(format!(
+            "spikes: {} ({}), {}",
+            s.index.population,
+            s.index.len(),
+            s.source
+        ));
+    }
+    for n in &scene.notes {
+        ui.colored_label(egui::Color32::YELLOW, n);
+    }
+}
+
+fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
+    ui.heading("Representations");
+    let mut changed = false;
+    let mut remove = None;
+    let attrs: Vec<String> = state
+        .scene
+        .as_ref()
+        .map(|s| {
+            let mut v: Vec<String> = s
+                .circuit
+                .nodes
+                .iter()
+                .flat_map(|p| p.attribute_names().map(str::to_owned))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        })
+        .unwrap_or_default();
+    let errors = state.styled.errors.clone();
+    for (i, rep) in state.representations.iter_mut().enumerate() {
+        ui.push_id(i, |ui| {
+            ui.horizontal(|ui| {
+                changed |= ui.checkbox(&mut rep.enabled, "").changed();
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut rep.selection)
+                        .hint_text("all (e.g. layer == L4 && ei == e)")
+                        .desired_width(200.0),
+                );
+                changed |= edit.lost_focus();
+                if ui.small_button("✕").clicked() {
+                    remove = Some(i);
+                }
+            });
+            ui.horizontal(|ui| {
+                egui::ComboBox::from_id_salt("style")
+                    .selected_text(format!("{:?}", rep.style))
+                    .show_ui(ui, |ui| {
+                        for s in [Style::Spheres, Style::Points, Style::Hidden] {
+                            changed |= ui
+                                .selectable_value(&mut rep.style, s, format!("{s:?}"))
+                                .changed();
+                        }
+                    });
+                let label = match &rep.coloring {
+                    Coloring::Solid(_) => "solid".to_owned(),
+                    Coloring::ByPopulation => "population".to_owned(),
+                    Coloring::ByNodeType => "node type".to_owned(),
+                    Coloring::ByAttribute { name, .. } => name.clone(),
+                };
+                egui::ComboBox::from_id_salt("color")
+                    .selected_text(label)
+                    .show_ui(ui, |ui| {
+                        let mut pick = |ui: &mut egui::Ui, c: Coloring, text: &str| {
+                            if ui.selectable_label(rep.coloring == c, text).clicked() {
+                                rep.coloring = c;
+                                changed = true;
+                            }
+                        };
+                        pick(ui, Coloring::Solid([0.8, 0.8, 0.8]), "solid");
+                        pick(ui, Coloring::ByPopulation, "population");
+                        pick(ui, Coloring::ByNodeType, "node type");
+                        for a in &attrs {
+                            pick(
+                                ui,
+                                Coloring::ByAttribute {
+                                    name: a.clone(),
+                                    range: None,
+                                },
+                                a,
+                            );
+                        }
+                    });
+                if let Coloring::Solid(c) = &mut rep.coloring {
+                    changed |= ui.color_edit_button_rgb(c).changed();
+                }
+                changed |= ui
+                    .add(egui::Slider::new(&mut rep.radius_scale, 0.1..=5.0).text("size"))
+                    .changed();
+            });
+            for (_, e) in errors.iter().filter(|(k, _)| *k == i) {
+                ui.colored_label(egui::Color32::LIGHT_RED, e);
+            }
+        });
+        ui.separator();
+    }
+    if let Some(i) = remove {
+        state.representations.remove(i);
+        changed = true;
+    }
+    if ui.button("+ Add representation").clicked() {
+        state.representations.push(Representation {
+            selection: "layer == L4".into(),
+            coloring: Coloring::ByNodeType,
+            ..default()
+        });
+        changed = true;
+    }
+    ui.label(format!(
+        "{} of {} neurons drawn",
+        state.styled.visible,
+        state.styled.instances.len()
+    ));
+    if changed {
+        state.restyle = true;
+    }
+}
+
+fn legend_ui(ui: &mut egui::Ui, state: &ViewerState) {
+    ui.heading("Legend");
+    for entry in &state.styled.legend {
+        match entry {
+            LegendEntry::Swatch { color, label } => {
+                ui.horizontal(|ui| {
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+                    ui.painter().rect_filled(rect, 2.0, color32(*color));
+                    ui.label(label);
+                });
+            }
+            LegendEntry::Ramp { label, min, max } => {
+                ui.horizontal(|ui| {
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(120.0, 14.0), egui::Sense::hover());
+                    for k in 0..60 {
+                        let x0 = rect.left() + rect.width() * k as f32 / 60.0;
+                        let r = egui::Rect::from_min_size(
+                            egui::pos2(x0, rect.top()),
+                            egui::vec2(rect.width() / 60.0 + 0.5, rect.height()),
+                        );
+                        ui.painter().rect_filled(
+                            r,
+                            0.0,
+                            color32(super::scene::viridis(k as f32 / 59.0)),
+                        );
+                    }
+                    ui.label(format!("{label}: {min:.3} … {max:.3}"));
+                });
+            }
+        }
+    }
+}
+
+fn details_ui(ui: &mut egui::Ui, state: &ViewerState, playback: &Playback) {
+    ui.heading("Details");
+    let (Some(scene), Some(i)) = (&state.scene, state.picked) else {
+        ui.label("Click a neuron.");
+        return;
+    };
+    let Some((sp, row)) = scene.locate(i) else {
+        return;
+    };
+    let pop = &scene.circuit.nodes[sp.circuit_index];
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("attrs").striped(true).show(ui, |ui| {
+            let node_id = pop.node_ids.get(row).copied().unwrap_or(row as u64);
+            ui.label("population");
+            ui.label(&sp.name);
+            ui.end_row();
+            ui.label("node_id");
+            ui.label(node_id.to_string());
+            ui.end_row();
+            ui.label("node_type_id");
+            ui.label(
+                pop.node_type_ids
+                    .get(row)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+            );
+            ui.end_row();
+            for name in pop.attribute_names() {
+                if let Some(col) = pop.attribute(name) {
+                    ui.label(name);
+                    ui.label(col.get(row).to_string());
+                    ui.end_row();
+                }
+            }
+            for s in scene
+                .spikes
+                .iter()
+                .filter(|s| s.index.population == sp.name)
+            {
+                let spikes = s.index.node_spikes(node_id);
+                ui.label("spikes");
+                ui.label(spikes.len().to_string());
+                ui.end_row();
+                ui.label("last spike");
+                ui.label(
+                    s.index
+                        .last_spike_before(node_id, playback.time_ms)
+                        .map(|t| format!("{t:.2} ms"))
+                        .unwrap_or_else(|| "—".into()),
+                );
+                ui.end_row();
+            }
+        });
+    });
+}
+
+fn playback_ui(ui: &mut egui::Ui, playback: &mut Playback, stats: &PlaybackStats) {
+    ui.horizontal(|ui| {
+        if ui
+            .button(if playback.playing {
+                "⏸ Pause"
+            } else {
+                "▶ Play"
+            })
+            .clicked()
+        {
+            playback.playing = !playback.playing;
+        }
+        if ui.button("⏮").clicked() {
+            let lo = playback.range.0;
+            playback.seek(lo);
+        }
+        if ui.button("-1 ms").clicked() {
+            let t = playback.time_ms - 1.0;
+            playback.seek(t);
+        }
+        if ui.button("+1 ms").clicked() {
+            let t = playback.time_ms + 1.0;
+            playback.seek(t);
+        }
+        let (lo, hi) = playback.range;
+        let mut t = playback.time_ms;
+        if ui
+            .add(
+                egui::Slider::new(&mut t, lo..=hi)
+                    .text("ms")
+                    .fixed_decimals(1),
+            )
+            .changed()
+        {
+            playback.seek(t);
+        }
+        ui.add(
+            egui::Slider::new(&mut playback.speed, 1.0..=2000.0)
+                .logarithmic(true)
+                .text("ms/s"),
+        );
+        ui.add(
+            egui::Slider::new(&mut playback.tau_ms, 0.5..=100.0)
+                .logarithmic(true)
+                .text("fade ms"),
+        );
+        egui::ComboBox::from_id_salt("loop")
+            .selected_text(format!("{:?}", playback.mode))
+            .show_ui(ui, |ui| {
+                for m in [LoopMode::Loop, LoopMode::Once, LoopMode::Rock] {
+                    ui.selectable_value(&mut playback.mode, m, format!("{m:?}"));
+                }
+            });
+        ui.label(format!(
+            "{} spikes this frame, {:.0} µs",
+            stats.spikes, stats.cpu_us
+        ));
+    });
+}
+
+/// Spikes of the drawn neurons as dots (time across, neuron down), coloured like the 3D view,
+/// with the time cursor and the picked neuron marked. Click or drag to seek.
+fn raster_ui(
+    ui: &mut egui::Ui,
+    state: &ViewerState,
+    playback: &mut Playback,
+    ui_state: &mut UiState,
+) {
+    ui.horizontal(|ui| {
+        ui.label("Raster span");
+        egui::ComboBox::from_id_salt("span")
+            .selected_text(if ui_state.raster_span == 0.0 {
+                "all".to_owned()
+            } else {
+                format!("{} ms", ui_state.raster_span)
+            })
+            .show_ui(ui, |ui| {
+                for s in [0.0, 100.0, 250.0, 500.0, 1000.0] {
+                    ui.selectable_value(&mut ui_state.raster_span, s, format!("{s}"));
+                }
+            });
+    });
+    let size = ui.available_size();
+    let (resp, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
+    let rect = resp.rect;
+    painter.rect_filled(rect, 0.0, egui::Color32::from_rgb(10, 10, 16));
+    let Some(scene) = &state.scene else {
+        return;
+    };
+    let (lo, hi) = if ui_state.raster_span > 0.0 {
+        let half = 0.5 * ui_state.raster_span;
+        let a = (playback.time_ms - half).max(playback.range.0);
+        (a, a + ui_state.raster_span)
+    } else {
+        playback.range
+    };
+    let span = (hi - lo).max(1e-6);
+    let n = state.styled.instances.len().max(1) as f32;
+    let x_of = |t: f64| rect.left() + rect.width() * ((t - lo) / span) as f32;
+    let y_of = |i: u32| rect.top() + rect.height() * (i as f32 + 0.5) / n;
+    // At most ~200k dots per frame: thin evenly beyond that.
+    let total: usize = scene
+        .spikes
+        .iter()
+        .map(|s| s.index.window(lo, hi).len())
+        .sum();
+    let stride = total.div_ceil(200_000).max(1);
+    for s in &scene.spikes {
+        for k in s.index.window(lo, hi).step_by(stride) {
+            let id = s.index.node_ids[k] as usize;
+            let Some(&inst) = s.instance_of.get(id) else {
+                continue;
+            };
+            let Some(d) = state.styled.instances.get(inst as usize) else {
+                continue;
+            };
+            if d.radius <= 0.0 {
+                continue;
+            }
+            let p = egui::pos2(x_of(s.index.times[k]), y_of(inst));
+            painter.rect_filled(
+                egui::Rect::from_center_size(p, egui::vec2(1.5, 1.5)),
+                0.0,
+                color32([d.color[0], d.color[1], d.color[2]]),
+            );
+        }
+    }
+    if let Some(i) = state.picked {
+        let y = y_of(i as u32);
+        painter.line_segment(
+            [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)],
+            egui::Stroke::new(
+                1.0,
+                egui::Color32::from_rgba_unmultiplied(255, 255, 255, 90),
+            ),
+        );
+    }
+    let cx = x_of(playback.time_ms);
+    painter.line_segment(
+        [egui::pos2(cx, rect.top()), egui::pos2(cx, rect.bottom())],
+        egui::Stroke::new(1.5, egui::Color32::from_rgb(255, 220, 90)),
+    );
+    painter.text(
+        rect.left_bottom() + egui::vec2(4.0, -4.0),
+        egui::Align2::LEFT_BOTTOM,
+        format!("{lo:.0} ms"),
+        egui::FontId::monospace(11.0),
+        egui::Color32::GRAY,
+    );
+    painter.text(
+        rect.right_bottom() + egui::vec2(-4.0, -4.0),
+        egui::Align2::RIGHT_BOTTOM,
+        format!("{hi:.0} ms"),
+        egui::FontId::monospace(11.0),
+        egui::Color32::GRAY,
+    );
+    if (resp.clicked() || resp.dragged())
+        && let Some(pos) = resp.interact_pointer_pos()
+    {
+        let t = lo + span * ((pos.x - rect.left()) / rect.width()) as f64;
+        playback.seek(t);
+    }
+}
+
+fn recent_path() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")?;
+    Some(PathBuf::from(home).join(".config/cortexview/recent.txt"))
+}
+
+/// Recently opened paths, newest first.
+pub fn recent_files() -> Vec<PathBuf> {
+    recent_path()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Adds `path` to the recent files list (best effort: a failure is logged, not fatal).
+pub fn remember_recent(path: &Path) {
+    let Some(file) = recent_path() else {
+        return;
+    };
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let mut list = recent_files();
+    list.retain(|p| p != &abs);
+    list.insert(0, abs);
+    list.truncate(10);
+    let text: String = list.iter().map(|p| format!("{}\n", p.display())).collect();
+    let result = file
+        .parent()
+        .map(std::fs::create_dir_all)
+        .transpose()
+        .and_then(|_| std::fs::write(&file, text));
+    if let Err(e) = result {
+        warn!("could not write {}: {e}", file.display());
+    }
+}
