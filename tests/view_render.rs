@@ -30,6 +30,7 @@ fn opts(select: Option<&str>) -> RenderOptions {
         camera: CameraPreset::Front,
         select: select.map(str::to_owned),
         overlay: false,
+        color_by: Some("population".into()),
         ..Default::default()
     }
 }

@@ -61,7 +61,7 @@ impl OrbitCamera {
             CameraPreset::Orbit => (0.6, 0.25),
             CameraPreset::Front => (0.0, 0.0),
             CameraPreset::Side => (std::f32::consts::FRAC_PI_2, 0.0),
-            CameraPreset::Top => (0.0, 1.5707),
+            CameraPreset::Top => (0.0, std::f32::consts::FRAC_PI_2 - 1e-4),
         };
         Self {
             yaw,

@@ -21,7 +21,7 @@ use bevy::render::RenderPlugin;
 use bevy::render::pipelined_rendering::PipelinedRenderingPlugin;
 use bevy::render::render_resource::{PollType, TextureFormat, TextureUsages};
 use bevy::render::renderer::RenderDevice;
-use bevy::render::settings::{RenderCreation, WgpuSettings};
+use bevy::render::settings::RenderCreation;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
@@ -94,8 +94,9 @@ impl RenderOptions {
         }
     }
 
-    /// The representations these options ask for.
-    pub fn representations(&self) -> Vec<Representation> {
+    /// The representations these options ask for (colouring: `--color-by`, else the scene's
+    /// default).
+    pub fn representations(&self, scene: &Scene) -> Vec<Representation> {
         vec![Representation {
             selection: self.select.clone().unwrap_or_default(),
             style: Style::Spheres,
@@ -103,7 +104,7 @@ impl RenderOptions {
                 .color_by
                 .as_deref()
                 .map(Coloring::parse)
-                .unwrap_or(Coloring::ByPopulation),
+                .unwrap_or_else(|| scene.default_representation().coloring),
             radius_scale: 1.0,
             enabled: true,
         }]
@@ -180,7 +181,7 @@ impl HeadlessViewer {
                     ..default()
                 })
                 .set(RenderPlugin {
-                    render_creation: RenderCreation::Automatic(Box::new(WgpuSettings::default())),
+                    render_creation: RenderCreation::Automatic(Box::default()),
                     synchronous_pipeline_compilation: true,
                     ..default()
                 })
@@ -374,13 +375,8 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
     let notes = scene.notes.clone();
     let total = scene.len();
     let times = opts.frame_times();
-    let mut viewer = HeadlessViewer::new(
-        scene,
-        opts.representations(),
-        opts.show_virtual,
-        opts.width,
-        opts.height,
-    )?;
+    let reps = opts.representations(&scene);
+    let mut viewer = HeadlessViewer::new(scene, reps, opts.show_virtual, opts.width, opts.height)?;
     let (adapter, software) = viewer.adapter();
     if software {
         eprintln!(

@@ -60,7 +60,7 @@ impl ViewerState {
         playback.range = range;
         playback.seek(playback.time_ms);
         if self.representations.is_empty() {
-            self.representations = vec![Representation::default()];
+            self.representations = vec![scene.default_representation()];
         }
         self.scene = Some(Arc::new(scene));
         self.restyle = true;
@@ -136,7 +136,13 @@ fn restyle_scene(
         return;
     };
     let styled = scene.style(&state.representations, state.show_virtual);
-    data.set_instances(styled.instances.clone());
+    let mut drawn = styled.instances.clone();
+    // The picked neuron: white and twice the size.
+    if let Some(inst) = state.picked.and_then(|i| drawn.get_mut(i)) {
+        inst.color = [1.0, 1.0, 1.0, 1.0];
+        inst.radius = inst.radius.max(scene.base_radius) * 2.0;
+    }
+    data.set_instances(drawn);
     if state.fit_pending {
         state.fit_pending = false;
         let (center, radius) = scene.bounds(&styled.instances);

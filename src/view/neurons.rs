@@ -17,6 +17,7 @@ use bevy::core_pipeline::core_3d::{CORE_3D_DEPTH_FORMAT, main_transparent_pass_3
 use bevy::core_pipeline::schedule::Core3d;
 use bevy::mesh::VertexBufferLayout;
 use bevy::prelude::*;
+use bevy::render::camera::ExtractedCamera;
 use bevy::render::render_resource::binding_types::uniform_buffer_sized;
 use bevy::render::render_resource::{
     BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, Buffer,
@@ -438,12 +439,17 @@ fn prepare_neuron_views(
 }
 
 fn draw_neurons(
-    view: ViewQuery<(&ViewTarget, &ViewDepthTexture, &NeuronViewBindGroup)>,
+    view: ViewQuery<(
+        &ViewTarget,
+        &ViewDepthTexture,
+        &NeuronViewBindGroup,
+        Option<&ExtractedCamera>,
+    )>,
     gpu: Res<GpuNeurons>,
     pipeline_cache: Res<PipelineCache>,
     mut ctx: RenderContext,
 ) {
-    let (target, depth, bind) = view.into_inner();
+    let (target, depth, bind, camera) = view.into_inner();
     let (Some(instances), Some(activity)) = (&gpu.instance_buffer, &gpu.activity_buffer) else {
         return;
     };
@@ -463,6 +469,17 @@ fn draw_neurons(
             occlusion_query_set: None,
             multiview_mask: None,
         });
+    // A camera with a viewport (the window's 3D area between the panels) draws only there.
+    if let Some(vp) = camera.and_then(|c| c.viewport.as_ref()) {
+        pass.set_viewport(
+            vp.physical_position.x as f32,
+            vp.physical_position.y as f32,
+            vp.physical_size.x as f32,
+            vp.physical_size.y as f32,
+            vp.depth.start,
+            vp.depth.end,
+        );
+    }
     pass.set_pipeline(pipeline);
     pass.set_bind_group(0, &bind.bind_group, &[]);
     pass.set_vertex_buffer(0, *instances.slice(..));

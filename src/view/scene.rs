@@ -183,7 +183,7 @@ impl Scene {
                 )),
             }
             let is_virtual =
-                pop.len() > 0 && (0..pop.len()).all(|r| pop.model_type(r) == Some("virtual"));
+                !pop.is_empty() && (0..pop.len()).all(|r| pop.model_type(r) == Some("virtual"));
             populations.push(ScenePopulation {
                 name: pop.name.clone(),
                 circuit_index,
@@ -245,6 +245,27 @@ impl Scene {
 
     pub fn len(&self) -> usize {
         self.positions.len()
+    }
+
+    /// What a first look shows: by layer when the circuit has layers (cortical columns), else
+    /// by population.
+    pub fn default_representation(&self) -> Representation {
+        let has_layer = self
+            .circuit
+            .nodes
+            .iter()
+            .any(|p| p.attribute("layer").is_some());
+        Representation {
+            coloring: if has_layer {
+                Coloring::ByAttribute {
+                    name: "layer".into(),
+                    range: None,
+                }
+            } else {
+                Coloring::ByPopulation
+            },
+            ..Default::default()
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -349,8 +370,9 @@ impl Scene {
             if rep.style != Style::Hidden {
                 for entry in colorer.legend() {
                     let key = format!("{entry:?}");
-                    if !legend_seen.contains_key(&key) {
-                        legend_seen.insert(key, out.legend.len());
+                    if let std::collections::btree_map::Entry::Vacant(slot) = legend_seen.entry(key)
+                    {
+                        slot.insert(out.legend.len());
                         out.legend.push(entry);
                     }
                 }

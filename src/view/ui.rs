@@ -6,11 +6,16 @@
 
 use std::path::{Path, PathBuf};
 
+use bevy::camera::visibility::RenderLayers;
+use bevy::camera::{CameraOutputMode, Viewport};
 use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::prelude::*;
-use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use bevy::render::render_resource::BlendState;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
 use bevy::window::{FileDragAndDrop, PrimaryWindow};
-use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
+use bevy_egui::{
+    EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext, egui,
+};
 
 use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
 use super::playback::{LoopMode, Playback, PlaybackStats};
@@ -45,13 +50,31 @@ fn setup_window_scene(
     path: Res<StartupPath>,
     mut task: ResMut<LoadTask>,
     mut state: ResMut<ViewerState>,
+    mut egui_settings: ResMut<EguiGlobalSettings>,
 ) {
+    // The 3D camera draws into the area between the panels; egui has a camera of its own
+    // over the whole window.
+    egui_settings.auto_create_primary_context = false;
     commands.spawn((
         Camera3d::default(),
         Msaa::Off,
         Tonemapping::None,
         DebandDither::Disabled,
         OrbitCamera::default(),
+    ));
+    commands.spawn((
+        PrimaryEguiContext,
+        Camera2d,
+        RenderLayers::none(),
+        Camera {
+            order: 1,
+            output_mode: CameraOutputMode::Write {
+                blend_state: Some(BlendState::ALPHA_BLENDING),
+                clear_color: ClearColorConfig::None,
+            },
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
     ));
     if let Some(p) = &path.0 {
         task.start(p, &mut state);
@@ -65,7 +88,10 @@ impl Plugin for UiPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<UiState>()
             .add_systems(EguiPrimaryContextPass, panels_ui)
-            .add_systems(Update, (shortcuts, dropped_files, pick_neuron));
+            .add_systems(
+                Update,
+                (shortcuts, dropped_files, pick_neuron, auto_screenshot),
+            );
     }
 }
 
@@ -120,6 +146,46 @@ fn take_screenshot(commands: &mut Commands) {
         .observe(save_to_disk(path));
 }
 
+/// For scripted screenshots (docs, CI under Xvfb): `CORTEXVIEW_AUTOSHOT=out.png` saves the
+/// window after `CORTEXVIEW_AUTOSHOT_FRAME` frames (default 90) and exits;
+/// `CORTEXVIEW_AUTOPLAY=1` starts playback; `CORTEXVIEW_AUTOPICK=N` picks instance N.
+fn auto_screenshot(
+    mut frame: Local<u32>,
+    mut commands: Commands,
+    mut playback: ResMut<Playback>,
+    mut state: ResMut<ViewerState>,
+) {
+    let Some(path) = std::env::var_os("CORTEXVIEW_AUTOSHOT") else {
+        return;
+    };
+    *frame += 1;
+    if *frame == 1 && std::env::var_os("CORTEXVIEW_AUTOPLAY").is_some() {
+        playback.playing = true;
+    }
+    if state.scene.is_some()
+        && state.picked.is_none()
+        && let Some(i) = std::env::var("CORTEXVIEW_AUTOPICK")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+    {
+        state.picked = Some(i);
+    }
+    let at = std::env::var("CORTEXVIEW_AUTOSHOT_FRAME")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(90);
+    if *frame == at {
+        commands
+            .spawn(Screenshot::primary_window())
+            .observe(save_to_disk(PathBuf::from(path)))
+            .observe(
+                |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
+                    exit.write(AppExit::Success);
+                },
+            );
+    }
+}
+
 fn dropped_files(
     mut events: MessageReader<FileDragAndDrop>,
     mut task: ResMut<LoadTask>,
@@ -156,10 +222,14 @@ fn pick_neuron(
     if start.distance(cursor) > 4.0 {
         return;
     }
-    let Some((cam, _)) = cameras.iter().next() else {
+    let Some((cam, camera)) = cameras.iter().next() else {
         return;
     };
-    let size = Vec2::new(window.width(), window.height());
+    let Some(rect) = camera.logical_viewport_rect() else {
+        return;
+    };
+    let cursor = cursor - rect.min;
+    let size = rect.size();
     let clip_from_world = cam.clip_from_world(size.x / size.y.max(1.0));
     let px_per_um = size.y / (2.0 * cam.distance * (0.5 * cam.fov).tan());
     let mut best: Option<(f32, usize)> = None;
@@ -182,6 +252,7 @@ fn pick_neuron(
         }
     }
     state.picked = best.map(|(_, i)| i);
+    state.restyle = true;
 }
 
 fn color32(c: [f32; 3]) -> egui::Color32 {
@@ -202,6 +273,8 @@ fn panels_ui(
     mut ui_state: ResMut<UiState>,
     mut blocked: ResMut<CameraInputBlocked>,
     mut cameras: Query<&mut OrbitCamera>,
+    mut camera3d: Query<&mut Camera, With<OrbitCamera>>,
+    window: Single<&Window, With<PrimaryWindow>>,
     mut commands: Commands,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
@@ -213,7 +286,7 @@ fn panels_ui(
             .max_rect(ctx.viewport_rect()),
     );
 
-    egui::Panel::top("menu").show(&mut root, |ui| {
+    let top = egui::Panel::top("menu").show(&mut root, |ui| {
         menu_ui(
             ui,
             &mut state,
@@ -223,7 +296,7 @@ fn panels_ui(
             &mut commands,
         );
     });
-    egui::Panel::left("scene")
+    let left = egui::Panel::left("scene")
         .resizable(true)
         .default_size(330.0)
         .show(&mut root, |ui| {
@@ -235,19 +308,49 @@ fn panels_ui(
                 legend_ui(ui, &state);
             });
         });
-    egui::Panel::right("details")
+    let right = egui::Panel::right("details")
         .resizable(true)
         .default_size(260.0)
         .show(&mut root, |ui| {
             details_ui(ui, &state, &playback);
         });
-    egui::Panel::bottom("playback")
+    let bottom = egui::Panel::bottom("playback")
         .resizable(true)
         .default_size(230.0)
         .show(&mut root, |ui| {
             playback_ui(ui, &mut playback, &stats);
             raster_ui(ui, &state, &mut playback, &mut ui_state);
         });
+
+    // The 3D view gets the rectangle the panels leave.
+    let free = egui::Rect::from_min_max(
+        egui::pos2(left.response.rect.right(), top.response.rect.bottom()),
+        egui::pos2(right.response.rect.left(), bottom.response.rect.top()),
+    );
+    let scale = window.scale_factor();
+    let pos = UVec2::new((free.left() * scale) as u32, (free.top() * scale) as u32);
+    let size = UVec2::new(
+        ((free.width() * scale) as u32).max(1),
+        ((free.height() * scale) as u32).max(1),
+    );
+    let full = UVec2::new(window.physical_width(), window.physical_height());
+    if pos.x + size.x <= full.x && pos.y + size.y <= full.y {
+        for mut cam in &mut camera3d {
+            let vp = Viewport {
+                physical_position: pos,
+                physical_size: size,
+                ..default()
+            };
+            if cam
+                .viewport
+                .as_ref()
+                .map(|v| (v.physical_position, v.physical_size))
+                != Some((pos, size))
+            {
+                cam.viewport = Some(vp);
+            }
+        }
+    }
 
     if ui_state.help_open {
         let mut open = true;
@@ -426,7 +529,7 @@ fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                         .desired_width(200.0),
                 );
                 changed |= edit.lost_focus();
-                if ui.small_button("✕").clicked() {
+                if ui.small_button("remove").clicked() {
                     remove = Some(i);
                 }
             });
