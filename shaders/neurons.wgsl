@@ -1,5 +1,5 @@
-// Somata as impostor spheres: one camera-facing quad per neuron (6 vertices from the vertex
-// index, no mesh), a ray-sphere intersection per fragment, and the true depth of the hit, so
+// Somata as impostor spheres: one camera-facing quad per neuron (a 4-vertex triangle strip
+// from the vertex index, no mesh), a ray-sphere intersection per fragment, and the true depth of the hit, so
 // that spheres intersect correctly. Activity: each neuron's last spike time; the glow fades
 // as exp(-(t - t_spike) / tau) and is cut off after 6 tau (so that seeking reproduces
 // frames played forward exactly).
@@ -45,12 +45,8 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 @vertex
 fn vertex(in: VertexIn) -> VertexOut {
     var out: VertexOut;
-    // Two triangles: (0,1,2) (2,1,3) over corners (-1,-1) (1,-1) (-1,1) (1,1).
-    var corners = array<vec2<f32>, 6>(
-        vec2<f32>(-1.0, -1.0), vec2<f32>(1.0, -1.0), vec2<f32>(-1.0, 1.0),
-        vec2<f32>(-1.0, 1.0), vec2<f32>(1.0, -1.0), vec2<f32>(1.0, 1.0),
-    );
-    let corner = corners[in.vertex % 6u];
+    // A triangle strip over corners (-1,-1) (1,-1) (-1,1) (1,1).
+    let corner = vec2<f32>(f32(in.vertex & 1u) * 2.0 - 1.0, f32((in.vertex >> 1u) & 1u) * 2.0 - 1.0);
 
     let dt = view.params.x - in.last_spike;
     let tau = max(view.params.y, 1e-3);
@@ -69,14 +65,19 @@ fn vertex(in: VertexIn) -> VertexOut {
     // Billboard axes facing the camera (for perspective, towards the eye).
     var right = view.right.xyz;
     var up = view.up.xyz;
+    var extent = 1.0;
     if (view.camera.w < 0.5) {
-        let to_eye = normalize(view.camera.xyz - center);
+        let eye = view.camera.xyz - center;
+        let d2 = dot(eye, eye);
+        let to_eye = eye * inverseSqrt(d2);
         right = normalize(cross(view.up.xyz, to_eye));
         up = cross(to_eye, right);
+        // The silhouette cone cuts the plane through the centre in a circle of radius
+        // r D / sqrt(D^2 - r^2): the smallest quad that holds the sphere (fewer fragments,
+        // which is what a software rasteriser pays for).
+        extent = min(sqrt(d2 / max(d2 - radius * radius, 1e-6)), 4.0) * 1.02;
     }
-    // A perspective silhouette is a little larger than the radius: 1.5 covers it at any
-    // distance a sphere is looked at from outside.
-    let world = center + (right * corner.x + up * corner.y) * radius * 1.5;
+    let world = center + (right * corner.x + up * corner.y) * radius * extent;
     out.clip = view.clip_from_world * vec4<f32>(world, 1.0);
     out.world = world;
     out.center_radius = vec4<f32>(center, radius);

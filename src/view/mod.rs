@@ -45,8 +45,10 @@ pub struct ViewerState {
     pub error: Option<String>,
     /// The picked instance.
     pub picked: Option<usize>,
-    /// Scene loads so far (the UI shows a progress bar while one runs).
+    /// The path being loaded (the UI shows a spinner while one runs).
     pub loading: Option<PathBuf>,
+    /// Population rates of the drawn neurons (for the rate plot).
+    pub rates: scene::Rates,
 }
 
 impl ViewerState {
@@ -125,6 +127,7 @@ fn poll_load(
 
 fn restyle_scene(
     mut state: ResMut<ViewerState>,
+    playback: Res<Playback>,
     mut data: ResMut<NeuronData>,
     mut cameras: Query<(&mut OrbitCamera, &Camera)>,
 ) {
@@ -154,6 +157,7 @@ fn restyle_scene(
             cam.fit(Vec3::from(center), radius, aspect);
         }
     }
+    state.rates = scene.rates(&styled.instances, playback.range, 400);
     state.styled = styled;
 }
 

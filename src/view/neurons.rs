@@ -23,8 +23,9 @@ use bevy::render::render_resource::{
     BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, Buffer,
     BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, ColorTargetState, ColorWrites,
     CompareFunction, DepthStencilState, FragmentState, MultisampleState, PipelineCache,
-    RenderPassDescriptor, RenderPipelineDescriptor, ShaderStages, StoreOp, TextureFormat,
-    VertexAttribute, VertexFormat, VertexState, VertexStepMode,
+    PrimitiveState, PrimitiveTopology, RenderPassDescriptor, RenderPipelineDescriptor,
+    ShaderStages, StoreOp, TextureFormat, VertexAttribute, VertexFormat, VertexState,
+    VertexStepMode,
 };
 use bevy::render::renderer::{
     RenderAdapterInfo, RenderContext, RenderDevice, RenderQueue, ViewQuery,
@@ -373,6 +374,10 @@ fn neuron_pipeline(
             count: samples,
             ..default()
         },
+        primitive: PrimitiveState {
+            topology: PrimitiveTopology::TriangleStrip,
+            ..default()
+        },
         ..default()
     }
 }
@@ -484,7 +489,7 @@ fn draw_neurons(
     pass.set_bind_group(0, &bind.bind_group, &[]);
     pass.set_vertex_buffer(0, *instances.slice(..));
     pass.set_vertex_buffer(1, *activity.slice(..));
-    pass.draw(0..6, 0..gpu.count);
+    pass.draw(0..4, 0..gpu.count);
 }
 
 /// Whether the neuron pipeline for some view has compiled (frames before it are blank).

@@ -398,6 +398,66 @@ impl Scene {
     }
 }
 
+/// Population firing rates of the drawn neurons: spikes per neuron per second in bins.
+#[derive(Clone, Debug, Default)]
+pub struct Rates {
+    pub t0: f64,
+    pub bin_ms: f64,
+    /// (population, its colour in the legend sense, Hz per bin).
+    pub series: Vec<(String, [f32; 3], Vec<f32>)>,
+}
+
+impl Scene {
+    /// Rates over `range` in `bins` bins, counting only drawn instances (one pass over the
+    /// spikes: done when representations change, not per frame).
+    pub fn rates(&self, instances: &[NeuronInstance], range: (f64, f64), bins: usize) -> Rates {
+        let bins = bins.max(1);
+        let bin_ms = ((range.1 - range.0) / bins as f64).max(1e-6);
+        let mut series = Vec::new();
+        for s in &self.spikes {
+            let drawn: Vec<bool> = s
+                .instance_of
+                .iter()
+                .map(|&i| {
+                    i != u32::MAX && instances.get(i as usize).is_some_and(|d| d.radius > 0.0)
+                })
+                .collect();
+            let n = drawn.iter().filter(|d| **d).count();
+            if n == 0 {
+                continue;
+            }
+            let mut counts = vec![0u32; bins];
+            for k in s.index.window(range.0, range.1) {
+                if drawn
+                    .get(s.index.node_ids[k] as usize)
+                    .copied()
+                    .unwrap_or(false)
+                {
+                    let b = ((s.index.times[k] - range.0) / bin_ms) as usize;
+                    counts[b.min(bins - 1)] += 1;
+                }
+            }
+            let scale = 1000.0 / (bin_ms * n as f64);
+            let color = self
+                .populations
+                .iter()
+                .position(|p| p.name == s.index.population)
+                .map(|i| categorical(self.populations[i].circuit_index))
+                .unwrap_or(MISSING);
+            series.push((
+                s.index.population.clone(),
+                color,
+                counts.iter().map(|&c| (c as f64 * scale) as f32).collect(),
+            ));
+        }
+        Rates {
+            t0: range.0,
+            bin_ms,
+            series,
+        }
+    }
+}
+
 /// Centre of the axis-aligned box and the radius that encloses all points.
 pub fn bounding_sphere(pts: &[[f32; 3]]) -> ([f32; 3], f32) {
     if pts.is_empty() {

@@ -45,6 +45,10 @@ pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
 #[derive(Resource)]
 struct StartupPath(Option<PathBuf>);
 
+/// The window's 3D camera (drawn between the panels).
+#[derive(Component)]
+pub struct WindowView;
+
 fn setup_window_scene(
     mut commands: Commands,
     path: Res<StartupPath>,
@@ -61,6 +65,7 @@ fn setup_window_scene(
         Tonemapping::None,
         DebandDither::Disabled,
         OrbitCamera::default(),
+        WindowView,
     ));
     commands.spawn((
         PrimaryEguiContext,
@@ -87,7 +92,9 @@ pub struct UiPlugin;
 impl Plugin for UiPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<UiState>()
+            .init_resource::<HiResShot>()
             .add_systems(EguiPrimaryContextPass, panels_ui)
+            .add_systems(Update, hires_screenshot)
             .add_systems(
                 Update,
                 (shortcuts, dropped_files, pick_neuron, auto_screenshot),
@@ -148,17 +155,31 @@ fn take_screenshot(commands: &mut Commands) {
 
 /// For scripted screenshots (docs, CI under Xvfb): `CORTEXVIEW_AUTOSHOT=out.png` saves the
 /// window after `CORTEXVIEW_AUTOSHOT_FRAME` frames (default 90) and exits;
-/// `CORTEXVIEW_AUTOPLAY=1` starts playback; `CORTEXVIEW_AUTOPICK=N` picks instance N.
+/// `CORTEXVIEW_AUTOPLAY=1` starts playback; `CORTEXVIEW_AUTOPICK=N` picks instance N;
+/// `CORTEXVIEW_AUTOSHOT_HIRES=3840x2160` also saves an off-screen image of that size.
 fn auto_screenshot(
     mut frame: Local<u32>,
     mut commands: Commands,
     mut playback: ResMut<Playback>,
     mut state: ResMut<ViewerState>,
+    mut hires: ResMut<HiResShot>,
 ) {
     let Some(path) = std::env::var_os("CORTEXVIEW_AUTOSHOT") else {
         return;
     };
     *frame += 1;
+    // CORTEXVIEW_AUTOSHOT_HIRES=WxH: also save an off-screen image of that size.
+    if *frame == 20
+        && let Some((w, h)) = std::env::var("CORTEXVIEW_AUTOSHOT_HIRES")
+            .ok()
+            .and_then(|v| {
+                v.split_once('x')
+                    .map(|(a, b)| (a.parse().ok(), b.parse().ok()))
+            })
+            .and_then(|(a, b)| Some((a?, b?)))
+    {
+        hires.request = Some((w, h));
+    }
     if *frame == 1 && std::env::var_os("CORTEXVIEW_AUTOPLAY").is_some() {
         playback.playing = true;
     }
@@ -186,6 +207,80 @@ fn auto_screenshot(
     }
 }
 
+/// A screenshot at a resolution of its own (up to 8K), from an off-screen camera that copies
+/// the view's camera for a few frames.
+#[derive(Resource, Default)]
+pub struct HiResShot {
+    pub request: Option<(u32, u32)>,
+    camera: Option<(Entity, u32)>,
+    pending: Option<(Handle<Image>, PathBuf)>,
+}
+
+fn hires_screenshot(
+    mut shot: ResMut<HiResShot>,
+    mut commands: Commands,
+    mut images: ResMut<Assets<Image>>,
+    view: Query<&OrbitCamera, With<WindowView>>,
+) {
+    if let Some((entity, frames)) = shot.camera {
+        // Frame 2: the camera has rendered once, capture; frame 8: done, remove it.
+        if frames == 6
+            && let Some((handle, path)) = shot.pending.take()
+        {
+            commands
+                .spawn(Screenshot::image(handle))
+                .observe(save_to_disk(path));
+        }
+        if frames == 0 {
+            commands.entity(entity).despawn();
+            shot.camera = None;
+        } else {
+            shot.camera = Some((entity, frames - 1));
+        }
+        return;
+    }
+    let Some((w, h)) = shot.request.take() else {
+        return;
+    };
+    let Some(orbit) = view.iter().next().copied() else {
+        return;
+    };
+    let (w, h) = (w.clamp(16, 7680), h.clamp(16, 4320));
+    let mut image = Image::new_target_texture(
+        w,
+        h,
+        bevy::render::render_resource::TextureFormat::Rgba8UnormSrgb,
+        None,
+    );
+    image.texture_descriptor.usage |= bevy::render::render_resource::TextureUsages::COPY_SRC;
+    let handle = images.add(image);
+    let entity = commands
+        .spawn((
+            Camera3d::default(),
+            Camera {
+                order: -1,
+                clear_color: ClearColorConfig::Custom(BACKGROUND),
+                ..default()
+            },
+            bevy::camera::RenderTarget::Image(handle.clone().into()),
+            Msaa::Off,
+            Tonemapping::None,
+            DebandDither::Disabled,
+            orbit.transform(),
+            orbit.projection(),
+            orbit,
+        ))
+        .id();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let path = PathBuf::from(format!("cortexview-{stamp}-{w}x{h}.png"));
+    info!("screenshot: {}", path.display());
+    shot.pending = Some((handle, path));
+    shot.camera = Some((entity, 8));
+}
+
 fn dropped_files(
     mut events: MessageReader<FileDragAndDrop>,
     mut task: ResMut<LoadTask>,
@@ -203,7 +298,7 @@ fn pick_neuron(
     buttons: Res<ButtonInput<MouseButton>>,
     window: Single<&Window, With<PrimaryWindow>>,
     blocked: Res<CameraInputBlocked>,
-    cameras: Query<(&OrbitCamera, &Camera)>,
+    cameras: Query<(&OrbitCamera, &Camera), With<WindowView>>,
     mut ui_state: ResMut<UiState>,
     mut state: ResMut<ViewerState>,
 ) {
@@ -273,7 +368,8 @@ fn panels_ui(
     mut ui_state: ResMut<UiState>,
     mut blocked: ResMut<CameraInputBlocked>,
     mut cameras: Query<&mut OrbitCamera>,
-    mut camera3d: Query<&mut Camera, With<OrbitCamera>>,
+    mut camera3d: Query<&mut Camera, With<WindowView>>,
+    mut hires: ResMut<HiResShot>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut commands: Commands,
 ) -> Result {
@@ -294,6 +390,7 @@ fn panels_ui(
             &mut ui_state,
             &mut cameras,
             &mut commands,
+            &mut hires,
         );
     });
     let left = egui::Panel::left("scene")
@@ -316,7 +413,7 @@ fn panels_ui(
         });
     let bottom = egui::Panel::bottom("playback")
         .resizable(true)
-        .default_size(230.0)
+        .default_size(290.0)
         .show(&mut root, |ui| {
             playback_ui(ui, &mut playback, &stats);
             raster_ui(ui, &state, &mut playback, &mut ui_state);
@@ -370,6 +467,7 @@ fn menu_ui(
     ui_state: &mut UiState,
     cameras: &mut Query<&mut OrbitCamera>,
     commands: &mut Commands,
+    hires: &mut HiResShot,
 ) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
@@ -400,6 +498,14 @@ fn menu_ui(
                 ui.close();
                 take_screenshot(commands);
             }
+            ui.menu_button("Save image", |ui| {
+                for (w, h) in [(1920, 1080), (3840, 2160), (7680, 4320)] {
+                    if ui.button(format!("{w} x {h}")).clicked() {
+                        hires.request = Some((w, h));
+                        ui.close();
+                    }
+                }
+            });
         });
         ui.menu_button("View", |ui| {
             if ui.button("Fit (F)").clicked() {
@@ -780,7 +886,10 @@ fn raster_ui(
                 }
             });
     });
-    let size = ui.available_size();
+    let size = egui::vec2(
+        ui.available_width(),
+        (ui.available_height() - 70.0).max(140.0),
+    );
     let (resp, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
     let rect = resp.rect;
     painter.rect_filled(rect, 0.0, egui::Color32::from_rgb(10, 10, 16));
@@ -860,6 +969,55 @@ fn raster_ui(
         let t = lo + span * ((pos.x - rect.left()) / rect.width()) as f64;
         playback.seek(t);
     }
+    rates_ui(ui, state, (lo, hi), playback.time_ms);
+}
+
+/// Population rates (Hz) of the drawn neurons under the raster, same time axis.
+fn rates_ui(ui: &mut egui::Ui, state: &ViewerState, (lo, hi): (f64, f64), now: f64) {
+    let size = egui::vec2(ui.available_width(), 64.0);
+    let (resp, painter) = ui.allocate_painter(size, egui::Sense::hover());
+    let rect = resp.rect;
+    painter.rect_filled(rect, 0.0, egui::Color32::from_rgb(10, 10, 16));
+    let rates = &state.rates;
+    let max = rates
+        .series
+        .iter()
+        .flat_map(|(_, _, v)| v.iter().copied())
+        .fold(1.0f32, f32::max);
+    let span = (hi - lo).max(1e-6);
+    for (name, color, values) in &rates.series {
+        let pts: Vec<egui::Pos2> = values
+            .iter()
+            .enumerate()
+            .filter_map(|(b, &hz)| {
+                let t = rates.t0 + (b as f64 + 0.5) * rates.bin_ms;
+                (t >= lo && t <= hi).then(|| {
+                    egui::pos2(
+                        rect.left() + rect.width() * ((t - lo) / span) as f32,
+                        rect.bottom() - rect.height() * hz / max,
+                    )
+                })
+            })
+            .collect();
+        painter.add(egui::Shape::line(
+            pts,
+            egui::Stroke::new(1.2, color32(*color)),
+        ));
+        let _ = name;
+    }
+    let cx = rect.left() + rect.width() * ((now - lo) / span) as f32;
+    painter.line_segment(
+        [egui::pos2(cx, rect.top()), egui::pos2(cx, rect.bottom())],
+        egui::Stroke::new(1.5, egui::Color32::from_rgb(255, 220, 90)),
+    );
+    let names: Vec<&str> = rates.series.iter().map(|(n, _, _)| n.as_str()).collect();
+    painter.text(
+        rect.left_top() + egui::vec2(4.0, 2.0),
+        egui::Align2::LEFT_TOP,
+        format!("rate (Hz, max {max:.1}) {}", names.join(", ")),
+        egui::FontId::monospace(11.0),
+        egui::Color32::GRAY,
+    );
 }
 
 fn recent_path() -> Option<PathBuf> {
