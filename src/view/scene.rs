@@ -135,7 +135,7 @@ pub struct Styled {
 }
 
 /// Everything the viewer shows of a circuit.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Scene {
     pub circuit: Circuit,
     pub populations: Vec<ScenePopulation>,

@@ -288,7 +288,15 @@ fn dropped_files(
 ) {
     for ev in events.read() {
         if let FileDragAndDrop::DroppedFile { path_buf, .. } = ev {
-            task.start(path_buf, &mut state);
+            // A spikes file dropped on an open circuit adds its spikes; anything else opens.
+            let is_spikes = state.scene.is_some()
+                && crate::sonata::circuit::h5_kind(path_buf)
+                    .is_ok_and(|k| k == crate::sonata::circuit::H5Kind::Spikes);
+            if is_spikes {
+                add_spikes_file(&mut state, path_buf);
+            } else {
+                task.start(path_buf, &mut state);
+            }
         }
     }
 }
@@ -431,6 +439,9 @@ fn panels_ui(
         ((free.height() * scale) as u32).max(1),
     );
     let full = UVec2::new(window.physical_width(), window.physical_height());
+    if let Some(cam) = cameras.iter().next() {
+        scale_bar_ui(&ctx, free, cam);
+    }
     if pos.x + size.x <= full.x && pos.y + size.y <= full.y {
         for mut cam in &mut camera3d {
             let vp = Viewport {
@@ -484,6 +495,15 @@ fn menu_ui(
                 ui.close();
                 if let Some(p) = rfd::FileDialog::new().pick_folder() {
                     task.start(&p, state);
+                }
+            }
+            if ui.button("Open spikes…").clicked() {
+                ui.close();
+                if let Some(p) = rfd::FileDialog::new()
+                    .add_filter("SONATA spikes", &["h5", "csv", "txt"])
+                    .pick_file()
+                {
+                    add_spikes_file(state, &p);
                 }
             }
             ui.menu_button("Recent", |ui| {
@@ -546,6 +566,71 @@ fn menu_ui(
             ui.colored_label(egui::Color32::LIGHT_RED, format!("load failed: {e}"));
         }
     });
+}
+
+/// Adds a spikes file to what is on screen (errors go to the menu bar, the scene stays).
+pub fn add_spikes_file(state: &mut ViewerState, path: &Path) {
+    let Some(scene) = state.scene.as_mut() else {
+        state.error = Some("open a circuit before its spikes".into());
+        return;
+    };
+    match crate::sonata::read_spikes(path) {
+        Ok(pops) => {
+            std::sync::Arc::make_mut(scene).add_spikes(&path.display().to_string(), pops);
+            state.restyle = true;
+        }
+        Err(e) => state.error = Some(format!("{}: {e}", path.display())),
+    }
+}
+
+/// A scale bar (µm) in the bottom right corner of the 3D view, and the axes' directions.
+fn scale_bar_ui(ctx: &egui::Context, rect: egui::Rect, cam: &OrbitCamera) {
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Background,
+        egui::Id::new("scale bar"),
+    ));
+    let um_per_pt = 2.0 * cam.distance * (0.5 * cam.fov).tan() / rect.height().max(1.0);
+    let want = um_per_pt * rect.width() / 6.0;
+    let mag = 10f32.powf(want.log10().floor());
+    let len_um = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .filter(|l| *l <= want)
+        .fold(mag, f32::max);
+    let len = len_um / um_per_pt;
+    let y = rect.bottom() - 14.0;
+    let x1 = rect.right() - 16.0;
+    let white = egui::Color32::from_gray(220);
+    painter.line_segment(
+        [egui::pos2(x1 - len, y), egui::pos2(x1, y)],
+        egui::Stroke::new(2.0, white),
+    );
+    painter.text(
+        egui::pos2(x1 - len / 2.0, y - 4.0),
+        egui::Align2::CENTER_BOTTOM,
+        format!("{len_um} µm"),
+        egui::FontId::proportional(12.0),
+        white,
+    );
+    // Axes: world x, y (pia up), z as seen from the camera.
+    let t = cam.transform();
+    let origin = egui::pos2(rect.left() + 40.0, rect.bottom() - 40.0);
+    for (axis, name, color) in [
+        (Vec3::X, "x", egui::Color32::from_rgb(230, 80, 80)),
+        (Vec3::Y, "y", egui::Color32::from_rgb(90, 210, 90)),
+        (Vec3::Z, "z", egui::Color32::from_rgb(90, 140, 240)),
+    ] {
+        let v = Vec2::new(axis.dot(*t.right()), axis.dot(*t.up())) * 26.0;
+        let end = origin + egui::vec2(v.x, -v.y);
+        painter.line_segment([origin, end], egui::Stroke::new(2.0, color));
+        painter.text(
+            end,
+            egui::Align2::CENTER_CENTER,
+            name,
+            egui::FontId::monospace(11.0),
+            color,
+        );
+    }
 }
 
 fn help_ui(ui: &mut egui::Ui) {
