@@ -1,7 +1,8 @@
 //! All somata in one instanced draw: impostor spheres from `shaders/neurons.wgsl`.
 //!
 //! The main world owns [`NeuronData`] (instances, replaced when representations change) and
-//! the activity updates of the current frame; the render world keeps the GPU buffers: one
+//! the activity updates of the current frame; the render world keeps the GPU buffers (storage
+//! buffers read by the vertex shader, one non-instanced draw of one triangle per neuron): one
 //! instance buffer (position, radius, colour), one "last spike time" buffer per neuron that is
 //! written only where neurons spiked since the previous frame (coalesced 256-neuron blocks),
 //! and one small uniform per view. The draw runs in the 3D main pass after Bevy's own
@@ -15,17 +16,17 @@ use bevy::asset::{Assets, Handle};
 use bevy::core_pipeline::Core3dSystems;
 use bevy::core_pipeline::core_3d::{CORE_3D_DEPTH_FORMAT, main_transparent_pass_3d};
 use bevy::core_pipeline::schedule::Core3d;
-use bevy::mesh::VertexBufferLayout;
 use bevy::prelude::*;
 use bevy::render::camera::ExtractedCamera;
-use bevy::render::render_resource::binding_types::uniform_buffer_sized;
+use bevy::render::render_resource::binding_types::{
+    storage_buffer_read_only_sized, uniform_buffer_sized,
+};
 use bevy::render::render_resource::{
     BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, Buffer,
     BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, ColorTargetState, ColorWrites,
     CompareFunction, DepthStencilState, FragmentState, MultisampleState, PipelineCache,
-    PrimitiveState, PrimitiveTopology, RenderPassDescriptor, RenderPipelineDescriptor,
-    ShaderStages, StoreOp, TextureFormat, VertexAttribute, VertexFormat, VertexState,
-    VertexStepMode,
+    RenderPassDescriptor, RenderPipelineDescriptor, ShaderStages, StoreOp, TextureFormat,
+    VertexState,
 };
 use bevy::render::renderer::{
     RenderAdapterInfo, RenderContext, RenderDevice, RenderQueue, ViewQuery,
@@ -223,13 +224,13 @@ fn prepare_neuron_buffers(
             gpu.instance_buffer = Some(device.create_buffer_with_data(&BufferInitDescriptor {
                 label: Some("neuron instances"),
                 contents,
-                usage: BufferUsages::VERTEX | BufferUsages::COPY_DST,
+                usage: BufferUsages::STORAGE | BufferUsages::COPY_DST,
             }));
             gpu.activity = vec![NEVER; instances.len().max(1)];
             gpu.activity_buffer = Some(device.create_buffer_with_data(&BufferInitDescriptor {
                 label: Some("neuron last spike times"),
                 contents: bytemuck::cast_slice(gpu.activity.as_slice()),
-                usage: BufferUsages::VERTEX | BufferUsages::COPY_DST,
+                usage: BufferUsages::STORAGE | BufferUsages::COPY_DST,
             }));
         } else if let Some(buf) = &gpu.instance_buffer {
             queue.write_buffer(buf, 0, bytemuck::cast_slice(instances.as_slice()));
@@ -305,9 +306,13 @@ struct NeuronViewBindGroup {
 fn neuron_layout() -> BindGroupLayoutDescriptor {
     BindGroupLayoutDescriptor::new(
         "neuron view layout",
-        &BindGroupLayoutEntries::single(
+        &BindGroupLayoutEntries::sequential(
             ShaderStages::VERTEX_FRAGMENT,
-            uniform_buffer_sized(false, None),
+            (
+                uniform_buffer_sized(false, None),
+                storage_buffer_read_only_sized(false, None),
+                storage_buffer_read_only_sized(false, None),
+            ),
         ),
     )
 }
@@ -318,38 +323,12 @@ fn neuron_pipeline(
     samples: u32,
     format: TextureFormat,
 ) -> RenderPipelineDescriptor {
-    let instance = VertexBufferLayout {
-        array_stride: std::mem::size_of::<NeuronInstance>() as u64,
-        step_mode: VertexStepMode::Instance,
-        attributes: vec![
-            VertexAttribute {
-                format: VertexFormat::Float32x4,
-                offset: 0,
-                shader_location: 0,
-            },
-            VertexAttribute {
-                format: VertexFormat::Float32x4,
-                offset: 16,
-                shader_location: 1,
-            },
-        ],
-    };
-    let activity = VertexBufferLayout {
-        array_stride: 4,
-        step_mode: VertexStepMode::Instance,
-        attributes: vec![VertexAttribute {
-            format: VertexFormat::Float32,
-            offset: 0,
-            shader_location: 2,
-        }],
-    };
     RenderPipelineDescriptor {
         label: Some("neurons".into()),
         layout: vec![layout.clone()],
         vertex: VertexState {
             shader: shader.clone(),
             entry_point: Some("vertex".into()),
-            buffers: vec![instance, activity],
             ..default()
         },
         fragment: Some(FragmentState {
@@ -372,10 +351,6 @@ fn neuron_pipeline(
         }),
         multisample: MultisampleState {
             count: samples,
-            ..default()
-        },
-        primitive: PrimitiveState {
-            topology: PrimitiveTopology::TriangleStrip,
             ..default()
         },
         ..default()
@@ -431,10 +406,17 @@ fn prepare_neuron_views(
             contents: bytemuck::bytes_of(&uniform),
             usage: BufferUsages::UNIFORM,
         });
+        let (Some(instances), Some(activity)) = (&gpu.instance_buffer, &gpu.activity_buffer) else {
+            continue;
+        };
         let bind_group = device.create_bind_group(
             "neuron view",
             &pipeline_cache.get_bind_group_layout(&layout),
-            &BindGroupEntries::single(buffer.as_entire_binding()),
+            &BindGroupEntries::sequential((
+                buffer.as_entire_binding(),
+                instances.as_entire_binding(),
+                activity.as_entire_binding(),
+            )),
         );
         commands.entity(entity).insert(NeuronViewBindGroup {
             bind_group,
@@ -455,9 +437,6 @@ fn draw_neurons(
     mut ctx: RenderContext,
 ) {
     let (target, depth, bind, camera) = view.into_inner();
-    let (Some(instances), Some(activity)) = (&gpu.instance_buffer, &gpu.activity_buffer) else {
-        return;
-    };
     if gpu.count == 0 {
         return;
     }
@@ -487,9 +466,7 @@ fn draw_neurons(
     }
     pass.set_pipeline(pipeline);
     pass.set_bind_group(0, &bind.bind_group, &[]);
-    pass.set_vertex_buffer(0, *instances.slice(..));
-    pass.set_vertex_buffer(1, *activity.slice(..));
-    pass.draw(0..4, 0..gpu.count);
+    pass.draw(0..3 * gpu.count, 0..1);
 }
 
 /// Whether the neuron pipeline for some view has compiled (frames before it are blank).
