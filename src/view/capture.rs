@@ -520,6 +520,10 @@ fn burn_overlay(img: &mut RgbaImage, t: f64, legend: &[LegendEntry], distance: f
         }
         y += line;
     }
+    if legend.len() > 24 {
+        let more = format!("+ {} more", legend.len() - 24);
+        font::draw_text(img, line, y, &more, scale, [200, 200, 200]);
+    }
     // Scale bar: a round length near a fifth of the view width at the target distance.
     let fov = 30f32.to_radians();
     let um_per_px = 2.0 * distance * (0.5 * fov).tan() / h as f32;
@@ -539,7 +543,7 @@ fn burn_overlay(img: &mut RgbaImage, t: f64, legend: &[LegendEntry], distance: f
         2 * scale as i64,
         [230, 230, 230],
     );
-    let label = format!("{} um", len_um as i64);
+    let label = format!("{} µm", len_um as i64);
     let tw = font::text_width(&label, scale) as i64;
     font::draw_text(
         img,

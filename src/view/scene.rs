@@ -542,9 +542,8 @@ impl<'a> Colorer<'a> {
         }
     }
 
-    fn slot(&mut self, label: String, preferred: usize) -> [f32; 3] {
-        let n = self.categories.len();
-        let slot = *self.categories.entry(label).or_insert(preferred.max(n));
+    fn slot(&mut self, label: String, slot: usize) -> [f32; 3] {
+        self.categories.entry(label).or_insert(slot);
         categorical(slot)
     }
 
@@ -710,14 +709,39 @@ const PALETTE: [[u8; 3]; 20] = [
     [102, 194, 165],
 ];
 
-/// Colour `i` of the categorical palette, in sRGB 0..1 (wraps after 20).
+/// Colour `i` of the categorical palette, in sRGB 0..1: 20 hand-picked colours, then hues a
+/// golden angle apart at alternating saturation and value.
 pub fn categorical(i: usize) -> [f32; 3] {
-    let c = PALETTE[i % PALETTE.len()];
-    [
-        c[0] as f32 / 255.0,
-        c[1] as f32 / 255.0,
-        c[2] as f32 / 255.0,
-    ]
+    if let Some(c) = PALETTE.get(i) {
+        return [
+            c[0] as f32 / 255.0,
+            c[1] as f32 / 255.0,
+            c[2] as f32 / 255.0,
+        ];
+    }
+    let k = (i - PALETTE.len()) as f32;
+    let hue = (k * 137.507_77 + 15.0) % 360.0;
+    let (s, v) = if i.is_multiple_of(2) {
+        (0.55, 0.95)
+    } else {
+        (0.8, 0.75)
+    };
+    hsv(hue, s, v)
+}
+
+fn hsv(h: f32, s: f32, v: f32) -> [f32; 3] {
+    let c = v * s;
+    let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());
+    let m = v - c;
+    let (r, g, b) = match (h / 60.0) as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    [r + m, g + m, b + m]
 }
 
 /// The viridis colormap at `t` in 0..1, sRGB 0..1.
