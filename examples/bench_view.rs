@@ -35,14 +35,26 @@ fn main() -> anyhow::Result<()> {
             other => net = PathBuf::from(other),
         }
     }
-    let spikes = net.join("output_nest_h5py/spikes.h5");
+    // The config's output spikes, else NEST's (output_nest_h5py/spikes.h5), not both.
     let start = Instant::now();
-    let extra: Vec<&std::path::Path> = if spikes.exists() {
-        vec![spikes.as_path()]
-    } else {
-        vec![]
-    };
-    let scene = Scene::open(&net, &extra)?;
+    let mut scene = Scene::open(&net, &[])?;
+    let has_output = scene
+        .spikes
+        .iter()
+        .any(|s| s.source.contains("(output)") && !s.index.is_empty());
+    let nest = net.join("output_nest_h5py/spikes.h5");
+    if !has_output && nest.exists() {
+        let pops = cortexview::sonata::read_spikes(&nest)?;
+        scene.add_spikes(&nest.display().to_string(), pops);
+    }
+    for s in &scene.spikes {
+        println!(
+            "spikes: {} ({}) from {}",
+            s.index.population,
+            s.index.len(),
+            s.source
+        );
+    }
     let n_spikes: usize = scene.spikes.iter().map(|s| s.index.len()).sum();
     println!(
         "loaded {} neurons, {} spikes in {:.2} s",
