@@ -49,6 +49,8 @@ pub struct ViewerState {
     pub loading: Option<PathBuf>,
     /// Population rates of the drawn neurons (for the rate plot).
     pub rates: scene::Rates,
+    /// Bumped at every restyle (caches of what is drawn compare it).
+    pub styled_generation: u64,
 }
 
 impl ViewerState {
@@ -159,6 +161,7 @@ fn restyle_scene(
     }
     state.rates = scene.rates(&styled.instances, playback.range, 400);
     state.styled = styled;
+    state.styled_generation += 1;
 }
 
 /// The plugins every viewer app has (window or headless).

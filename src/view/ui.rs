@@ -110,7 +110,11 @@ pub struct UiState {
     raster_span: f64,
     /// Where the last click started (to tell a click from an orbit drag).
     press_at: Option<Vec2>,
+    /// The raster as a texture, and what it shows (styling, time range, size in pixels).
+    raster: Option<(RasterKey, egui::TextureHandle)>,
 }
+
+type RasterKey = (u64, u64, u64, usize, usize);
 
 fn shortcuts(
     keys: Res<ButtonInput<KeyCode>>,
@@ -159,6 +163,7 @@ fn take_screenshot(commands: &mut Commands) {
 /// `CORTEXVIEW_AUTOSHOT_HIRES=3840x2160` also saves an off-screen image of that size.
 fn auto_screenshot(
     mut frame: Local<u32>,
+    mut since: Local<Option<(std::time::Instant, u32)>>,
     mut commands: Commands,
     mut playback: ResMut<Playback>,
     mut state: ResMut<ViewerState>,
@@ -195,7 +200,18 @@ fn auto_screenshot(
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(90);
+    if state.scene.is_some() && since.is_none() {
+        *since = Some((std::time::Instant::now(), *frame));
+    }
     if *frame == at {
+        if let Some((t, f)) = *since {
+            let secs = t.elapsed().as_secs_f64();
+            info!(
+                "window: {} frames with the scene in {secs:.2} s ({:.2} fps)",
+                *frame - f,
+                (*frame - f) as f64 / secs.max(1e-9)
+            );
+        }
         commands
             .spawn(Screenshot::primary_window())
             .observe(save_to_disk(PathBuf::from(path)))
@@ -890,7 +906,8 @@ fn details_ui(ui: &mut egui::Ui, state: &ViewerState, playback: &Playback) {
 }
 
 fn playback_ui(ui: &mut egui::Ui, playback: &mut Playback, stats: &PlaybackStats) {
-    ui.horizontal(|ui| {
+    // Wrapped, so that a narrow window does not widen the panel past the raster.
+    ui.horizontal_wrapped(|ui| {
         if ui
             .button(if playback.playing {
                 "⏸ Pause"
@@ -971,10 +988,7 @@ fn raster_ui(
                 }
             });
     });
-    let size = egui::vec2(
-        ui.available_width(),
-        (ui.available_height() - 70.0).max(140.0),
-    );
+    let size = egui::vec2(visible_width(ui), (ui.available_height() - 70.0).max(140.0));
     let (resp, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
     let rect = resp.rect;
     painter.rect_filled(rect, 0.0, egui::Color32::from_rgb(10, 10, 16));
@@ -992,32 +1006,36 @@ fn raster_ui(
     let n = state.styled.instances.len().max(1) as f32;
     let x_of = |t: f64| rect.left() + rect.width() * ((t - lo) / span) as f32;
     let y_of = |i: u32| rect.top() + rect.height() * (i as f32 + 0.5) / n;
-    // At most ~200k dots per frame: thin evenly beyond that.
-    let total: usize = scene
-        .spikes
-        .iter()
-        .map(|s| s.index.window(lo, hi).len())
-        .sum();
-    let stride = total.div_ceil(200_000).max(1);
-    for s in &scene.spikes {
-        for k in s.index.window(lo, hi).step_by(stride) {
-            let id = s.index.node_ids[k] as usize;
-            let Some(&inst) = s.instance_of.get(id) else {
-                continue;
-            };
-            let Some(d) = state.styled.instances.get(inst as usize) else {
-                continue;
-            };
-            if d.radius <= 0.0 {
-                continue;
+    // Dots are drawn into a texture on the CPU, one pass over the spikes in view, and only
+    // when the styling, the time range or the size changes (every spike, no thinning).
+    let ppp = ui.ctx().pixels_per_point();
+    let (w, h) = (
+        ((rect.width() * ppp) as usize).clamp(1, 8192),
+        ((rect.height() * ppp) as usize).clamp(1, 8192),
+    );
+    let key: RasterKey = (state.styled_generation, lo.to_bits(), hi.to_bits(), w, h);
+    if ui_state.raster.as_ref().map(|(k, _)| *k) != Some(key) {
+        let image = raster_image(scene, &state.styled.instances, (lo, hi), w, h);
+        match &mut ui_state.raster {
+            Some((k, tex)) => {
+                tex.set(image, egui::TextureOptions::NEAREST);
+                *k = key;
             }
-            let p = egui::pos2(x_of(s.index.times[k]), y_of(inst));
-            painter.rect_filled(
-                egui::Rect::from_center_size(p, egui::vec2(1.5, 1.5)),
-                0.0,
-                color32([d.color[0], d.color[1], d.color[2]]),
-            );
+            None => {
+                let tex = ui
+                    .ctx()
+                    .load_texture("raster", image, egui::TextureOptions::NEAREST);
+                ui_state.raster = Some((key, tex));
+            }
         }
+    }
+    if let Some((_, tex)) = &ui_state.raster {
+        painter.image(
+            tex.id(),
+            rect,
+            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+            egui::Color32::WHITE,
+        );
     }
     if let Some(i) = state.picked {
         let y = y_of(i as u32);
@@ -1059,7 +1077,7 @@ fn raster_ui(
 
 /// Population rates (Hz) of the drawn neurons under the raster, same time axis.
 fn rates_ui(ui: &mut egui::Ui, state: &ViewerState, (lo, hi): (f64, f64), now: f64) {
-    let size = egui::vec2(ui.available_width(), 64.0);
+    let size = egui::vec2(visible_width(ui), 64.0);
     let (resp, painter) = ui.allocate_painter(size, egui::Sense::hover());
     let rect = resp.rect;
     painter.rect_filled(rect, 0.0, egui::Color32::from_rgb(10, 10, 16));
@@ -1103,6 +1121,42 @@ fn rates_ui(ui: &mut egui::Ui, state: &ViewerState, (lo, hi): (f64, f64), now: f
         egui::FontId::monospace(11.0),
         egui::Color32::GRAY,
     );
+}
+
+/// Width from the cursor to the visible right edge of the panel (a wide row of controls
+/// can make `available_width` reach under the next panel).
+fn visible_width(ui: &egui::Ui) -> f32 {
+    let right = ui.clip_rect().right().min(ui.max_rect().right());
+    (right - ui.cursor().left() - 4.0).max(10.0)
+}
+
+/// Spikes of drawn neurons as pixels: time across, instance down, the instance's colour.
+fn raster_image(
+    scene: &super::scene::Scene,
+    instances: &[super::scene::NeuronInstance],
+    (lo, hi): (f64, f64),
+    w: usize,
+    h: usize,
+) -> egui::ColorImage {
+    let mut image = egui::ColorImage::filled([w, h], egui::Color32::from_rgb(10, 10, 16));
+    let span = (hi - lo).max(1e-6);
+    let n = instances.len().max(1) as f64;
+    for s in &scene.spikes {
+        for k in s.index.window(lo, hi) {
+            let Some(&inst) = s.instance_of.get(s.index.node_ids[k] as usize) else {
+                continue;
+            };
+            let Some(d) = instances.get(inst as usize).filter(|d| d.radius > 0.0) else {
+                continue;
+            };
+            let x = (((s.index.times[k] - lo) / span) * w as f64) as usize;
+            let y = ((inst as f64 + 0.5) / n * h as f64) as usize;
+            if x < w && y < h {
+                image.pixels[y * w + x] = color32([d.color[0], d.color[1], d.color[2]]);
+            }
+        }
+    }
+    image
 }
 
 fn recent_path() -> Option<PathBuf> {
