@@ -171,34 +171,44 @@ impl HeadlessViewer {
         if width == 0 || height == 0 || width > 8192 || height > 8192 {
             bail!("frame size {width}x{height} is outside 1..8192");
         }
-        let mut app = App::new();
-        app.add_plugins(
-            DefaultPlugins
-                .set(WindowPlugin {
-                    primary_window: None,
-                    exit_condition: ExitCondition::DontExit,
-                    close_when_requested: false,
-                    ..default()
-                })
-                .set(RenderPlugin {
-                    render_creation: RenderCreation::Automatic(Box::default()),
-                    synchronous_pipeline_compilation: true,
-                    ..default()
-                })
-                .disable::<WinitPlugin>()
-                .disable::<LogPlugin>()
-                .disable::<PipelinedRenderingPlugin>(),
-        )
-        .add_plugins(ScheduleRunnerPlugin::run_once())
-        .add_plugins(ViewerCorePlugins)
-        .insert_resource(RealTimePlayback(false));
+        // Bevy panics when no adapter exists; say what to install instead.
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut app = App::new();
+            app.add_plugins(
+                DefaultPlugins
+                    .set(WindowPlugin {
+                        primary_window: None,
+                        exit_condition: ExitCondition::DontExit,
+                        close_when_requested: false,
+                        ..default()
+                    })
+                    .set(RenderPlugin {
+                        render_creation: RenderCreation::Automatic(Box::default()),
+                        synchronous_pipeline_compilation: true,
+                        ..default()
+                    })
+                    .disable::<WinitPlugin>()
+                    .disable::<LogPlugin>()
+                    .disable::<PipelinedRenderingPlugin>(),
+            )
+            .add_plugins(ScheduleRunnerPlugin::run_once())
+            .add_plugins(ViewerCorePlugins)
+            .insert_resource(RealTimePlayback(false));
 
-        while app.plugins_state() == PluginsState::Adding {
-            bevy::tasks::tick_global_task_pools_on_main_thread();
-            std::thread::yield_now();
-        }
-        app.finish();
-        app.cleanup();
+            while app.plugins_state() == PluginsState::Adding {
+                bevy::tasks::tick_global_task_pools_on_main_thread();
+                std::thread::yield_now();
+            }
+            app.finish();
+            app.cleanup();
+            app
+        }));
+        let Ok(mut app) = built else {
+            bail!(
+                "no graphics adapter: install Mesa's software Vulkan driver (Debian/Ubuntu: \
+                 mesa-vulkan-drivers libvulkan1) or a GPU driver"
+            );
+        };
 
         let mut image =
             Image::new_target_texture(width, height, TextureFormat::Rgba8UnormSrgb, None);
