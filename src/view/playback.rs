@@ -114,9 +114,12 @@ pub struct PlaybackStats {
 /// forward by less than 6 tau only adds the spikes in `[from, to)`; anything else rebuilds.
 pub fn activity_between(scene: &Scene, from: Option<f64>, to: f64, tau_ms: f64) -> ActivityUpdate {
     let horizon = 6.0 * tau_ms;
+    // The shader cuts the glow at 6 tau in f32; a rebuild looks a little further back, so that
+    // a spike right at the cut-off, rounded to f32, is in both states or glows in neither.
+    let reach = horizon * 1.01 + 1e-3;
     let (reset, t0) = match from {
         Some(f) if to >= f && to - f <= horizon => (false, f),
-        _ => (true, to - horizon),
+        _ => (true, to - reach),
     };
     let mut spikes = Vec::new();
     for s in &scene.spikes {
