@@ -103,8 +103,9 @@ fn main() -> anyhow::Result<()> {
         sorted[sorted.len() - 1]
     );
     println!(
-        "per frame: app.update (all CPU work of the frame: ECS, extract, buffer writes, command \
-         encoding) {:.2} ms; activity update {:.1} us for {:.0} spikes",
+        "per frame: app.update {:.2} ms (ECS, extract, buffer writes, command encoding, and on a \
+         software adapter the rasterisation itself); activity update (the CPU work that grows \
+         with spikes) {:.1} us for {:.0} spikes",
         mean(&update_ms),
         mean(&cpu_us),
         spikes_per_frame.iter().sum::<usize>() as f64 / frames.max(1) as f64

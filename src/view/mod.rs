@@ -51,6 +51,9 @@ pub struct ViewerState {
     pub rates: scene::Rates,
     /// Bumped at every restyle (caches of what is drawn compare it).
     pub styled_generation: u64,
+    /// Instances selected as raster rows (shift-drag in the raster): highlighted in 3D, the
+    /// rest dimmed.
+    pub raster_rows: Option<std::ops::Range<usize>>,
 }
 
 impl ViewerState {
@@ -142,6 +145,18 @@ fn restyle_scene(
     };
     let styled = scene.style(&state.representations, state.show_virtual);
     let mut drawn = styled.instances.clone();
+    // Raster rows: kept bright and a little larger, everything else dimmed.
+    if let Some(rows) = &state.raster_rows {
+        for (i, inst) in drawn.iter_mut().enumerate() {
+            if rows.contains(&i) {
+                inst.radius *= 1.4;
+            } else {
+                for c in &mut inst.color[..3] {
+                    *c *= 0.25;
+                }
+            }
+        }
+    }
     // The picked neuron: white and twice the size.
     if let Some(inst) = state.picked.and_then(|i| drawn.get_mut(i)) {
         inst.color = [1.0, 1.0, 1.0, 1.0];

@@ -160,7 +160,8 @@ fn take_screenshot(commands: &mut Commands) {
 /// For scripted screenshots (docs, CI under Xvfb): `CORTEXVIEW_AUTOSHOT=out.png` saves the
 /// window after `CORTEXVIEW_AUTOSHOT_FRAME` frames (default 90) and exits;
 /// `CORTEXVIEW_AUTOPLAY=1` starts playback; `CORTEXVIEW_AUTOPICK=N` picks instance N;
-/// `CORTEXVIEW_AUTOSHOT_HIRES=3840x2160` also saves an off-screen image of that size.
+/// `CORTEXVIEW_AUTOSHOT_HIRES=3840x2160` also saves an off-screen image of that size;
+/// `CORTEXVIEW_AUTOROWS=A-B` selects raster rows (instances A..B) as a shift-drag would.
 fn auto_screenshot(
     mut frame: Local<u32>,
     mut since: Local<Option<(std::time::Instant, u32)>>,
@@ -187,6 +188,19 @@ fn auto_screenshot(
     }
     if *frame == 1 && std::env::var_os("CORTEXVIEW_AUTOPLAY").is_some() {
         playback.playing = true;
+    }
+    if state.scene.is_some()
+        && state.raster_rows.is_none()
+        && let Some((a, b)) = std::env::var("CORTEXVIEW_AUTOROWS")
+            .ok()
+            .and_then(|v| {
+                v.split_once('-')
+                    .map(|(a, b)| (a.parse().ok(), b.parse().ok()))
+            })
+            .and_then(|(a, b)| Some((a?, b?)))
+    {
+        state.raster_rows = Some(a..b);
+        state.restyle = true;
     }
     if state.scene.is_some()
         && state.picked.is_none()
@@ -435,13 +449,18 @@ fn panels_ui(
         .show(&mut root, |ui| {
             details_ui(ui, &state, &playback);
         });
+    let mut rows_change = None;
     let bottom = egui::Panel::bottom("playback")
         .resizable(true)
         .default_size(290.0)
         .show(&mut root, |ui| {
             playback_ui(ui, &mut playback, &stats);
-            raster_ui(ui, &state, &mut playback, &mut ui_state);
+            raster_ui(ui, &state, &mut playback, &mut ui_state, &mut rows_change);
         });
+    if let Some(rows) = rows_change {
+        state.raster_rows = rows;
+        state.restyle = true;
+    }
 
     // The 3D view gets the rectangle the panels leave.
     let free = egui::Rect::from_min_max(
@@ -661,6 +680,10 @@ fn help_ui(ui: &mut egui::Ui) {
             ("Wheel", "zoom"),
             ("Click", "pick a neuron (details on the right)"),
             ("Raster click/drag", "seek"),
+            (
+                "Raster shift-drag",
+                "select rows: those neurons stay lit in 3D, the rest dim",
+            ),
         ] {
             ui.label(k);
             ui.label(what);
@@ -968,11 +991,13 @@ fn playback_ui(ui: &mut egui::Ui, playback: &mut Playback, stats: &PlaybackStats
 
 /// Spikes of the drawn neurons as dots (time across, neuron down), coloured like the 3D view,
 /// with the time cursor and the picked neuron marked. Click or drag to seek.
+/// `rows_out`: set to `Some(new selection)` when raster rows are selected or cleared.
 fn raster_ui(
     ui: &mut egui::Ui,
     state: &ViewerState,
     playback: &mut Playback,
     ui_state: &mut UiState,
+    rows_out: &mut Option<Option<std::ops::Range<usize>>>,
 ) {
     ui.horizontal(|ui| {
         ui.label("Raster span");
@@ -1066,11 +1091,46 @@ fn raster_ui(
         egui::FontId::monospace(11.0),
         egui::Color32::GRAY,
     );
-    if (resp.clicked() || resp.dragged())
+    let shift = ui.input(|i| i.modifiers.shift);
+    let row_of = |y: f32| (((y - rect.top()) / rect.height()).clamp(0.0, 1.0) * n) as usize;
+    if shift {
+        // Shift-drag: select rows (neurons); they are highlighted in 3D.
+        if let (Some(a), Some(b)) = (
+            resp.interact_pointer_pos()
+                .and(ui.input(|i| i.pointer.press_origin())),
+            resp.interact_pointer_pos(),
+        ) && (resp.dragged() || resp.drag_stopped())
+        {
+            let (r0, r1) = (row_of(a.y.min(b.y)), row_of(a.y.max(b.y)) + 1);
+            painter.rect_stroke(
+                egui::Rect::from_two_pos(
+                    egui::pos2(rect.left(), a.y),
+                    egui::pos2(rect.right(), b.y),
+                ),
+                0.0,
+                egui::Stroke::new(1.0, egui::Color32::WHITE),
+                egui::StrokeKind::Inside,
+            );
+            if resp.drag_stopped() {
+                *rows_out = Some(Some(r0..r1));
+            }
+        }
+    } else if (resp.clicked() || resp.dragged())
         && let Some(pos) = resp.interact_pointer_pos()
     {
         let t = lo + span * ((pos.x - rect.left()) / rect.width()) as f64;
         playback.seek(t);
+        if resp.clicked() && state.raster_rows.is_some() {
+            *rows_out = Some(None);
+        }
+    }
+    if let Some(rows) = &state.raster_rows {
+        for y in [y_of(rows.start as u32), y_of(rows.end as u32)] {
+            painter.line_segment(
+                [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)],
+                egui::Stroke::new(1.0, egui::Color32::WHITE),
+            );
+        }
     }
     rates_ui(ui, state, (lo, hi), playback.time_ms);
 }
