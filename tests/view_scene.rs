@@ -201,3 +201,43 @@ fn playing_forward_and_seeking_give_the_same_activity() {
         t += 3.7;
     }
 }
+
+#[test]
+fn colouring_by_activity_ranks_neurons_by_firing_rate() {
+    let mut scene = fixture();
+    // Node 0 fires 10 times, node 1 once, the rest never.
+    let mut ids = vec![0u64; 10];
+    ids.push(1);
+    let times: Vec<f64> = (0..11).map(|k| 10.0 * k as f64).collect();
+    scene.add_spikes(
+        "test",
+        vec![PopulationSpikes {
+            population: "v1".into(),
+            node_ids: ids,
+            timestamps: times,
+            sorting: Some(SortOrder::ByTime),
+        }],
+    );
+    let rates = scene.firing_rates();
+    let v1 = scene
+        .populations
+        .iter()
+        .find(|p| p.name == "v1")
+        .expect("v1");
+    let (i0, i1, i2) = (v1.offset, v1.offset + 1, v1.offset + 2);
+    assert!(rates[i0] > rates[i1] && rates[i1] > rates[i2] && rates[i2] == 0.0);
+    let styled = scene.style(
+        &[Representation {
+            coloring: Coloring::parse("activity"),
+            ..Default::default()
+        }],
+        false,
+    );
+    // Viridis: brighter (more green-yellow) with rate.
+    let g = |i: usize| styled.instances[i].color[1];
+    assert!(g(i0) > g(i1) && g(i1) > g(i2));
+    assert!(matches!(
+        styled.legend.as_slice(),
+        [LegendEntry::Ramp { .. }]
+    ));
+}

@@ -35,7 +35,7 @@ pub struct RenderArgs {
     /// Selection of the neurons drawn, e.g. "population == v1 && layer == L4".
     #[arg(long)]
     pub select: Option<String>,
-    /// population, type, an attribute name, or #rrggbb.
+    /// population, type, activity (firing rate), an attribute name, or #rrggbb.
     #[arg(long)]
     pub color_by: Option<String>,
     /// orbit (turns once around over the frames), front, side or top.

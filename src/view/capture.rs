@@ -522,7 +522,11 @@ fn burn_overlay(img: &mut RgbaImage, t: f64, legend: &[LegendEntry], distance: f
                     img,
                     line + 64 * scale as i64,
                     y,
-                    &format!("{label} {min:.3} .. {max:.3}"),
+                    &format!(
+                        "{label} {} .. {}",
+                        super::scene::fmt_num(*min),
+                        super::scene::fmt_num(*max)
+                    ),
                     scale,
                     [230, 230, 230],
                 );

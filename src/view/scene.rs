@@ -67,6 +67,9 @@ pub enum Coloring {
     Solid([f32; 3]),
     ByPopulation,
     ByNodeType,
+    /// Each neuron's mean firing rate over the loaded spikes (viridis, 0 to the 99th
+    /// percentile).
+    ByActivity,
     /// Any attribute: categorical palette for text and few integers, else a colormap over
     /// `range` (the data range when `None`).
     ByAttribute {
@@ -82,6 +85,7 @@ impl Coloring {
         match s {
             "population" | "pop" => Self::ByPopulation,
             "type" | "node_type" | "node_type_id" => Self::ByNodeType,
+            "activity" | "rate" => Self::ByActivity,
             _ => match parse_hex_color(s) {
                 Some(c) => Self::Solid(c),
                 None => Self::ByAttribute {
@@ -272,6 +276,28 @@ impl Scene {
         self.positions.is_empty()
     }
 
+    /// Mean firing rate of each instance (Hz) over the simulated time (`run.tstop`, else the
+    /// span of the spikes).
+    pub fn firing_rates(&self) -> Vec<f32> {
+        let mut counts = vec![0u32; self.len()];
+        for s in &self.spikes {
+            for &id in &s.index.node_ids {
+                if let Some(&i) = s.instance_of.get(id as usize)
+                    && let Some(c) = counts.get_mut(i as usize)
+                {
+                    *c += 1;
+                }
+            }
+        }
+        let secs = self
+            .tstop()
+            .or_else(|| self.time_range().map(|(_, b)| b))
+            .unwrap_or(1000.0)
+            .max(1.0)
+            / 1000.0;
+        counts.iter().map(|&c| (c as f64 / secs) as f32).collect()
+    }
+
     /// First and last spike time over all spike populations.
     pub fn time_range(&self) -> Option<(f64, f64)> {
         let mut range: Option<(f64, f64)> = None;
@@ -355,7 +381,7 @@ impl Scene {
                     match rep.style {
                         Style::Hidden => inst.radius = 0.0,
                         Style::Spheres | Style::Points => {
-                            let c = colorer.color(sp, pop, row as usize);
+                            let c = colorer.color(sp, pop, row as usize, sp.offset + i);
                             let alpha = if rep.style == Style::Spheres {
                                 1.0
                             } else {
@@ -526,12 +552,25 @@ struct Colorer<'a> {
     categories: BTreeMap<String, usize>,
     /// Continuous range used.
     range: Option<(f64, f64)>,
+    /// Firing rate per instance (Hz), for `ByActivity`.
+    rates: Vec<f32>,
 }
 
 impl<'a> Colorer<'a> {
     fn new(scene: &'a Scene, coloring: &'a Coloring) -> Self {
+        let mut rates = Vec::new();
         let range = match coloring {
             Coloring::ByAttribute { name, range } => range.or_else(|| numeric_range(scene, name)),
+            Coloring::ByActivity => {
+                rates = scene.firing_rates();
+                let mut sorted: Vec<f32> = rates.iter().copied().filter(|r| *r > 0.0).collect();
+                sorted.sort_by(f32::total_cmp);
+                let p99 = sorted
+                    .get((sorted.len().saturating_sub(1) as f64 * 0.99).round() as usize)
+                    .copied()
+                    .unwrap_or(1.0);
+                Some((0.0, p99.max(1e-3) as f64))
+            }
             _ => None,
         };
         Self {
@@ -539,6 +578,7 @@ impl<'a> Colorer<'a> {
             coloring,
             categories: BTreeMap::new(),
             range,
+            rates,
         }
     }
 
@@ -547,9 +587,20 @@ impl<'a> Colorer<'a> {
         categorical(slot)
     }
 
-    fn color(&mut self, sp: &ScenePopulation, pop: &NodePopulation, row: usize) -> [f32; 3] {
+    fn color(
+        &mut self,
+        sp: &ScenePopulation,
+        pop: &NodePopulation,
+        row: usize,
+        instance: usize,
+    ) -> [f32; 3] {
         match self.coloring {
             Coloring::Solid(c) => *c,
+            Coloring::ByActivity => {
+                let (lo, hi) = self.range.unwrap_or((0.0, 1.0));
+                let r = self.rates.get(instance).copied().unwrap_or(0.0) as f64;
+                viridis(((r - lo) / (hi - lo).max(1e-12)) as f32)
+            }
             Coloring::ByPopulation => {
                 let idx = sp.circuit_index;
                 let label = sp.name.clone();
@@ -629,6 +680,14 @@ impl<'a> Colorer<'a> {
                 color: *c,
                 label: "solid".into(),
             }],
+            Coloring::ByActivity => match self.range {
+                Some((min, max)) => vec![LegendEntry::Ramp {
+                    label: "firing rate (Hz)".into(),
+                    min,
+                    max,
+                }],
+                None => Vec::new(),
+            },
             Coloring::ByAttribute { name, .. } if self.categories.is_empty() => match self.range {
                 Some((min, max)) => vec![LegendEntry::Ramp {
                     label: name.clone(),
@@ -771,6 +830,15 @@ pub fn viridis(t: f32) -> [f32; 3] {
         a[1] + (b[1] - a[1]) * f,
         a[2] + (b[2] - a[2]) * f,
     ]
+}
+
+/// A number for a legend: as many decimals as its size needs.
+pub fn fmt_num(v: f64) -> String {
+    match v.abs() {
+        a if a >= 100.0 || a == 0.0 => format!("{v:.0}"),
+        a if a >= 1.0 => format!("{v:.1}"),
+        _ => format!("{v:.3}"),
+    }
 }
 
 /// `#rrggbb` to sRGB 0..1.

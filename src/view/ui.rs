@@ -777,6 +777,7 @@ fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                     Coloring::Solid(_) => "solid".to_owned(),
                     Coloring::ByPopulation => "population".to_owned(),
                     Coloring::ByNodeType => "node type".to_owned(),
+                    Coloring::ByActivity => "firing rate".to_owned(),
                     Coloring::ByAttribute { name, .. } => name.clone(),
                 };
                 egui::ComboBox::from_id_salt("color")
@@ -791,6 +792,7 @@ fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                         pick(ui, Coloring::Solid([0.8, 0.8, 0.8]), "solid");
                         pick(ui, Coloring::ByPopulation, "population");
                         pick(ui, Coloring::ByNodeType, "node type");
+                        pick(ui, Coloring::ByActivity, "firing rate");
                         for a in &attrs {
                             pick(
                                 ui,
@@ -865,7 +867,11 @@ fn legend_ui(ui: &mut egui::Ui, state: &ViewerState) {
                             color32(super::scene::viridis(k as f32 / 59.0)),
                         );
                     }
-                    ui.label(format!("{label}: {min:.3} … {max:.3}"));
+                    ui.label(format!(
+                        "{label}: {} … {}",
+                        super::scene::fmt_num(*min),
+                        super::scene::fmt_num(*max)
+                    ));
                 });
             }
         }
