@@ -9,6 +9,11 @@
 #                    older, a current cmake from PyPI goes into /opt/cortexview-cmake and is linked
 #                    as /usr/local/bin/cmake (ahead of /usr/bin on PATH).
 #   python3-venv     only to make that cmake venv.
+#   mesa-vulkan-drivers libvulkan1
+#                    the viewer (feature `viewer`): Mesa's lavapipe, a software Vulkan adapter,
+#                    so `cortexview render` and the view_* tests draw without a GPU.
+#   xvfb xauth libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
+#                    a window under Xvfb (X11 and xkbcommon are loaded at run time, no -dev).
 set -euo pipefail
 
 SUDO=""
@@ -28,6 +33,11 @@ cmake_ok() {
 if ! cmake_ok; then
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 fi
+
+for pkg in mesa-vulkan-drivers libvulkan1 xvfb xauth libx11-6 libx11-xcb1 libxcursor1 \
+  libxrandr2 libxi6 libxkbcommon-x11-0; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

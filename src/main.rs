@@ -13,13 +13,22 @@ use cortexview::cli;
     version,
     about = "See SONATA network models of the brain: every neuron, its activity, and what a probe would record"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Args {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Open this circuit in the viewer (same as `cortexview view PATH`).
+    path: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Open the 3D viewer (a config, a folder or an h5 file; nothing: an empty window).
+    #[cfg(feature = "viewer")]
+    View { path: Option<PathBuf> },
+    /// Render frames to PNG without a window (works with software Vulkan, e.g. lavapipe).
+    #[cfg(feature = "viewer")]
+    Render(cli::render::RenderArgs),
     /// Summarise a circuit, a simulation, or one SONATA h5 file.
     Info {
         /// A config (circuit, simulation or BMTK config.json), a folder holding one, or an h5 file.
@@ -102,7 +111,14 @@ enum Command {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    match args.command {
+    let Some(command) = args.command else {
+        return open_viewer(args.path.as_deref());
+    };
+    match command {
+        #[cfg(feature = "viewer")]
+        Command::View { path } => open_viewer(path.as_deref()),
+        #[cfg(feature = "viewer")]
+        Command::Render(r) => cli::render::run(&r),
         Command::Info { path, json } => cli::info::run(&path, json),
         Command::Nodes {
             path,
@@ -154,6 +170,16 @@ fn run(args: Args) -> anyhow::Result<()> {
             cli::demo::run(&out, cells, seed, tstop, model, gzip)
         }
     }
+}
+
+#[cfg(feature = "viewer")]
+fn open_viewer(path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    cortexview::view::ui::run_window(path)
+}
+
+#[cfg(not(feature = "viewer"))]
+fn open_viewer(_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    anyhow::bail!("this cortexview was built without the viewer (cargo build --features viewer)")
 }
 
 fn main() -> ExitCode {

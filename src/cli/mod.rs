@@ -3,4 +3,6 @@ pub mod demo;
 pub mod info;
 pub mod nodes;
 pub mod record;
+#[cfg(feature = "viewer")]
+pub mod render;
 pub mod simulate;

@@ -1,0 +1,114 @@
+//! Playback speed of the viewer on the 230,924-neuron V1-like network (a benchmark, not a test).
+//!
+//! cargo run --release --features viewer --example bench_view -- [NET_DIR] [--frames N]
+//!   [--width W --height H] [--speed MS_PER_S] [--fps N]
+//!
+//! Renders N frames of playback off-screen (no read-back), waiting for the GPU after each, and
+//! prints frames per second and the per-frame CPU time of the activity update (finding and
+//! mapping the spikes of the frame), besides load and first-frame times.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use cortexview::view::camera::CameraPreset;
+use cortexview::view::capture::HeadlessViewer;
+use cortexview::view::scene::{Representation, Scene};
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mut net = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join(".cache/cortexview-peers/nets/v1_iaf_n230924");
+    let (mut frames, mut width, mut height, mut speed, mut fps) =
+        (60usize, 1280u32, 720u32, 100.0, 30.0);
+    let mut t0 = 100.0;
+    while let Some(a) = args.next() {
+        let mut val = || args.next().unwrap_or_default();
+        match a.as_str() {
+            "--frames" => frames = val().parse()?,
+            "--width" => width = val().parse()?,
+            "--height" => height = val().parse()?,
+            "--speed" => speed = val().parse()?,
+            "--fps" => fps = val().parse()?,
+            "--t0" => t0 = val().parse()?,
+            other => net = PathBuf::from(other),
+        }
+    }
+    // The config's output spikes, else NEST's (output_nest_h5py/spikes.h5), not both.
+    let start = Instant::now();
+    let mut scene = Scene::open(&net, &[])?;
+    let has_output = scene
+        .spikes
+        .iter()
+        .any(|s| s.source.contains("(output)") && !s.index.is_empty());
+    let nest = net.join("output_nest_h5py/spikes.h5");
+    if !has_output && nest.exists() {
+        let pops = cortexview::sonata::read_spikes(&nest)?;
+        scene.add_spikes(&nest.display().to_string(), pops);
+    }
+    for s in &scene.spikes {
+        println!(
+            "spikes: {} ({}) from {}",
+            s.index.population,
+            s.index.len(),
+            s.source
+        );
+    }
+    let n_spikes: usize = scene.spikes.iter().map(|s| s.index.len()).sum();
+    println!(
+        "loaded {} neurons, {} spikes in {:.2} s",
+        scene.len(),
+        n_spikes,
+        start.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let mut v = HeadlessViewer::new(scene, vec![Representation::default()], false, width, height)?;
+    v.set_camera(CameraPreset::Orbit, 0.0);
+    v.set_time(t0, 8.0);
+    v.warm_up()?;
+    let (adapter, software) = v.adapter();
+    println!(
+        "adapter {adapter}{}; first frame after {:.2} s; {} drawn",
+        if software { " (software)" } else { "" },
+        t.elapsed().as_secs_f64(),
+        v.state().styled.visible
+    );
+    let dt = speed / fps;
+    let mut cpu_us = Vec::with_capacity(frames);
+    let mut spikes_per_frame = Vec::with_capacity(frames);
+    let mut frame_ms = Vec::with_capacity(frames);
+    let mut update_ms = Vec::with_capacity(frames);
+    let all = Instant::now();
+    for k in 0..frames {
+        v.set_time(t0 + dt * (k + 1) as f64, 8.0);
+        let f = Instant::now();
+        v.app.update();
+        update_ms.push(f.elapsed().as_secs_f64() * 1e3);
+        v.step_wait();
+        frame_ms.push(f.elapsed().as_secs_f64() * 1e3);
+        let s = v.stats();
+        cpu_us.push(s.cpu_us);
+        spikes_per_frame.push(s.spikes);
+    }
+    let total = all.elapsed().as_secs_f64();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let mut sorted = frame_ms.clone();
+    sorted.sort_by(f64::total_cmp);
+    println!(
+        "{frames} frames at {width}x{height}, {dt:.2} ms model time per frame: {:.2} fps \
+         (frame median {:.1} ms, max {:.1} ms)",
+        frames as f64 / total,
+        sorted[sorted.len() / 2],
+        sorted[sorted.len() - 1]
+    );
+    println!(
+        "per frame: app.update {:.2} ms (ECS, extract, buffer writes, command encoding, and on a \
+         software adapter the rasterisation itself); activity update (the CPU work that grows \
+         with spikes) {:.1} us for {:.0} spikes",
+        mean(&update_ms),
+        mean(&cpu_us),
+        spikes_per_frame.iter().sum::<usize>() as f64 / frames.max(1) as f64
+    );
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! `cortexview render`: frames to PNG (and an mp4 when ffmpeg is on the PATH).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::view::camera::CameraPreset;
+use crate::view::capture::{self, RenderOptions};
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// A config, a folder holding one, or an h5 file.
+    pub path: PathBuf,
+    /// Extra spike files (SONATA h5 or csv), besides the config's.
+    #[arg(long)]
+    pub spikes: Vec<PathBuf>,
+    /// Model time of the first frame, ms.
+    #[arg(long, default_value_t = 0.0)]
+    pub t0: f64,
+    /// Model time of the last frame, ms (default: one frame at --t0).
+    #[arg(long)]
+    pub t1: Option<f64>,
+    /// Movie frames per second.
+    #[arg(long, default_value_t = 30.0)]
+    pub fps: f64,
+    /// Model ms per movie second.
+    #[arg(long, default_value_t = 100.0)]
+    pub speed: f64,
+    #[arg(long, default_value_t = 1280)]
+    pub width: u32,
+    #[arg(long, default_value_t = 720)]
+    pub height: u32,
+    /// Selection of the neurons drawn, e.g. "population == v1 && layer == L4".
+    #[arg(long)]
+    pub select: Option<String>,
+    /// population, type, activity (firing rate), an attribute name, or #rrggbb.
+    #[arg(long)]
+    pub color_by: Option<String>,
+    /// orbit (turns once around over the frames), front, side or top.
+    #[arg(long, default_value = "orbit")]
+    pub camera: CameraPreset,
+    /// Fade time constant of a spike flash, ms.
+    #[arg(long, default_value_t = 8.0)]
+    pub tau: f64,
+    /// Draw virtual (input) populations too.
+    #[arg(long)]
+    pub virtual_nodes: bool,
+    /// No time stamp, legend or scale bar.
+    #[arg(long)]
+    pub no_overlay: bool,
+    /// Output folder for frame_NNNNN.png (and movie.mp4).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
+    let opts = RenderOptions {
+        width: args.width,
+        height: args.height,
+        t0: args.t0,
+        t1: args.t1,
+        fps: args.fps,
+        speed: args.speed,
+        select: args.select.clone(),
+        color_by: args.color_by.clone(),
+        camera: args.camera,
+        tau_ms: args.tau,
+        show_virtual: args.virtual_nodes,
+        overlay: !args.no_overlay,
+        out: Some(args.out.clone()),
+        progress: true,
+    };
+    let spikes: Vec<&std::path::Path> = args.spikes.iter().map(PathBuf::as_path).collect();
+    let out = capture::render(&args.path, &spikes, &opts)?;
+    for note in &out.notes {
+        eprintln!("note: {note}");
+    }
+    eprintln!("adapter: {}", out.adapter);
+    println!(
+        "{} frame(s) in {} ({} of {} neurons drawn)",
+        out.frames.len(),
+        args.out.display(),
+        out.visible,
+        out.total
+    );
+    if out.frames.len() > 1 {
+        encode_mp4(args)?;
+    }
+    Ok(())
+}
+
+fn encode_mp4(args: &RenderArgs) -> anyhow::Result<()> {
+    let have_ffmpeg = Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_ffmpeg {
+        eprintln!("ffmpeg is not on the PATH: frames only, no movie.mp4");
+        return Ok(());
+    }
+    let movie = args.out.join("movie.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-y", "-loglevel", "error", "-framerate"])
+        .arg(format!("{}", args.fps))
+        .arg("-i")
+        .arg(args.out.join("frame_%05d.png"))
+        .args([
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-vf",
+            "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+        ])
+        .arg(&movie)
+        .status()
+        .context("running ffmpeg")?;
+    if status.success() {
+        println!("movie: {}", movie.display());
+    } else {
+        eprintln!("ffmpeg failed ({status}): frames only");
+    }
+    Ok(())
+}

@@ -1,0 +1,197 @@
+//! The Bevy viewer: one plugin per feature.
+//!
+//! | plugin | what |
+//! |---|---|
+//! | [`ScenePlugin`] | the loaded [`scene::Scene`], its representations, background loading |
+//! | [`neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
+//! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
+//! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
+//! | [`ui::UiPlugin`] | egui panels (window only) |
+//! | [`capture`] | screenshots and headless `render` |
+
+pub mod camera;
+pub mod capture;
+pub mod font;
+pub mod neurons;
+pub mod playback;
+pub mod scene;
+pub mod ui;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
+
+use camera::OrbitCamera;
+use neurons::NeuronData;
+use playback::Playback;
+use scene::{Representation, Scene, Styled};
+
+/// What is on screen and how it is drawn (main world).
+#[derive(Resource, Default)]
+pub struct ViewerState {
+    pub scene: Option<Arc<Scene>>,
+    pub representations: Vec<Representation>,
+    /// Draw virtual (input) populations even when no selection names them.
+    pub show_virtual: bool,
+    /// The last styling: legend, errors, counts.
+    pub styled: Styled,
+    /// Set to re-apply representations.
+    pub restyle: bool,
+    /// Set to fit the camera to what is drawn after the next restyle.
+    pub fit_pending: bool,
+    /// The last load error (what was on screen stays).
+    pub error: Option<String>,
+    /// The picked instance.
+    pub picked: Option<usize>,
+    /// The path being loaded (the UI shows a spinner while one runs).
+    pub loading: Option<PathBuf>,
+    /// Population rates of the drawn neurons (for the rate plot).
+    pub rates: scene::Rates,
+    /// Bumped at every restyle (caches of what is drawn compare it).
+    pub styled_generation: u64,
+    /// Instances selected as raster rows (shift-drag in the raster): highlighted in 3D, the
+    /// rest dimmed.
+    pub raster_rows: Option<std::ops::Range<usize>>,
+}
+
+impl ViewerState {
+    /// Puts a loaded scene on screen with default representations.
+    pub fn set_scene(&mut self, scene: Scene, playback: &mut Playback) {
+        let range = scene
+            .tstop()
+            .map(|t| (0.0, t))
+            .or_else(|| scene.time_range().map(|(a, b)| (a.min(0.0), b)))
+            .unwrap_or((0.0, 1000.0));
+        playback.range = range;
+        playback.seek(playback.time_ms);
+        if self.representations.is_empty() {
+            self.representations = vec![scene.default_representation()];
+        }
+        self.scene = Some(Arc::new(scene));
+        self.restyle = true;
+        self.fit_pending = true;
+        self.error = None;
+        self.picked = None;
+    }
+}
+
+/// A scene being loaded off the main thread.
+#[derive(Resource, Default)]
+pub struct LoadTask(pub Option<(PathBuf, Task<anyhow::Result<Scene>>)>);
+
+impl LoadTask {
+    /// Starts loading `path` in the background.
+    pub fn start(&mut self, path: &Path, state: &mut ViewerState) {
+        let p = path.to_owned();
+        let task = AsyncComputeTaskPool::get().spawn(async move { Scene::open(&p, &[]) });
+        state.loading = Some(path.to_owned());
+        self.0 = Some((path.to_owned(), task));
+    }
+}
+
+/// Holds the scene, applies representations, loads in the background.
+pub struct ScenePlugin;
+
+impl Plugin for ScenePlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<ViewerState>()
+            .init_resource::<LoadTask>()
+            .add_systems(Update, (poll_load, restyle_scene).chain());
+    }
+}
+
+fn poll_load(
+    mut task: ResMut<LoadTask>,
+    mut state: ResMut<ViewerState>,
+    mut playback: ResMut<Playback>,
+) {
+    let Some((path, t)) = task.0.as_mut() else {
+        return;
+    };
+    let Some(result) = block_on(future::poll_once(t)) else {
+        return;
+    };
+    let path = path.clone();
+    task.0 = None;
+    state.loading = None;
+    match result {
+        Ok(scene) => {
+            info!("loaded {} ({} neurons)", path.display(), scene.len());
+            ui::remember_recent(&path);
+            state.set_scene(scene, &mut playback);
+        }
+        Err(e) => {
+            let msg = format!("{e:#}");
+            error!("{msg}");
+            state.error = Some(msg);
+        }
+    }
+}
+
+fn restyle_scene(
+    mut state: ResMut<ViewerState>,
+    playback: Res<Playback>,
+    mut data: ResMut<NeuronData>,
+    mut cameras: Query<(&mut OrbitCamera, &Camera)>,
+) {
+    if !state.restyle {
+        return;
+    }
+    state.restyle = false;
+    let Some(scene) = state.scene.clone() else {
+        return;
+    };
+    let styled = scene.style(&state.representations, state.show_virtual);
+    let mut drawn = styled.instances.clone();
+    // Raster rows: kept bright and a little larger, everything else dimmed.
+    if let Some(rows) = &state.raster_rows {
+        for (i, inst) in drawn.iter_mut().enumerate() {
+            if rows.contains(&i) {
+                inst.radius *= 1.4;
+            } else {
+                for c in &mut inst.color[..3] {
+                    *c *= 0.25;
+                }
+            }
+        }
+    }
+    // The picked neuron: white and twice the size.
+    if let Some(inst) = state.picked.and_then(|i| drawn.get_mut(i)) {
+        inst.color = [1.0, 1.0, 1.0, 1.0];
+        inst.radius = inst.radius.max(scene.base_radius) * 2.0;
+    }
+    data.set_instances(drawn);
+    if state.fit_pending {
+        state.fit_pending = false;
+        let (center, radius) = scene.bounds(&styled.instances);
+        for (mut cam, camera) in &mut cameras {
+            let aspect = camera
+                .logical_viewport_size()
+                .map(|s| s.x / s.y.max(1.0))
+                .unwrap_or(16.0 / 9.0);
+            cam.fit(Vec3::from(center), radius, aspect);
+        }
+    }
+    state.rates = scene.rates(&styled.instances, playback.range, 400);
+    state.styled = styled;
+    state.styled_generation += 1;
+}
+
+/// The plugins every viewer app has (window or headless).
+pub struct ViewerCorePlugins;
+
+impl Plugin for ViewerCorePlugins {
+    fn build(&self, app: &mut App) {
+        app.add_plugins((
+            ScenePlugin,
+            neurons::NeuronsPlugin,
+            playback::PlaybackPlugin,
+            camera::CameraPlugin,
+        ));
+    }
+}
+
+/// Background colour of the 3D view.
+pub const BACKGROUND: Color = Color::srgb(0.02, 0.02, 0.035);

@@ -1,0 +1,329 @@
+//! Headless rendering: neurons land where their positions project, in the colours asked for;
+//! selections drive what is drawn; spikes flash; seeking reproduces frames; a failed load
+//! keeps the scene. Needs a Vulkan or GL adapter (Mesa's lavapipe in CI, no GPU).
+#![cfg(feature = "viewer")]
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use bevy::math::{Mat4, Vec2, Vec3};
+use cortexview::sonata::{PopulationSpikes, SortOrder, write_spikes};
+use cortexview::view::camera::CameraPreset;
+use cortexview::view::capture::{HeadlessViewer, RenderOptions, project, render_scene};
+use cortexview::view::scene::{Representation, Scene, categorical};
+use image::RgbaImage;
+
+/// One GPU app at a time: lavapipe uses every core already.
+static GPU: Mutex<()> = Mutex::new(());
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1_like_n300_none")
+}
+
+const W: u32 = 480;
+const H: u32 = 360;
+
+fn opts(select: Option<&str>) -> RenderOptions {
+    RenderOptions {
+        width: W,
+        height: H,
+        camera: CameraPreset::Front,
+        select: select.map(str::to_owned),
+        overlay: false,
+        color_by: Some("population".into()),
+        ..Default::default()
+    }
+}
+
+fn background(img: &RgbaImage, x: f32, y: f32) -> bool {
+    let p = img.get_pixel(x as u32, y as u32).0;
+    p[0] < 20 && p[1] < 20 && p[2] < 25
+}
+
+fn centers(scene_positions: &[[f32; 3]], m: Mat4) -> Vec<Vec2> {
+    scene_positions
+        .iter()
+        .filter_map(|p| project(m, Vec3::from(*p), W, H))
+        .collect()
+}
+
+fn v1_positions(scene: &Scene) -> Vec<[f32; 3]> {
+    let v1 = scene
+        .populations
+        .iter()
+        .find(|p| p.name == "v1")
+        .expect("v1");
+    scene.positions[v1.offset..v1.offset + v1.len].to_vec()
+}
+
+#[test]
+fn neurons_are_drawn_where_their_positions_project_in_their_population_colour() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let v1 = v1_positions(&scene);
+    let v1_index = scene
+        .populations
+        .iter()
+        .position(|p| p.name == "v1")
+        .expect("v1");
+    let out = render_scene(scene, &opts(Some("population == v1"))).expect("render");
+    let frame = &out.frames[0];
+    let img = &frame.image;
+    let pts = centers(&v1, frame.clip_from_world);
+    assert_eq!(
+        pts.len(),
+        v1.len(),
+        "every neuron is in front of the camera"
+    );
+
+    let want = categorical(v1_index).map(|c| c * 255.0);
+    let mut drawn = 0;
+    let mut in_colour = 0;
+    for p in &pts {
+        assert!(
+            p.x >= 0.0 && p.y >= 0.0 && p.x < W as f32 && p.y < H as f32,
+            "fit keeps {p} in view"
+        );
+        if !background(img, p.x, p.y) {
+            drawn += 1;
+        }
+        let px = img.get_pixel(p.x as u32, p.y as u32).0;
+        // The centre of an impostor faces the eye: full headlight, the palette colour itself.
+        if (0..3).all(|k| (px[k] as f32 - want[k]).abs() < 40.0) {
+            in_colour += 1;
+        }
+    }
+    assert_eq!(drawn, pts.len(), "a sphere at every projected centre");
+    assert!(
+        in_colour * 10 >= pts.len() * 9,
+        "{in_colour} of {} centres in the population colour {want:?}",
+        pts.len()
+    );
+
+    // Far from every centre there is only background.
+    let spacing = 14.0;
+    let mut checked = 0;
+    for y in (0..H).step_by(6) {
+        for x in (0..W).step_by(6) {
+            let q = Vec2::new(x as f32, y as f32);
+            if pts.iter().all(|c| c.distance(q) > spacing * 3.0) {
+                checked += 1;
+                assert!(background(img, q.x, q.y), "stray pixel at {q}");
+            }
+        }
+    }
+    assert!(
+        checked > 100,
+        "the test looked at background pixels ({checked})"
+    );
+}
+
+#[test]
+fn a_selection_that_excludes_neurons_removes_their_pixels() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let v1 = scene
+        .populations
+        .iter()
+        .find(|p| p.name == "v1")
+        .expect("v1")
+        .clone();
+    let pop = &scene.circuit.nodes[v1.circuit_index];
+    let ei = pop.attribute("ei").expect("ei attribute");
+    let (mut exc, mut inh) = (Vec::new(), Vec::new());
+    for (i, &row) in v1.rows.iter().enumerate() {
+        let p = scene.positions[v1.offset + i];
+        if ei.str(row as usize) == Some("e") {
+            exc.push(p);
+        } else {
+            inh.push(p);
+        }
+    }
+    assert!(!exc.is_empty() && !inh.is_empty());
+    let all = render_scene(scene, &opts(Some("population == v1"))).expect("render");
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let only_e = render_scene(scene, &opts(Some("population == v1 && ei == e"))).expect("render");
+    // Inhibitory centres away from every excitatory sphere (in each frame's own camera, which
+    // is fitted to what is drawn): drawn in `all`, gone in `only_e`.
+    let lonely = |m: Mat4| -> Vec<Vec2> {
+        let e_pts = centers(&exc, m);
+        centers(&inh, m)
+            .into_iter()
+            .filter(|p| e_pts.iter().all(|q| q.distance(*p) > 30.0))
+            .collect()
+    };
+    let in_all = lonely(all.frames[0].clip_from_world);
+    let in_e = lonely(only_e.frames[0].clip_from_world);
+    assert!(
+        !in_all.is_empty() && !in_e.is_empty(),
+        "some inhibitory neurons stand apart"
+    );
+    for p in &in_all {
+        assert!(
+            !background(&all.frames[0].image, p.x, p.y),
+            "drawn with all at {p}"
+        );
+    }
+    for p in &in_e {
+        let inside = p.x >= 0.0 && p.y >= 0.0 && p.x < W as f32 && p.y < H as f32;
+        assert!(
+            !inside || background(&only_e.frames[0].image, p.x, p.y),
+            "excluded at {p}"
+        );
+    }
+    assert!(only_e.visible < all.visible);
+}
+
+/// A spikes file where every v1 neuron fires at 100 ms and a few fire at other times.
+fn burst_spikes(dir: &std::path::Path, n: u64) -> PathBuf {
+    let mut node_ids = Vec::new();
+    let mut timestamps = Vec::new();
+    for id in 0..n {
+        node_ids.push(id);
+        timestamps.push(100.0);
+        if id % 7 == 0 {
+            node_ids.push(id);
+            timestamps.push(60.0 + id as f64 * 0.1);
+        }
+    }
+    let path = dir.join("burst.h5");
+    write_spikes(
+        &path,
+        &[PopulationSpikes {
+            population: "v1".into(),
+            node_ids,
+            timestamps,
+            sorting: None,
+        }],
+        SortOrder::ByTime,
+    )
+    .expect("write spikes");
+    path
+}
+
+fn mean_brightness_at(img: &RgbaImage, pts: &[Vec2]) -> f64 {
+    let sum: f64 = pts
+        .iter()
+        .map(|p| {
+            let px = img.get_pixel(p.x as u32, p.y as u32).0;
+            (px[0] as f64 + px[1] as f64 + px[2] as f64) / 3.0
+        })
+        .sum();
+    sum / pts.len().max(1) as f64
+}
+
+#[test]
+fn a_busy_frame_is_brighter_than_a_quiet_one() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let v1 = v1_positions(&scene);
+    let spikes = burst_spikes(tmp.path(), v1.len() as u64);
+    let scene = Scene::open(&fixture(), &[&spikes]).expect("fixture with spikes");
+    let mut o = opts(Some("population == v1"));
+    o.t0 = 101.0;
+    o.t1 = Some(300.0);
+    o.fps = 1.0;
+    o.speed = 199.0;
+    let out = render_scene(scene, &o).expect("render");
+    assert_eq!(out.frames.len(), 2);
+    let pts = centers(&v1, out.frames[0].clip_from_world);
+    let busy = mean_brightness_at(&out.frames[0].image, &pts);
+    let quiet = mean_brightness_at(&out.frames[1].image, &pts);
+    assert!(busy > quiet + 40.0, "busy {busy:.1} vs quiet {quiet:.1}");
+}
+
+#[test]
+fn seeking_back_reproduces_the_frame_played_forward() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let n = Scene::open(&fixture(), &[]).expect("fixture opens").len() as u64;
+    let spikes = burst_spikes(tmp.path(), n);
+    let scene = Scene::open(&fixture(), &[&spikes]).expect("fixture with spikes");
+    let reps = vec![Representation {
+        selection: "population == v1".into(),
+        ..Default::default()
+    }];
+    let mut v = HeadlessViewer::new(scene, reps, false, W, H).expect("viewer");
+    v.set_camera(CameraPreset::Front, 0.0);
+    v.set_time(50.0, 8.0);
+    v.warm_up().expect("pipeline");
+    let mut forward = None;
+    let mut t = 50.0;
+    while t <= 110.0 {
+        v.set_time(t, 8.0);
+        if (t - 103.0f64).abs() < 1e-9 {
+            forward = Some(v.capture().expect("frame"));
+            assert!(
+                !v.stats().reset,
+                "playing forward adds spikes, it does not rebuild"
+            );
+        } else {
+            v.step();
+        }
+        t += 1.0;
+    }
+    v.set_time(103.0, 8.0);
+    let back = v.capture().expect("frame");
+    assert!(
+        v.stats().reset,
+        "seeking back rebuilds from the spike index"
+    );
+    let forward = forward.expect("captured at 103 ms");
+    let differing = forward
+        .pixels()
+        .zip(back.pixels())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(differing, 0, "pixels differ between forward and seek");
+    // And the frame does show the flash of the 100 ms burst.
+    let quiet = {
+        v.set_time(400.0, 8.0);
+        v.capture().expect("frame")
+    };
+    assert_ne!(forward, quiet);
+}
+
+#[test]
+fn a_load_error_leaves_the_previous_scene() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let n = scene.len();
+    let mut v =
+        HeadlessViewer::new(scene, vec![Representation::default()], false, 64, 64).expect("viewer");
+    v.warm_up().expect("pipeline");
+    {
+        let world = v.app.world_mut();
+        world.resource_scope(
+            |world, mut task: bevy::prelude::Mut<cortexview::view::LoadTask>| {
+                let mut state = world.resource_mut::<cortexview::view::ViewerState>();
+                task.start(
+                    std::path::Path::new("/no/such/circuit_config.json"),
+                    &mut state,
+                );
+            },
+        );
+    }
+    for _ in 0..200 {
+        v.step();
+        if v.state().loading.is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let state = v.state();
+    assert!(state.loading.is_none(), "the load finished");
+    assert!(
+        state
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("no such")),
+        "{:?}",
+        state.error
+    );
+    assert_eq!(
+        state.scene.as_ref().map(|s| s.len()),
+        Some(n),
+        "the old scene stays"
+    );
+}

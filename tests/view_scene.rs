@@ -1,0 +1,243 @@
+//! The scene model without a GPU: representations decide what is drawn and in which colour;
+//! playback's activity updates played forward equal a seek to the same time.
+#![cfg(feature = "viewer")]
+
+use std::path::PathBuf;
+
+use cortexview::sonata::{PopulationSpikes, SortOrder};
+use cortexview::view::neurons::{ActivityUpdate, NEVER};
+use cortexview::view::playback::activity_between;
+use cortexview::view::scene::{Coloring, LegendEntry, Representation, Scene, Style, categorical};
+
+fn fixture() -> Scene {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1_like_n300_none");
+    Scene::open(&p, &[]).expect("fixture opens")
+}
+
+#[test]
+fn representations_select_style_and_colour() {
+    let scene = fixture();
+    let v1 = scene
+        .populations
+        .iter()
+        .find(|p| p.name == "v1")
+        .expect("v1")
+        .clone();
+    let lgn = scene
+        .populations
+        .iter()
+        .find(|p| p.name == "lgn")
+        .expect("lgn")
+        .clone();
+    assert!(lgn.is_virtual);
+
+    // Default: virtual populations are not drawn.
+    let all = scene.style(&[Representation::default()], false);
+    assert_eq!(all.visible, v1.len);
+    assert!(
+        all.instances[lgn.offset..lgn.offset + lgn.len]
+            .iter()
+            .all(|i| i.radius == 0.0)
+    );
+    // Unless a selection names them.
+    let with_lgn = scene.style(
+        &[Representation {
+            selection: "population == lgn".into(),
+            ..Default::default()
+        }],
+        false,
+    );
+    assert_eq!(with_lgn.visible, lgn.len);
+
+    // Later representations win: excitatory hidden, inhibitory solid red.
+    let reps = vec![
+        Representation::default(),
+        Representation {
+            selection: "ei == e".into(),
+            style: Style::Hidden,
+            ..Default::default()
+        },
+        Representation {
+            selection: "ei == i".into(),
+            coloring: Coloring::Solid([1.0, 0.0, 0.0]),
+            ..Default::default()
+        },
+    ];
+    let styled = scene.style(&reps, false);
+    let pop = &scene.circuit.nodes[v1.circuit_index];
+    let ei = pop.attribute("ei").expect("ei");
+    for (i, &row) in v1.rows.iter().enumerate() {
+        let inst = styled.instances[v1.offset + i];
+        match ei.str(row as usize) {
+            Some("e") => assert_eq!(inst.radius, 0.0),
+            _ => {
+                assert!(inst.radius > 0.0);
+                assert_eq!(&inst.color[..3], &[1.0, 0.0, 0.0]);
+            }
+        }
+    }
+
+    // A bad selection is reported, not fatal.
+    let bad = scene.style(
+        &[Representation {
+            selection: "layer ==".into(),
+            ..Default::default()
+        }],
+        false,
+    );
+    assert_eq!(bad.errors.len(), 1);
+    assert_eq!(bad.visible, 0);
+}
+
+#[test]
+fn categorical_colouring_has_a_legend_entry_per_value() {
+    let scene = fixture();
+    let styled = scene.style(
+        &[Representation {
+            coloring: Coloring::parse("layer"),
+            ..Default::default()
+        }],
+        false,
+    );
+    let labels: Vec<String> = styled
+        .legend
+        .iter()
+        .filter_map(|e| match e {
+            LegendEntry::Swatch { label, .. } => Some(label.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(labels, ["L1", "L23", "L4", "L5", "L6"]);
+    // Continuous attributes get a ramp.
+    let styled = scene.style(
+        &[Representation {
+            coloring: Coloring::parse("y"),
+            ..Default::default()
+        }],
+        false,
+    );
+    assert!(matches!(
+        styled.legend.as_slice(),
+        [LegendEntry::Ramp { .. }]
+    ));
+    // Distinct colours well past the 20 hand-picked ones.
+    let mut cs: Vec<[u32; 3]> = (0..60)
+        .map(|i| categorical(i).map(|c| (c * 255.0).round() as u32))
+        .collect();
+    cs.sort();
+    cs.dedup();
+    assert_eq!(cs.len(), 60);
+}
+
+fn apply(state: &mut [f32], update: &ActivityUpdate) {
+    if update.reset {
+        state.fill(NEVER);
+    }
+    for &(i, t) in &update.spikes {
+        state[i as usize] = t;
+    }
+}
+
+/// What the shader shows of a neuron: its glow at time t (0 when faded out), in f32 as there.
+fn glow(last: f32, t: f64, tau: f64) -> f32 {
+    let (t, tau) = (t as f32, tau as f32);
+    let dt = t - last;
+    if dt >= 0.0 && dt < 6.0 * tau {
+        (-dt / tau).exp()
+    } else {
+        0.0
+    }
+}
+
+#[test]
+fn playing_forward_and_seeking_give_the_same_activity() {
+    let mut scene = fixture();
+    // Pseudo-random spikes of every v1 neuron over 1 s.
+    let n = scene
+        .populations
+        .iter()
+        .find(|p| p.name == "v1")
+        .expect("v1")
+        .len as u64;
+    let (mut ids, mut times) = (Vec::new(), Vec::new());
+    let mut x: u64 = 12345;
+    for _ in 0..5000 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ids.push((x >> 33) % n);
+        times.push(((x >> 11) % 1_000_000) as f64 / 1000.0);
+    }
+    scene.add_spikes(
+        "test",
+        vec![PopulationSpikes {
+            population: "v1".into(),
+            node_ids: ids,
+            timestamps: times,
+            sorting: Some(SortOrder::None),
+        }],
+    );
+    let tau = 5.0;
+    let mut state = vec![NEVER; scene.len()];
+    let mut at: Option<f64> = None;
+    let mut t = 0.0;
+    while t < 1000.0 {
+        let up = activity_between(&scene, at, t, tau);
+        assert!(
+            at.is_none() || !up.reset,
+            "small forward steps never rebuild"
+        );
+        apply(&mut state, &up);
+        at = Some(t);
+        // A seek to t from far away shows the same glow everywhere.
+        let mut fresh = vec![0.0f32; scene.len()];
+        apply(
+            &mut fresh,
+            &activity_between(&scene, Some(t + 500.0), t, tau),
+        );
+        for (a, b) in state.iter().zip(&fresh) {
+            assert_eq!(glow(*a, t, tau), glow(*b, t, tau), "at t = {t}");
+        }
+        t += 3.7;
+    }
+}
+
+#[test]
+fn colouring_by_activity_ranks_neurons_by_firing_rate() {
+    let mut scene = fixture();
+    // Node 0 fires 10 times, node 1 once, the rest never.
+    let mut ids = vec![0u64; 10];
+    ids.push(1);
+    let times: Vec<f64> = (0..11).map(|k| 10.0 * k as f64).collect();
+    scene.add_spikes(
+        "test",
+        vec![PopulationSpikes {
+            population: "v1".into(),
+            node_ids: ids,
+            timestamps: times,
+            sorting: Some(SortOrder::ByTime),
+        }],
+    );
+    let rates = scene.firing_rates();
+    let v1 = scene
+        .populations
+        .iter()
+        .find(|p| p.name == "v1")
+        .expect("v1");
+    let (i0, i1, i2) = (v1.offset, v1.offset + 1, v1.offset + 2);
+    assert!(rates[i0] > rates[i1] && rates[i1] > rates[i2] && rates[i2] == 0.0);
+    let styled = scene.style(
+        &[Representation {
+            coloring: Coloring::parse("activity"),
+            ..Default::default()
+        }],
+        false,
+    );
+    // Viridis: brighter (more green-yellow) with rate.
+    let g = |i: usize| styled.instances[i].color[1];
+    assert!(g(i0) > g(i1) && g(i1) > g(i2));
+    assert!(matches!(
+        styled.legend.as_slice(),
+        [LegendEntry::Ramp { .. }]
+    ));
+}
