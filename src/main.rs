@@ -112,7 +112,11 @@ enum Command {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let Some(command) = args.command else {
-        return open_viewer(args.path.as_deref());
+        // No arguments: the built-in demo column, simulated by the embedded engine.
+        return match args.path {
+            Some(path) => open_viewer(Some(&path)),
+            None => open_viewer(Some(&cli::demo::prepare_demo(2000.0)?)),
+        };
     };
     match command {
         #[cfg(feature = "viewer")]
