@@ -86,6 +86,23 @@ pub fn load_tolerant<T>(items: impl Iterator<Item = Result<T>>) -> Result<(Vec<T
     }
 }
 
+/// The one population a node set (a name in `node_sets`, or an inline object) lies in, when it
+/// says so with a single `population` value.
+fn node_set_population(
+    node_set: Option<&serde_json::Value>,
+    node_sets: Option<&NodeSets>,
+) -> Option<String> {
+    let def = match node_set? {
+        serde_json::Value::String(name) => node_sets?.sets.get(name)?,
+        inline => inline,
+    };
+    match def.get("population")? {
+        serde_json::Value::String(p) => Some(p.clone()),
+        serde_json::Value::Array(items) if items.len() == 1 => items[0].as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
 fn read_types(path: Option<&Path>, id_column: &str) -> Result<Option<TypesTable>> {
     path.map(|p| TypesTable::read(p, id_column)).transpose()
 }
@@ -238,10 +255,19 @@ impl Circuit {
                     ));
                     continue;
                 }
+                let mut populations = spikes::read_spikes(file)?;
+                // The old layout names no population: the input's node set does.
+                if let Some(name) =
+                    node_set_population(input.node_set.as_ref(), circuit.node_sets.as_ref())
+                {
+                    for p in populations.iter_mut().filter(|p| p.population.is_empty()) {
+                        p.population = name.clone();
+                    }
+                }
                 circuit.spikes.push(SpikesFile {
                     file: file.clone(),
                     role: format!("input:{}", input.name),
-                    populations: spikes::read_spikes(file)?,
+                    populations,
                 });
             }
             for report in sim.reports.iter().filter(|r| r.enabled) {
