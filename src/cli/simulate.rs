@@ -1,5 +1,6 @@
 //! `cortexview simulate CONFIG`: run a SONATA point-neuron simulation with the embedded engine
 //! and write its spikes where the config says.
+use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -143,29 +144,34 @@ pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> any
         build: sim.stats().clone(),
         warnings: spec.warnings.clone(),
     };
+    // Written, not printed: a closed pipe (`| head`) is an error, not a panic.
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
     } else {
         let b = &summary.build;
-        println!(
+        writeln!(
+            out,
             "network: {} neurons, {} sources, {} synapses ({} threads, delays {}..{} steps)",
             b.neurons, b.sources, b.synapses, threads, b.min_delay_steps, b.max_delay_steps
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "load {load_s:.2} s, simulate {simulate_s:.2} s ({:.3} s simulated per s), write {write_s:.2} s",
             summary.real_time_factor
-        );
+        )?;
         for p in &summary.populations {
-            println!(
+            writeln!(
+                out,
                 "  {}: {} spikes from {} neurons, {:.2} Hz",
                 p.population, p.spikes, p.neurons, p.mean_rate_hz
-            );
+            )?;
         }
         if let Some(f) = &summary.spikes_file {
-            println!("spikes: {f}");
+            writeln!(out, "spikes: {f}")?;
         }
         if let Some(m) = summary.peak_rss_bytes {
-            println!("peak memory {:.1} MB", m as f64 / 1e6);
+            writeln!(out, "peak memory {:.1} MB", m as f64 / 1e6)?;
         }
     }
     Ok(())
