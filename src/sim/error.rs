@@ -24,6 +24,8 @@ pub enum SimError {
     NotFound { what: &'static str, name: String },
     #[error("{0}")]
     Invalid(String),
+    #[error("live run: {0}")]
+    Live(String),
     #[error(transparent)]
     Sonata(#[from] crate::sonata::SonataError),
 }

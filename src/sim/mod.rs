@@ -11,10 +11,12 @@
 //! | `synapses` | per-partition synapses grouped by source and delay |
 //! | `inputs` | spike trains, step currents, Poisson trains |
 //! | `engine` | [`Simulation`]: build, step, stream spikes, change while running |
+//! | `live` | [`live::LiveRun`]: the engine on its own thread, paused, capped, changed while running |
 pub mod engine;
 pub mod error;
 pub mod from_sonata;
 pub mod inputs;
+pub mod live;
 pub mod models;
 pub mod network;
 pub mod params;
