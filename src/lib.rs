@@ -2,6 +2,7 @@
 //!
 //! Layers (data flows down): `sonata`, `morphology`, `sim`, `probe`, `demo` (pure data, no Bevy)
 //! -> `view` (Bevy viewer, feature `viewer`) -> `cli` (commands). See ARCHITECTURE.md.
+pub mod atomic_file;
 pub mod cli;
 pub mod demo;
 pub mod morphology;

@@ -140,36 +140,24 @@ pub fn write_events_csv(
     events: &[RecordedEvent],
     unit_names: &[(String, u64)],
 ) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        writeln!(out, "channel,time_ms,node_id,population,amplitude_uv")?;
-        for e in events {
-            let (pop, node) = unit_names
-                .get(e.unit as usize)
-                .map(|(p, n)| (p.as_str(), *n))
-                .unwrap_or(("", u64::from(e.unit)));
-            writeln!(
-                out,
-                "{},{},{},{},{:.3}",
-                e.channel, e.time_ms, node, pop, e.amplitude_uv
-            )?;
-        }
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()
-    })();
-    match result {
-        Ok(()) => std::fs::rename(&tmp, path),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+    crate::atomic_file::write_atomically(
+        path,
+        |tmp| {
+            let mut out = std::io::BufWriter::new(std::fs::File::create(tmp)?);
+            writeln!(out, "channel,time_ms,node_id,population,amplitude_uv")?;
+            for e in events {
+                let (pop, node) = unit_names
+                    .get(e.unit as usize)
+                    .map(|(p, n)| (p.as_str(), *n))
+                    .unwrap_or(("", u64::from(e.unit)));
+                writeln!(
+                    out,
+                    "{},{},{},{},{:.3}",
+                    e.channel, e.time_ms, node, pop, e.amplitude_uv
+                )?;
+            }
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()
+        },
+        |_, e| e,
+    )
 }

@@ -347,6 +347,15 @@ pub fn resolve_path(base: &Path, p: &str) -> PathBuf {
     out
 }
 
+/// BBP's per-entry `populations` overrides, as written (empty when absent).
+fn populations_of(entry: &Map<String, Value>) -> Map<String, Value> {
+    entry
+        .get("populations")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
 fn path_field(obj: &Map<String, Value>, key: &str, base: &Path) -> Option<PathBuf> {
     obj.get(key)
         .and_then(Value::as_str)
@@ -392,11 +401,7 @@ impl CircuitConfig {
             nodes.push(NodesEntry {
                 nodes_file,
                 node_types_file: path_field(entry, "node_types_file", &base),
-                populations: entry
-                    .get("populations")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default(),
+                populations: populations_of(entry),
             });
         }
         let mut edges = Vec::new();
@@ -407,11 +412,7 @@ impl CircuitConfig {
             edges.push(EdgesEntry {
                 edges_file,
                 edge_types_file: path_field(entry, "edge_types_file", &base),
-                populations: entry
-                    .get("populations")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default(),
+                populations: populations_of(entry),
                 enabled: entry
                     .get("enabled")
                     .and_then(Value::as_bool)

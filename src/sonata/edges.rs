@@ -49,11 +49,7 @@ pub struct EdgePopulation {
 }
 
 pub fn population_names(path: &Path) -> Result<Vec<String>> {
-    let file = h5util::open_file(path)?;
-    let edges = file
-        .group("edges")
-        .map_err(|_| SonataError::invalid(path, "no '/edges' group: not a SONATA edges file"))?;
-    Ok(h5util::subgroup_names(&edges))
+    h5util::population_names(path, "edges")
 }
 
 /// Opens every population of an edges file (malformed ones skipped with a warning while

@@ -263,6 +263,18 @@ pub fn dataset(path: &Path, group: &hdf5::Group, name: &str) -> Result<hdf5::Dat
     })
 }
 
+/// Populations under `/<kind>` (`nodes` or `edges`) of a SONATA file, sorted.
+pub fn population_names(path: &Path, kind: &str) -> Result<Vec<String>> {
+    let file = open_file(path)?;
+    let group = file.group(kind).map_err(|_| {
+        SonataError::invalid(
+            path,
+            format!("no '/{kind}' group: not a SONATA {kind} file"),
+        )
+    })?;
+    Ok(subgroup_names(&group))
+}
+
 /// Names of the members of a group that are groups (sorted).
 pub fn subgroup_names(group: &hdf5::Group) -> Vec<String> {
     let mut names: Vec<String> = group

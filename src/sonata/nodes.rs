@@ -39,11 +39,7 @@ pub struct NodePopulation {
 
 /// Populations in a nodes file, in file order (sorted by name).
 pub fn population_names(path: &Path) -> Result<Vec<String>> {
-    let file = h5util::open_file(path)?;
-    let nodes = file
-        .group("nodes")
-        .map_err(|_| SonataError::invalid(path, "no '/nodes' group: not a SONATA nodes file"))?;
-    Ok(h5util::subgroup_names(&nodes))
+    h5util::population_names(path, "nodes")
 }
 
 /// Reads every population of a nodes file. A malformed population is skipped with a warning

@@ -2,7 +2,7 @@
 //! or a string), the old `/spikes/{gids,timestamps}` layout, and BMTK's CSV; a writer whose files
 //! libsonata and BMTK read; and an index for time-window queries.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use hdf5::H5Type;
 
@@ -247,25 +247,11 @@ enum SortingEnum {
 /// Writes a SONATA spikes file (sorted as asked), whole or not at all: the data goes to a
 /// temporary file beside `path`, which is renamed over it at the end.
 pub fn write_spikes(path: &Path, populations: &[PopulationSpikes], order: SortOrder) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| SonataError::io(dir, e))?;
-    let file_name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp: PathBuf = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = write_spikes_to(&tmp, populations, order);
-    if let Err(err) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err);
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        SonataError::io(path, e)
-    })
+    crate::atomic_file::write_atomically(
+        path,
+        |tmp: &Path| write_spikes_to(tmp, populations, order),
+        |p: &Path, e| SonataError::io(p, e),
+    )
 }
 
 fn write_spikes_to(path: &Path, populations: &[PopulationSpikes], order: SortOrder) -> Result<()> {
