@@ -554,8 +554,8 @@ mod tests {
     #[test]
     fn an_earlier_spike_is_refused() {
         let mut live = SpikeIndex::empty("v1");
-        live.append(&mut vec![(5.0, 1)]).unwrap();
-        let e = live.append(&mut vec![(4.0, 2)]).unwrap_err();
+        live.append(&mut [(5.0, 1)]).unwrap();
+        let e = live.append(&mut [(4.0, 2)]).unwrap_err();
         assert!(e.contains("4 ms"), "{e}");
         assert_eq!(live.len(), 1);
     }
