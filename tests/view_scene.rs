@@ -241,3 +241,96 @@ fn colouring_by_activity_ranks_neurons_by_firing_rate() {
         [LegendEntry::Ramp { .. }]
     ));
 }
+
+/// The live loop through the viewer's driver: the demo column simulated on the engine thread
+/// and pumped into the scene frame by frame holds exactly the spikes that a plain
+/// `cortexview simulate` of the exported files writes, and playback finds the same activity in
+/// the live stream as in the file at every time.
+#[test]
+fn live_loop_through_the_viewer_driver_equals_simulate() {
+    use cortexview::demo::{CellModel, Demo, DemoOptions};
+    use cortexview::sim::{SimOptions, Simulation};
+    use cortexview::view::live_feed::{LiveFeed, live_spikes, save_live_spikes};
+
+    let tstop = 400.0;
+    let mut o = DemoOptions::new(500, CellModel::IafPscAlpha);
+    o.tstop_ms = tstop;
+    let demo = Demo::build(&o).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let summary = demo.write_sonata(dir.path()).unwrap();
+
+    // the viewer opens the exported column (no output yet) and runs the live network on it
+    let mut live_scene = Scene::open(&summary.config, &[]).unwrap();
+    // (the inputs' spike trains play too; v1 has no output yet)
+    assert!(live_scene.spikes.iter().all(|s| s.index.population != "v1"));
+    let sim = Simulation::new(&demo.live_network().unwrap(), &SimOptions { threads: 2 }).unwrap();
+    let mut feed = LiveFeed::start(
+        &mut live_scene,
+        sim,
+        Some(Box::new(demo.feeder())),
+        2.5,
+        None,
+        tstop,
+    );
+    let mut frames = 0;
+    loop {
+        let done = feed.finished();
+        feed.pump(&mut live_scene).unwrap();
+        frames += 1;
+        if done {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    feed.pump(&mut live_scene).unwrap();
+    assert_eq!(feed.until_ms(), tstop);
+    assert!(frames > 3, "the spikes came in {frames} pumps");
+
+    // the plain command on the exported files
+    cortexview::cli::simulate::run(&summary.config, 1, Some(tstop), false).unwrap();
+    let file_scene = Scene::open(&summary.config, &[]).unwrap();
+    let key = |pops: &[PopulationSpikes]| {
+        let mut v: Vec<(String, u64, u64)> = pops
+            .iter()
+            .flat_map(|p| {
+                p.node_ids
+                    .iter()
+                    .zip(&p.timestamps)
+                    .map(move |(&n, &t)| (p.population.clone(), n, (t * 10.0).round() as u64))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let file_spikes: Vec<PopulationSpikes> = file_scene
+        .spikes
+        .iter()
+        .filter(|s| s.index.population == "v1")
+        .map(|s| PopulationSpikes {
+            population: s.index.population.clone(),
+            node_ids: s.index.node_ids.clone(),
+            timestamps: s.index.times.clone(),
+            sorting: None,
+        })
+        .collect();
+    let want = key(&file_spikes);
+    assert!(want.len() > 500, "{} spikes", want.len());
+    assert_eq!(key(&live_spikes(&live_scene)), want);
+    assert_eq!(feed.spike_count(), want.len());
+    // (spikes of one step may come in another order: the same activity)
+    let activity = |scene: &Scene, t: f64| {
+        let mut a = activity_between(scene, None, t, 8.0).spikes;
+        a.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+        a
+    };
+    for t in [5.0, 101.3, 250.0, 399.9] {
+        let a = activity(&live_scene, t);
+        assert!(!a.is_empty());
+        assert_eq!(a, activity(&file_scene, t), "activity at {t} ms");
+    }
+    // saved live spikes read back equal
+    let saved = dir.path().join("live.h5");
+    assert_eq!(save_live_spikes(&live_scene, &saved).unwrap(), want.len());
+    assert_eq!(key(&cortexview::sonata::read_spikes(&saved).unwrap()), want);
+    assert!(feed.stop().is_ok());
+}

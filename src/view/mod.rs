@@ -12,6 +12,7 @@
 pub mod camera;
 pub mod capture;
 pub mod font;
+pub mod live_feed;
 pub mod neurons;
 pub mod playback;
 pub mod scene;

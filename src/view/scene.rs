@@ -229,22 +229,73 @@ impl Scene {
                 ));
                 continue;
             };
-            let pop = &self.circuit.nodes[sp.circuit_index];
             let max_id = spikes.node_ids.iter().copied().max().unwrap_or(0);
-            let mut instance_of = vec![u32::MAX; max_id as usize + 1];
-            for (i, &row) in sp.rows.iter().enumerate() {
-                if let Some(&id) = pop.node_ids.get(row as usize)
-                    && let Some(slot) = instance_of.get_mut(id as usize)
-                {
-                    *slot = (sp.offset + i) as u32;
-                }
-            }
+            let instance_of = self.instance_map(sp, max_id);
             self.spikes.push(SceneSpikes {
                 source: source.to_owned(),
                 index: SpikeIndex::from_owned(spikes),
                 instance_of,
             });
         }
+    }
+
+    /// `instance_of[node_id]` for node ids up to `max_id` of a drawn population.
+    fn instance_map(&self, sp: &ScenePopulation, max_id: u64) -> Vec<u32> {
+        let pop = &self.circuit.nodes[sp.circuit_index];
+        let mut instance_of = vec![u32::MAX; max_id as usize + 1];
+        for (i, &row) in sp.rows.iter().enumerate() {
+            if let Some(&id) = pop.node_ids.get(row as usize)
+                && let Some(slot) = instance_of.get_mut(id as usize)
+            {
+                *slot = (sp.offset + i) as u32;
+            }
+        }
+        instance_of
+    }
+
+    /// An empty spike stream of `population` that a live simulation appends to; returns its
+    /// index in `spikes` (`None` when the population is not in the scene).
+    pub fn add_live_spikes(&mut self, source: &str, population: &str) -> Option<usize> {
+        let sp = self.populations.iter().find(|p| p.name == population)?;
+        let max_id = self.circuit.nodes[sp.circuit_index]
+            .node_ids
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0);
+        let instance_of = self.instance_map(sp, max_id);
+        self.spikes.push(SceneSpikes {
+            source: source.to_owned(),
+            index: SpikeIndex::empty(population),
+            instance_of,
+        });
+        Some(self.spikes.len() - 1)
+    }
+
+    /// Rows of `population` that a selection string picks (VND's language, node-set names).
+    pub fn select_rows(&self, selection: &str, population: &str) -> anyhow::Result<Vec<u32>> {
+        let sp = self
+            .populations
+            .iter()
+            .find(|p| p.name == population)
+            .ok_or_else(|| anyhow::anyhow!("no population '{population}' in the scene"))?;
+        let pop = &self.circuit.nodes[sp.circuit_index];
+        let expr = selection_language::parse(selection)?;
+        let mask = selection_language::evaluate(&expr, pop, self.circuit.node_sets.as_ref())?;
+        Ok(mask
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m)
+            .map(|(r, _)| r as u32)
+            .collect())
+    }
+
+    /// The population and row of an instance, by name.
+    pub fn population_row(&self, instance: usize) -> Option<(&str, u32)> {
+        self.populations
+            .iter()
+            .find(|p| instance >= p.offset && instance < p.offset + p.rows.len())
+            .map(|p| (p.name.as_str(), p.rows[instance - p.offset]))
     }
 
     pub fn len(&self) -> usize {
