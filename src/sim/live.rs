@@ -2,7 +2,7 @@
 //! the spikes of each chunk as they come, can be paused, capped to a speed (model ms per wall
 //! second) and changed while running. No Bevy: the viewer drains `spikes` each frame.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
@@ -76,7 +76,8 @@ struct Chunk {
 /// A simulation running on its own thread.
 pub struct LiveRun {
     commands: Sender<LiveCommand>,
-    spikes: Receiver<Chunk>,
+    /// (in a mutex so that a `LiveRun` can be shared: the viewer keeps it in a resource)
+    spikes: Mutex<Receiver<Chunk>>,
     time_bits: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<SimResult<Simulation>>>,
@@ -213,7 +214,7 @@ impl LiveRun {
         });
         Self {
             commands,
-            spikes,
+            spikes: Mutex::new(spikes),
             time_bits,
             stop,
             handle: Some(handle),
@@ -237,7 +238,11 @@ impl LiveRun {
     pub fn drain(&self) -> (Option<f64>, Vec<Spike>) {
         let mut until = None;
         let mut spikes = Vec::new();
-        for c in self.spikes.try_iter() {
+        let rx = match self.spikes.lock() {
+            Ok(rx) => rx,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for c in rx.try_iter() {
             until = Some(c.until_ms);
             spikes.extend(c.spikes);
         }

@@ -12,6 +12,7 @@
 pub mod camera;
 pub mod capture;
 pub mod font;
+pub mod live;
 pub mod live_feed;
 pub mod neurons;
 pub mod playback;
@@ -55,6 +56,8 @@ pub struct ViewerState {
     /// Instances selected as raster rows (shift-drag in the raster): highlighted in 3D, the
     /// rest dimmed.
     pub raster_rows: Option<std::ops::Range<usize>>,
+    /// A live simulation feeds the scene (the raster scrolls with it).
+    pub live: bool,
 }
 
 impl ViewerState {
@@ -100,10 +103,12 @@ impl Plugin for ScenePlugin {
         app.init_resource::<ViewerState>()
             .init_resource::<LoadTask>()
             .add_systems(Update, (poll_load, restyle_scene).chain());
+
     }
 }
 
-fn poll_load(
+/// Takes a finished background load onto the screen (live runs start after it).
+pub fn poll_load(
     mut task: ResMut<LoadTask>,
     mut state: ResMut<ViewerState>,
     mut playback: ResMut<Playback>,

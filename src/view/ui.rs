@@ -17,6 +17,7 @@ use bevy_egui::{
     EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext, egui,
 };
 
+use super::live::{LivePlugin, LiveSession, live_ui};
 use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
 use super::playback::{LoopMode, Playback, PlaybackStats};
 use super::scene::{Coloring, LegendEntry, Representation, Style};
@@ -24,6 +25,11 @@ use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 
 /// Opens the viewer window, loading `path` in the background when given.
 pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
+    run_window_with(path, LiveSession::default())
+}
+
+/// Opens the viewer window on `path` with a live session (the built-in demo simulated live).
+pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result<()> {
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
@@ -34,7 +40,8 @@ pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
         ..default()
     }))
     .add_plugins(EguiPlugin::default())
-    .add_plugins((ViewerCorePlugins, UiPlugin))
+    .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin))
+    .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
     .add_systems(Startup, setup_window_scene);
@@ -410,6 +417,7 @@ fn panels_ui(
     mut hires: ResMut<HiResShot>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut commands: Commands,
+    mut live: ResMut<LiveSession>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = egui::Ui::new(
@@ -447,7 +455,15 @@ fn panels_ui(
         .resizable(true)
         .default_size(260.0)
         .show(&mut root, |ui| {
-            details_ui(ui, &state, &playback);
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                if live.demo.is_some() {
+                    egui::CollapsingHeader::new("Live simulation")
+                        .default_open(true)
+                        .show(ui, |ui| live_ui(ui, &mut live, &mut state, &mut playback));
+                    ui.separator();
+                }
+                details_ui(ui, &state, &playback);
+            });
         });
     let mut rows_change = None;
     let bottom = egui::Panel::bottom("playback")
@@ -917,7 +933,7 @@ fn details_ui(ui: &mut egui::Ui, state: &ViewerState, playback: &Playback) {
                 .iter()
                 .filter(|s| s.index.population == sp.name)
             {
-                let spikes = s.index.node_spikes(node_id);
+                let spikes = s.index.node_spike_times(node_id);
                 ui.label("spikes");
                 ui.label(spikes.len().to_string());
                 ui.end_row();
@@ -1026,7 +1042,15 @@ fn raster_ui(
     let Some(scene) = &state.scene else {
         return;
     };
-    let (lo, hi) = if ui_state.raster_span > 0.0 {
+    let (lo, hi) = if state.live {
+        // a live run: the last span up to the cursor, scrolling with it
+        let span = if ui_state.raster_span > 0.0 {
+            ui_state.raster_span
+        } else {
+            2000.0
+        };
+        ((playback.time_ms - span).max(0.0), playback.time_ms.max(span))
+    } else if ui_state.raster_span > 0.0 {
         let half = 0.5 * ui_state.raster_span;
         let a = (playback.time_ms - half).max(playback.range.0);
         (a, a + ui_state.raster_span)
