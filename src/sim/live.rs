@@ -2,9 +2,9 @@
 //! the spikes of each chunk as they come, can be paused, capped to a speed (model ms per wall
 //! second) and changed while running. No Bevy: the viewer drains `spikes` each frame.
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 

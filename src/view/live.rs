@@ -281,7 +281,11 @@ pub fn live_ui(
     ui.horizontal(|ui| {
         let running = session.feed.is_some();
         if running {
-            let label = if session.paused { "▶ Run" } else { "⏸ Pause" };
+            let label = if session.paused {
+                "▶ Run"
+            } else {
+                "⏸ Pause"
+            };
             if ui.button(label).clicked() {
                 session.paused = !session.paused;
                 let c = if session.paused {
@@ -341,7 +345,7 @@ pub fn live_ui(
         }
     }
     ui.label("Recurrent weights (x the built-in weights)");
-    for (i, name) in ["E→E", "E→I", "I→E", "I→I"].iter().enumerate() {
+    for (i, name) in ["E->E", "E->I", "I->E", "I->I"].iter().enumerate() {
         let old = session.weight_scale[i];
         let mut v = old;
         if ui
@@ -360,7 +364,7 @@ pub fn live_ui(
     ui.label("Stimulate a selection");
     ui.horizontal_wrapped(|ui| {
         for (label, sel) in [
-            ("L2/3", "layer == 'L2/3'"),
+            ("L2/3", "layer == 'L23'"),
             ("L4", "layer == 'L4'"),
             ("L5", "layer == 'L5'"),
             ("L6", "layer == 'L6'"),

@@ -103,7 +103,6 @@ impl Plugin for ScenePlugin {
         app.init_resource::<ViewerState>()
             .init_resource::<LoadTask>()
             .add_systems(Update, (poll_load, restyle_scene).chain());
-
     }
 }
 

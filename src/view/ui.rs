@@ -17,8 +17,8 @@ use bevy_egui::{
     EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext, egui,
 };
 
-use super::live::{LivePlugin, LiveSession, live_ui};
 use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
+use super::live::{LivePlugin, LiveSession, live_ui};
 use super::playback::{LoopMode, Playback, PlaybackStats};
 use super::scene::{Coloring, LegendEntry, Representation, Style};
 use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
@@ -119,6 +119,8 @@ pub struct UiState {
     press_at: Option<Vec2>,
     /// The raster as a texture, and what it shows (styling, time range, size in pixels).
     raster: Option<(RasterKey, egui::TextureHandle)>,
+    /// The raster texture drawn this frame (the previous one while a new one uploads).
+    raster_shown: Option<egui::TextureHandle>,
 }
 
 type RasterKey = (u64, u64, u64, usize, usize);
@@ -1049,7 +1051,10 @@ fn raster_ui(
         } else {
             2000.0
         };
-        ((playback.time_ms - span).max(0.0), playback.time_ms.max(span))
+        (
+            (playback.time_ms - span).max(0.0),
+            playback.time_ms.max(span),
+        )
     } else if ui_state.raster_span > 0.0 {
         let half = 0.5 * ui_state.raster_span;
         let a = (playback.time_ms - half).max(playback.range.0);
@@ -1071,20 +1076,18 @@ fn raster_ui(
     let key: RasterKey = (state.styled_generation, lo.to_bits(), hi.to_bits(), w, h);
     if ui_state.raster.as_ref().map(|(k, _)| *k) != Some(key) {
         let image = raster_image(scene, &state.styled.instances, (lo, hi), w, h);
-        match &mut ui_state.raster {
-            Some((k, tex)) => {
-                tex.set(image, egui::TextureOptions::NEAREST);
-                *k = key;
-            }
-            None => {
-                let tex = ui
-                    .ctx()
-                    .load_texture("raster", image, egui::TextureOptions::NEAREST);
-                ui_state.raster = Some((key, tex));
-            }
+        // Shown from the next frame on: bevy_egui 0.42 uploads a new or replaced texture a
+        // frame late, and one replaced every frame (a live run's raster) never showed.
+        let tex = ui
+            .ctx()
+            .load_texture("raster", image, egui::TextureOptions::NEAREST);
+        if let Some((_, old)) = ui_state.raster.replace((key, tex)) {
+            ui_state.raster_shown = Some(old);
         }
+    } else if let Some((_, tex)) = &ui_state.raster {
+        ui_state.raster_shown = Some(tex.clone());
     }
-    if let Some((_, tex)) = &ui_state.raster {
+    if let Some(tex) = &ui_state.raster_shown {
         painter.image(
             tex.id(),
             rect,
