@@ -29,6 +29,7 @@ use image::RgbaImage;
 
 use super::camera::{CameraPreset, OrbitCamera};
 use super::font;
+use super::meshes;
 use super::neurons;
 use super::playback::{Playback, PlaybackStats, RealTimePlayback};
 use super::scene::{Coloring, LegendEntry, Representation, Scene, Style};
@@ -291,19 +292,34 @@ impl HeadlessViewer {
         playback.seek(t);
     }
 
-    /// Runs frames until the neuron pipeline has compiled (the first frames would be blank).
+    /// Runs frames until the pipelines have compiled and the morphologies are built and uploaded
+    /// (the first frames would be blank).
     pub fn warm_up(&mut self) -> anyhow::Result<()> {
         for _ in 0..200 {
             self.app.update();
-            let ready = self
-                .app
-                .get_sub_app(bevy::render::RenderApp)
-                .is_some_and(|r| neurons::pipelines_ready(r.world()));
-            if ready {
+            if self.ready() {
                 return Ok(());
             }
         }
         bail!("the neuron pipeline did not compile (see the log for shader errors)")
+    }
+
+    /// Whether the pipelines have compiled and every mesh layer is built and on the GPU.
+    pub fn ready(&self) -> bool {
+        self.app
+            .get_sub_app(bevy::render::RenderApp)
+            .is_some_and(|r| {
+                neurons::pipelines_ready(r.world()) && meshes::pipelines_ready(r.world())
+            })
+    }
+
+    /// Runs frames until every mesh layer is on the GPU (after a change of layers).
+    pub fn settle(&mut self) -> anyhow::Result<()> {
+        // One frame extracts the change, the next has it uploaded and the pipelines queued.
+        for _ in 0..2 {
+            self.app.update();
+        }
+        self.warm_up()
     }
 
     /// Renders one frame and waits for the GPU (for timing).

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`ScenePlugin`] | the loaded [`scene::Scene`], its representations, background loading |
 //! | [`neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
+//! | [`meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
@@ -12,6 +13,7 @@
 pub mod camera;
 pub mod capture;
 pub mod font;
+pub mod meshes;
 pub mod neurons;
 pub mod playback;
 pub mod scene;
@@ -187,6 +189,7 @@ impl Plugin for ViewerCorePlugins {
         app.add_plugins((
             ScenePlugin,
             neurons::NeuronsPlugin,
+            meshes::MeshBatchesPlugin,
             playback::PlaybackPlugin,
             camera::CameraPlugin,
         ));
