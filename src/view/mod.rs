@@ -5,6 +5,7 @@
 //! | [`ScenePlugin`] | the loaded [`scene::Scene`], its representations, background loading |
 //! | [`neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
 //! | [`meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
+//! | [`morphologies::MorphologiesPlugin`] | `morphology`/`morphology_line` styles: cells as tubes or lines, level of detail |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
@@ -14,6 +15,7 @@ pub mod camera;
 pub mod capture;
 pub mod font;
 pub mod meshes;
+pub mod morphologies;
 pub mod neurons;
 pub mod playback;
 pub mod scene;
@@ -132,7 +134,7 @@ fn poll_load(
     }
 }
 
-fn restyle_scene(
+pub(crate) fn restyle_scene(
     mut state: ResMut<ViewerState>,
     playback: Res<Playback>,
     mut data: ResMut<NeuronData>,
@@ -190,6 +192,7 @@ impl Plugin for ViewerCorePlugins {
             ScenePlugin,
             neurons::NeuronsPlugin,
             meshes::MeshBatchesPlugin,
+            morphologies::MorphologiesPlugin,
             playback::PlaybackPlugin,
             camera::CameraPlugin,
         ));
