@@ -4,6 +4,8 @@
 //! |---|---|
 //! | [`ScenePlugin`] | the loaded [`scene::Scene`], its representations, background loading |
 //! | [`neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
+//! | [`meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
+//! | [`morphologies::MorphologiesPlugin`] | `morphology`/`morphology_line` styles: cells as tubes or lines, level of detail |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
@@ -14,6 +16,8 @@ pub mod capture;
 pub mod font;
 pub mod live;
 pub mod live_feed;
+pub mod meshes;
+pub mod morphologies;
 pub mod neurons;
 pub mod playback;
 pub mod scene;
@@ -135,7 +139,7 @@ pub fn poll_load(
     }
 }
 
-fn restyle_scene(
+pub(crate) fn restyle_scene(
     mut state: ResMut<ViewerState>,
     playback: Res<Playback>,
     mut data: ResMut<NeuronData>,
@@ -192,6 +196,8 @@ impl Plugin for ViewerCorePlugins {
         app.add_plugins((
             ScenePlugin,
             neurons::NeuronsPlugin,
+            meshes::MeshBatchesPlugin,
+            morphologies::MorphologiesPlugin,
             playback::PlaybackPlugin,
             camera::CameraPlugin,
         ));

@@ -53,12 +53,71 @@ pub struct SceneSpikes {
     pub instance_of: Vec<u32>,
 }
 
-/// How a representation draws its neurons.
+/// How a representation draws its neurons (VND's names where VND has the style).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
     Spheres,
     Points,
     Hidden,
+    /// The cell's morphology as tubes (`src/view/morphologies.rs`; level of detail there);
+    /// cells without a morphology file stay spheres.
+    Morphology,
+    /// The cell's morphology as lines, the soma as a sphere of its own radius.
+    MorphologyLine,
+}
+
+impl Style {
+    pub const ALL: [Self; 5] = [
+        Self::Spheres,
+        Self::Points,
+        Self::Hidden,
+        Self::Morphology,
+        Self::MorphologyLine,
+    ];
+
+    /// The spelling of `--style` and of the UI (`soma` for spheres, as VND).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Spheres => "soma",
+            Self::Points => "points",
+            Self::Hidden => "hidden",
+            Self::Morphology => "morphology",
+            Self::MorphologyLine => "morphology_line",
+        }
+    }
+
+    /// Parses [`Style::name`] (`spheres` is accepted for `soma`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "spheres" | "sphere" => Some(Self::Spheres),
+            _ => Self::ALL.into_iter().find(|st| st.name() == s),
+        }
+    }
+
+    /// Whether neurons of this style are drawn as their morphology (and how).
+    pub fn morphology(self) -> Option<MorphologyStyle> {
+        match self {
+            Self::Morphology => Some(MorphologyStyle::Tubes),
+            Self::MorphologyLine => Some(MorphologyStyle::Lines),
+            _ => None,
+        }
+    }
+}
+
+/// What a morphology style asks for (the level of detail may draw less).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MorphologyStyle {
+    Tubes,
+    Lines,
+}
+
+/// A neuron a representation asks to draw as its morphology.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MorphologyCell {
+    pub instance: u32,
+    pub style: MorphologyStyle,
+    /// The representation's colour for it, sRGB.
+    pub color: [f32; 3],
 }
 
 /// How a representation colours its neurons.
@@ -136,6 +195,9 @@ pub struct Styled {
     pub errors: Vec<(usize, String)>,
     /// Instances drawn.
     pub visible: usize,
+    /// Instances whose representation draws them as their morphology, by instance (the
+    /// instance itself is styled as a sphere: what is drawn until, or unless, the morphology is).
+    pub morphology: Vec<MorphologyCell>,
 }
 
 /// Everything the viewer shows of a circuit.
@@ -392,6 +454,7 @@ impl Scene {
                 .collect(),
             ..Default::default()
         };
+        let mut morphology: Vec<Option<MorphologyStyle>> = vec![None; self.positions.len()];
         let mut legend_seen = BTreeMap::<String, usize>::new();
         for (ri, rep) in reps.iter().enumerate() {
             if !rep.enabled {
@@ -429,14 +492,18 @@ impl Scene {
                         continue;
                     }
                     let inst = &mut out.instances[sp.offset + i];
+                    morphology[sp.offset + i] = rep.style.morphology();
                     match rep.style {
                         Style::Hidden => inst.radius = 0.0,
-                        Style::Spheres | Style::Points => {
+                        Style::Spheres
+                        | Style::Points
+                        | Style::Morphology
+                        | Style::MorphologyLine => {
                             let c = colorer.color(sp, pop, row as usize, sp.offset + i);
-                            let alpha = if rep.style == Style::Spheres {
-                                1.0
-                            } else {
+                            let alpha = if rep.style == Style::Points {
                                 0.25
+                            } else {
+                                1.0
                             };
                             inst.color = [c[0], c[1], c[2], alpha];
                             inst.radius = self.base_radius * rep.radius_scale;
@@ -456,6 +523,18 @@ impl Scene {
             }
         }
         out.visible = out.instances.iter().filter(|i| i.radius > 0.0).count();
+        out.morphology = morphology
+            .iter()
+            .enumerate()
+            .filter_map(|(i, style)| {
+                let c = out.instances[i].color;
+                style.map(|style| MorphologyCell {
+                    instance: i as u32,
+                    style,
+                    color: [c[0], c[1], c[2]],
+                })
+            })
+            .collect();
         out
     }
 

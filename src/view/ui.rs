@@ -19,6 +19,7 @@ use bevy_egui::{
 
 use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
 use super::live::{LivePlugin, LiveSession, live_ui};
+use super::morphologies::{self, MorphologyBuild, MorphologySettings};
 use super::playback::{LoopMode, Playback, PlaybackStats};
 use super::scene::{Coloring, LegendEntry, Representation, Style};
 use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
@@ -420,6 +421,7 @@ fn panels_ui(
     window: Single<&Window, With<PrimaryWindow>>,
     mut commands: Commands,
     mut live: ResMut<LiveSession>,
+    (mut morphology, build): (ResMut<MorphologySettings>, Res<MorphologyBuild>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = egui::Ui::new(
@@ -449,6 +451,9 @@ fn panels_ui(
                 circuit_tree_ui(ui, &state);
                 ui.separator();
                 representations_ui(ui, &mut state);
+                if let Some(lod) = morphologies::morphology_ui(ui, &morphology, &build) {
+                    morphology.lod = lod;
+                }
                 ui.separator();
                 legend_ui(ui, &state);
             });
@@ -783,12 +788,10 @@ fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
             });
             ui.horizontal(|ui| {
                 egui::ComboBox::from_id_salt("style")
-                    .selected_text(format!("{:?}", rep.style))
+                    .selected_text(rep.style.name())
                     .show_ui(ui, |ui| {
-                        for s in [Style::Spheres, Style::Points, Style::Hidden] {
-                            changed |= ui
-                                .selectable_value(&mut rep.style, s, format!("{s:?}"))
-                                .changed();
+                        for s in Style::ALL {
+                            changed |= ui.selectable_value(&mut rep.style, s, s.name()).changed();
                         }
                     });
                 let label = match &rep.coloring {
