@@ -20,6 +20,8 @@ pub mod meshes;
 pub mod morphologies;
 pub mod neurons;
 pub mod playback;
+pub mod probe;
+pub mod probe_view;
 pub mod scene;
 pub mod ui;
 
@@ -62,6 +64,8 @@ pub struct ViewerState {
     pub raster_rows: Option<std::ops::Range<usize>>,
     /// A live simulation feeds the scene (the raster scrolls with it).
     pub live: bool,
+    /// Instances the probe's selected channel hears: highlighted in 3D.
+    pub probe_units: Vec<u32>,
 }
 
 impl ViewerState {
@@ -164,6 +168,13 @@ pub(crate) fn restyle_scene(
                     *c *= 0.25;
                 }
             }
+        }
+    }
+    // The neurons the probe's selected channel hears: cyan and larger.
+    for &i in &state.probe_units {
+        if let Some(inst) = drawn.get_mut(i as usize) {
+            inst.color = [0.3, 1.0, 1.0, 1.0];
+            inst.radius = inst.radius.max(scene.base_radius) * 1.8;
         }
     }
     // The picked neuron: white and twice the size.

@@ -352,6 +352,27 @@ impl Scene {
             .collect())
     }
 
+    /// Population name and node id of an instance.
+    pub fn node_of_instance(&self, i: usize) -> Option<(String, u64)> {
+        let p = self
+            .populations
+            .iter()
+            .find(|p| i >= p.offset && i < p.offset + p.rows.len())?;
+        let row = p.rows[i - p.offset] as usize;
+        let id = self.circuit.nodes[p.circuit_index]
+            .node_ids
+            .get(row)
+            .copied()?;
+        Some((p.name.clone(), id))
+    }
+
+    /// Whether instance `i` belongs to a virtual (input) population.
+    pub fn is_virtual_instance(&self, i: usize) -> bool {
+        self.populations
+            .iter()
+            .any(|p| p.is_virtual && i >= p.offset && i < p.offset + p.rows.len())
+    }
+
     /// The population and row of an instance, by name.
     pub fn population_row(&self, instance: usize) -> Option<(&str, u32)> {
         self.populations

@@ -21,6 +21,7 @@ use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
 use super::live::{LivePlugin, LiveSession, live_ui};
 use super::morphologies::{self, MorphologyBuild, MorphologySettings};
 use super::playback::{LoopMode, Playback, PlaybackStats};
+use super::probe::{ProbePlugin, ProbeSession, probe_ui};
 use super::scene::{Coloring, LegendEntry, Representation, Style};
 use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 
@@ -41,7 +42,7 @@ pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result
         ..default()
     }))
     .add_plugins(EguiPlugin::default())
-    .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin))
+    .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin, ProbePlugin))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
@@ -420,7 +421,7 @@ fn panels_ui(
     mut hires: ResMut<HiResShot>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut commands: Commands,
-    mut live: ResMut<LiveSession>,
+    (mut live, mut probe): (ResMut<LiveSession>, ResMut<ProbeSession>),
     (mut morphology, build): (ResMut<MorphologySettings>, Res<MorphologyBuild>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
@@ -460,7 +461,7 @@ fn panels_ui(
         });
     let right = egui::Panel::right("details")
         .resizable(true)
-        .default_size(260.0)
+        .default_size(if live.demo.is_some() { 330.0 } else { 260.0 })
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 if live.demo.is_some() {
@@ -469,6 +470,10 @@ fn panels_ui(
                         .show(ui, |ui| live_ui(ui, &mut live, &mut state, &mut playback));
                     ui.separator();
                 }
+                egui::CollapsingHeader::new("Neuropixels probe")
+                    .default_open(live.demo.is_some())
+                    .show(ui, |ui| probe_ui(ui, &mut probe, &mut state, &mut playback));
+                ui.separator();
                 details_ui(ui, &state, &playback);
             });
         });
