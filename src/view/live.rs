@@ -69,6 +69,7 @@ pub struct LiveSession {
     /// The time the cursor was last set to by following (a different one: the user moved it).
     followed_to: f64,
     last_restyle: Option<Instant>,
+    last_log: Option<Instant>,
 }
 
 impl Default for LiveSession {
@@ -90,6 +91,7 @@ impl Default for LiveSession {
             threads: 1,
             followed_to: f64::NAN,
             last_restyle: None,
+            last_log: None,
         }
     }
 }
@@ -211,7 +213,19 @@ fn pump_live(
     mut session: ResMut<LiveSession>,
     mut state: ResMut<ViewerState>,
     mut playback: ResMut<Playback>,
+    mut frame: Local<u32>,
 ) {
+    // scripted screenshots: `CORTEXVIEW_AUTOSTIM=N` stimulates (the panel's stimulus and
+    // selection) at frame N
+    *frame += 1;
+    if session.feed.is_some()
+        && std::env::var("CORTEXVIEW_AUTOSTIM")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            == Some(*frame)
+    {
+        stimulate(&mut session, &state);
+    }
     if session.start_pending && state.scene.is_some() && state.loading.is_none() {
         session.start_pending = false;
         start_run(&mut session, &mut state, &mut playback);
@@ -240,6 +254,20 @@ fn pump_live(
             Err(e) => session.say(true, format!("the live run stopped: {e:#}")),
         }
     }
+    if session
+        .last_log
+        .is_none_or(|t| t.elapsed().as_secs_f64() >= 10.0)
+    {
+        session.last_log = Some(Instant::now());
+        if let Some(f) = &session.feed {
+            info!(
+                "live: t = {:.0} ms, {:.2}x real time, {} spikes",
+                until,
+                f.model_ms_per_second() / 1000.0,
+                f.spike_count()
+            );
+        }
+    }
     playback.range = (0.0, until.max(1.0));
     playback.mode = LoopMode::Once;
     // the user moved the cursor: stop following; pressing play follows again
@@ -254,10 +282,10 @@ fn pump_live(
         playback.time_ms = until;
         session.followed_to = until;
     }
-    // population rates (the rate plot, colouring by activity) refresh every two seconds
+    // population rates (the rate plot, colouring by activity) refresh twice a second
     if session
         .last_restyle
-        .is_none_or(|t| t.elapsed().as_secs_f64() > 2.0)
+        .is_none_or(|t| t.elapsed().as_secs_f64() > 0.5)
     {
         session.last_restyle = Some(Instant::now());
         state.restyle = true;
@@ -422,6 +450,25 @@ pub fn stimulate(session: &mut LiveSession, state: &ViewerState) {
             return;
         }
     };
+    stimulate_rows(session, rows);
+}
+
+/// A pulse or volley (the session's stimulus) into the `v1` neurons among `instances` (e.g.
+/// the neurons the probe hears).
+pub fn stimulate_instances(session: &mut LiveSession, state: &ViewerState, instances: &[u32]) {
+    let Some(scene) = state.scene.as_deref() else {
+        return;
+    };
+    let rows = instances
+        .iter()
+        .filter_map(|&i| scene.population_row(i as usize))
+        .filter(|(p, _)| *p == "v1")
+        .map(|(_, r)| r)
+        .collect();
+    stimulate_rows(session, rows);
+}
+
+fn stimulate_rows(session: &mut LiveSession, rows: Vec<u32>) {
     if rows.is_empty() {
         session.say(true, "the stimulus selection picks no neuron of v1");
         return;

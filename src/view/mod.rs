@@ -194,7 +194,15 @@ pub(crate) fn restyle_scene(
             cam.fit(Vec3::from(center), radius, aspect);
         }
     }
-    state.rates = scene.rates(&styled.instances, playback.range, 400);
+    // A live run: the last seconds only (the raster's window; a full-range pass would grow
+    // with every second simulated).
+    let rate_range = if state.live {
+        let t = playback.range.1;
+        ((t - 5000.0).max(0.0), t.max(1.0))
+    } else {
+        playback.range
+    };
+    state.rates = scene.rates(&styled.instances, rate_range, 400);
     state.styled = styled;
     state.styled_generation += 1;
 }

@@ -201,13 +201,16 @@ fn c32(c: [f32; 3]) -> egui::Color32 {
     )
 }
 
-/// The probe's controls and recording view (window UI).
+/// The probe's controls and recording view (window UI). With a live run, returns the
+/// instances to stimulate when the user asks for the neurons the probe hears.
 pub fn probe_ui(
     ui: &mut egui::Ui,
     session: &mut ProbeSession,
     state: &mut ViewerState,
     playback: &mut Playback,
-) {
+    live_running: bool,
+) -> Vec<u32> {
+    let mut stimulate = Vec::new();
     ui.horizontal(|ui| {
         ui.checkbox(&mut session.enabled, "show");
         let mut kind = session.kind;
@@ -224,10 +227,10 @@ pub fn probe_ui(
         }
     });
     let Some(scene) = state.scene.clone() else {
-        return;
+        return stimulate;
     };
     let Some(view) = session.view.as_mut() else {
-        return;
+        return stimulate;
     };
     let mut changed = false;
     ui.horizontal(|ui| {
@@ -480,9 +483,22 @@ pub fn probe_ui(
             session.message = Some(export_events(view, &scene));
         }
     });
+    if live_running
+        && ui
+            .button("⚡ Stimulate the neurons it hears")
+            .on_hover_text(
+                "the live stimulus (volley or pulse) into every neuron within the radius",
+            )
+            .clicked()
+    {
+        stimulate = (0..scene.len() as u32)
+            .filter(|&i| !view.channels_of_unit(i as usize).is_empty())
+            .collect();
+    }
     if let Some(m) = &session.message {
         ui.label(m);
     }
+    stimulate
 }
 
 /// Writes every event of the scene's spikes as CSV (channel, time_ms, node_id, population,

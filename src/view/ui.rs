@@ -18,7 +18,7 @@ use bevy_egui::{
 };
 
 use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
-use super::live::{LivePlugin, LiveSession, live_ui};
+use super::live::{LivePlugin, LiveSession, live_ui, stimulate_instances};
 use super::morphologies::{self, MorphologyBuild, MorphologySettings};
 use super::playback::{LoopMode, Playback, PlaybackStats};
 use super::probe::{ProbePlugin, ProbeSession, probe_ui};
@@ -472,7 +472,13 @@ fn panels_ui(
                 }
                 egui::CollapsingHeader::new("Neuropixels probe")
                     .default_open(live.demo.is_some())
-                    .show(ui, |ui| probe_ui(ui, &mut probe, &mut state, &mut playback));
+                    .show(ui, |ui| {
+                        let running = live.running();
+                        let targets = probe_ui(ui, &mut probe, &mut state, &mut playback, running);
+                        if !targets.is_empty() {
+                            stimulate_instances(&mut live, &state, &targets);
+                        }
+                    });
                 ui.separator();
                 details_ui(ui, &state, &playback);
             });
