@@ -67,8 +67,10 @@ pub struct ProbePlugin;
 
 impl Plugin for ProbePlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<ProbeSession>()
-            .add_systems(Update, update_probe.after(super::poll_load));
+        app.init_resource::<ProbeSession>().add_systems(
+            Update,
+            (drag_probe, update_probe.after(super::poll_load)).chain(),
+        );
     }
 }
 
@@ -145,6 +147,40 @@ fn update_probe(
         PROBE_LAYER,
         MeshLayer::new(Topology::Triangles, vec![view.mesh(&glow, &highlighted)]),
     );
+}
+
+/// Ctrl+drag in the 3D view moves the probe: sideways moves its entry point along the screen's
+/// horizontal (in the circuit's x/z plane), up and down changes its depth.
+fn drag_probe(
+    buttons: Option<Res<ButtonInput<MouseButton>>>,
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    motion: Option<Res<bevy::input::mouse::AccumulatedMouseMotion>>,
+    blocked: Res<super::camera::CameraInputBlocked>,
+    cameras: Query<&super::camera::OrbitCamera>,
+    mut session: ResMut<ProbeSession>,
+) {
+    let (Some(buttons), Some(keys), Some(motion)) = (buttons, keys, motion) else {
+        return;
+    };
+    let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]);
+    let d = motion.delta;
+    if blocked.0 || !ctrl || !buttons.pressed(MouseButton::Left) || d == Vec2::ZERO {
+        return;
+    }
+    let Some(cam) = cameras.iter().next() else {
+        return;
+    };
+    // µm per pixel at the camera's target, for a window about 720 px high
+    let scale = (cam.distance * (0.5 * cam.fov).tan() * 2.0 / 720.0) as f64;
+    let right = cam.transform().right();
+    let flat = Vec2::new(right.x, right.z).normalize_or_zero();
+    let Some(view) = session.view.as_mut() else {
+        return;
+    };
+    view.entry[0] += (flat.x * d.x) as f64 * scale;
+    view.entry[2] += (flat.y * d.x) as f64 * scale;
+    view.depth_um = (view.depth_um + d.y as f64 * scale).clamp(0.0, 10_000.0);
+    session.dirty = true;
 }
 
 /// Bounding box of the non-virtual instances.

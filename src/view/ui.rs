@@ -712,6 +712,10 @@ fn help_ui(ui: &mut egui::Ui) {
             ("Left drag", "orbit"),
             ("Right/middle drag", "pan"),
             ("Wheel", "zoom"),
+            (
+                "Ctrl+drag",
+                "move the probe: sideways its entry point, up/down its depth",
+            ),
             ("Click", "pick a neuron (details on the right)"),
             ("Raster click/drag", "seek"),
             (
