@@ -595,6 +595,9 @@ fn inject_current_equals_step_current() {
     s.run_until(tstop).unwrap();
     let got = all_spikes(&s);
     assert!(s.inject_current("bad", 0, &[N_EXC as u32], 1.0).is_err());
+    // a name already used keeps its neurons: other ones are an error, not silently ignored
+    assert!(s.inject_current("probe", 0, &[0, 1], 5.0).is_err());
+    assert!(s.inject_current("probe", 1, &exc_rows, 5.0).is_err());
 
     let res = s.resolution();
     let next = |t: f64| res.steps_to_ms(res.ms_to_steps(t) + 1);

@@ -1012,7 +1012,8 @@ impl Simulation {
         self.recorded.len()
     }
 
-    /// All spikes so far, in the order they happened (by step, then neuron).
+    /// All spikes so far, window by window (a window is the minimum delay), within a window
+    /// neuron by neuron: sort by `step` for time order.
     pub fn spikes(&self) -> impl Iterator<Item = Spike> + '_ {
         self.recorded.iter().map(|&(s, n)| self.spike_of(s, n))
     }
@@ -1205,15 +1206,20 @@ impl Simulation {
         amp_pa: f64,
     ) -> SimResult<()> {
         let stamp = self.step as i64 + 1;
-        if let Some(c) = self.clamps.iter_mut().find(|c| c.name == name) {
-            c.changes.retain(|&(s, _)| s <= stamp);
-            c.changes.push((stamp, amp_pa));
-            return Ok(());
-        }
         let mut targets = Vec::with_capacity(rows.len());
         for &r in rows {
             self.locate(population, r as usize)?;
             targets.push((self.pop_offset[population] + r as usize) as u32);
+        }
+        if let Some(c) = self.clamps.iter_mut().find(|c| c.name == name) {
+            if c.targets != targets {
+                return Err(SimError::Invalid(format!(
+                    "the current '{name}' goes into other neurons: give new targets a new name"
+                )));
+            }
+            c.changes.retain(|&(s, _)| s <= stamp);
+            c.changes.push((stamp, amp_pa));
+            return Ok(());
         }
         for p in &mut self.parts {
             p.clamp_targets.push(
