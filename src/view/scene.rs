@@ -76,6 +76,13 @@ pub enum Coloring {
         name: String,
         range: Option<(f64, f64)>,
     },
+    /// The value of the active frame report (membrane potential, ...) at the playback time,
+    /// through `colormap` over `range` (the report's data range when `None`). Styling only
+    /// marks these instances ([`Styled::by_report`]); the report plugin colours them per frame.
+    ByReport {
+        colormap: super::report_colors::Colormap,
+        range: Option<(f64, f64)>,
+    },
 }
 
 impl Coloring {
@@ -86,6 +93,10 @@ impl Coloring {
             "population" | "pop" => Self::ByPopulation,
             "type" | "node_type" | "node_type_id" => Self::ByNodeType,
             "activity" | "rate" => Self::ByActivity,
+            "report" => Self::ByReport {
+                colormap: super::report_colors::Colormap::Viridis,
+                range: None,
+            },
             _ => match parse_hex_color(s) {
                 Some(c) => Self::Solid(c),
                 None => Self::ByAttribute {
@@ -136,6 +147,8 @@ pub struct Styled {
     pub errors: Vec<(usize, String)>,
     /// Instances drawn.
     pub visible: usize,
+    /// Instances coloured by a report value, with the representation that colours them.
+    pub by_report: Vec<(u32, usize)>,
 }
 
 /// Everything the viewer shows of a circuit.
@@ -342,6 +355,8 @@ impl Scene {
             ..Default::default()
         };
         let mut legend_seen = BTreeMap::<String, usize>::new();
+        // The representation that last coloured each instance (`usize::MAX`: none).
+        let mut colored_by = vec![usize::MAX; self.positions.len()];
         for (ri, rep) in reps.iter().enumerate() {
             if !rep.enabled {
                 continue;
@@ -378,8 +393,12 @@ impl Scene {
                         continue;
                     }
                     let inst = &mut out.instances[sp.offset + i];
+                    colored_by[sp.offset + i] = ri;
                     match rep.style {
-                        Style::Hidden => inst.radius = 0.0,
+                        Style::Hidden => {
+                            inst.radius = 0.0;
+                            colored_by[sp.offset + i] = usize::MAX;
+                        }
                         Style::Spheres | Style::Points => {
                             let c = colorer.color(sp, pop, row as usize, sp.offset + i);
                             let alpha = if rep.style == Style::Spheres {
@@ -405,6 +424,15 @@ impl Scene {
             }
         }
         out.visible = out.instances.iter().filter(|i| i.radius > 0.0).count();
+        out.by_report = colored_by
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                reps.get(**r)
+                    .is_some_and(|rep| matches!(rep.coloring, Coloring::ByReport { .. }))
+            })
+            .map(|(i, &r)| (i as u32, r))
+            .collect();
         out
     }
 
@@ -596,6 +624,8 @@ impl<'a> Colorer<'a> {
     ) -> [f32; 3] {
         match self.coloring {
             Coloring::Solid(c) => *c,
+            // Coloured per frame by the report plugin; grey until a frame is read.
+            Coloring::ByReport { .. } => MISSING,
             Coloring::ByActivity => {
                 let (lo, hi) = self.range.unwrap_or((0.0, 1.0));
                 let r = self.rates.get(instance).copied().unwrap_or(0.0) as f64;
@@ -680,6 +710,14 @@ impl<'a> Colorer<'a> {
                 color: *c,
                 label: "solid".into(),
             }],
+            Coloring::ByReport { range, .. } => match range {
+                Some((min, max)) => vec![LegendEntry::Ramp {
+                    label: "report value".into(),
+                    min: *min,
+                    max: *max,
+                }],
+                None => Vec::new(),
+            },
             Coloring::ByActivity => match self.range {
                 Some((min, max)) => vec![LegendEntry::Ramp {
                     label: "firing rate (Hz)".into(),
@@ -853,4 +891,23 @@ pub fn parse_hex_color(s: &str) -> Option<[f32; 3]> {
         ((v >> 8) & 255) as f32 / 255.0,
         (v & 255) as f32 / 255.0,
     ])
+}
+
+impl Scene {
+    /// Node id -> instance for one population (`u32::MAX`: not drawn); `None` when the scene
+    /// has no such population.
+    pub fn instance_lookup(&self, population: &str) -> Option<Vec<u32>> {
+        let sp = self.populations.iter().find(|p| p.name == population)?;
+        let pop = self.circuit.nodes.get(sp.circuit_index)?;
+        let max_id = pop.node_ids.iter().copied().max().unwrap_or(0);
+        let mut out = vec![u32::MAX; max_id as usize + 1];
+        for (i, &row) in sp.rows.iter().enumerate() {
+            if let Some(&id) = pop.node_ids.get(row as usize)
+                && let Some(slot) = out.get_mut(id as usize)
+            {
+                *slot = (sp.offset + i) as u32;
+            }
+        }
+        Some(out)
+    }
 }

@@ -20,6 +20,8 @@ use bevy_egui::{
 use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
 use super::playback::{LoopMode, Playback, PlaybackStats};
 use super::scene::{Coloring, LegendEntry, Representation, Style};
+use super::ui_connectivity::ConnectivityUiPlugin;
+use super::ui_reports::ReportsUiPlugin;
 use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 
 /// Opens the viewer window, loading `path` in the background when given.
@@ -35,6 +37,7 @@ pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
     }))
     .add_plugins(EguiPlugin::default())
     .add_plugins((ViewerCorePlugins, UiPlugin))
+    .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin))
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
     .add_systems(Startup, setup_window_scene);
@@ -324,6 +327,11 @@ fn dropped_files(
                     .is_ok_and(|k| k == crate::sonata::circuit::H5Kind::Spikes);
             if is_spikes {
                 add_spikes_file(&mut state, path_buf);
+            } else if state.scene.is_some()
+                && crate::sonata::circuit::h5_kind(path_buf)
+                    .is_ok_and(|k| k == crate::sonata::circuit::H5Kind::Report)
+            {
+                super::report_playback::add_report_file(&mut state, path_buf);
             } else {
                 task.start(path_buf, &mut state);
             }
@@ -539,6 +547,15 @@ fn menu_ui(
                     .pick_file()
                 {
                     add_spikes_file(state, &p);
+                }
+            }
+            if ui.button("Open report…").clicked() {
+                ui.close();
+                if let Some(p) = rfd::FileDialog::new()
+                    .add_filter("SONATA report", &["h5"])
+                    .pick_file()
+                {
+                    super::report_playback::add_report_file(state, &p);
                 }
             }
             ui.menu_button("Recent", |ui| {
@@ -779,6 +796,7 @@ fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                     Coloring::ByNodeType => "node type".to_owned(),
                     Coloring::ByActivity => "firing rate".to_owned(),
                     Coloring::ByAttribute { name, .. } => name.clone(),
+                    Coloring::ByReport { .. } => "report value".to_owned(),
                 };
                 egui::ComboBox::from_id_salt("color")
                     .selected_text(label)
@@ -793,6 +811,7 @@ fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                         pick(ui, Coloring::ByPopulation, "population");
                         pick(ui, Coloring::ByNodeType, "node type");
                         pick(ui, Coloring::ByActivity, "firing rate");
+                        pick(ui, Coloring::parse("report"), "report value");
                         for a in &attrs {
                             pick(
                                 ui,
