@@ -198,6 +198,8 @@ fn overlaid(
             partners: state
                 .partners
                 .as_deref()
+                // Dimming everything for partners that are not drawn would hide the view.
+                .filter(|p| !p.pre.is_empty() || !p.post.is_empty())
                 .map(|p| (p.pre.as_slice(), p.post.as_slice())),
             picked: state.picked,
             base_radius: scene.base_radius,

@@ -221,13 +221,13 @@ pub fn sampled_range(
 }
 
 /// A few frame windows around the playback time. Windows are aligned to `window_len` frames;
-/// the one farthest from the last frame asked for goes when a new one comes in.
+/// when a new one comes in (the playback time's, or the next one ahead), the one farthest from
+/// it goes.
 #[derive(Clone, Debug)]
 pub struct FrameCache {
     pub window_len: usize,
     pub capacity: usize,
     windows: Vec<FrameWindow>,
-    last_frame: usize,
 }
 
 impl FrameCache {
@@ -239,7 +239,6 @@ impl FrameCache {
             window_len,
             capacity,
             windows: Vec::new(),
-            last_frame: 0,
         }
     }
 
@@ -250,8 +249,7 @@ impl FrameCache {
     }
 
     /// Soma values at `frame`, if cached.
-    pub fn get(&mut self, frame: usize) -> Option<&[f32]> {
-        self.last_frame = frame;
+    pub fn get(&self, frame: usize) -> Option<&[f32]> {
         self.windows.iter().find_map(|w| w.frame(frame))
     }
 
@@ -281,17 +279,18 @@ impl FrameCache {
         next.filter(|w| !w.is_empty() && !self.contains(w.start))
     }
 
-    /// Adds a window read from disk, dropping the farthest one when over capacity.
+    /// Adds a window read from disk, dropping the ones farthest from it when over capacity
+    /// (never the new one).
     pub fn insert(&mut self, window: FrameWindow) {
         self.windows.retain(|w| w.frames != window.frames);
+        let here = window.frames.start;
         self.windows.push(window);
         while self.windows.len() > self.capacity {
-            let last = self.last_frame;
-            let far = self
-                .windows
+            let newest = self.windows.len() - 1;
+            let far = self.windows[..newest]
                 .iter()
                 .enumerate()
-                .max_by_key(|(_, w)| w.frames.start.abs_diff(last))
+                .max_by_key(|(_, w)| w.frames.start.abs_diff(here))
                 .map(|(i, _)| i);
             match far {
                 Some(i) => {
@@ -396,15 +395,18 @@ mod tests {
     }
 
     #[test]
-    fn cache_drops_the_window_farthest_from_the_playback_time() {
+    fn cache_drops_the_window_farthest_from_the_new_one() {
         let mut c = FrameCache::new(1, 4 * 3 * 10);
         for a in [0, 10, 20] {
             c.insert(window(a..a + 10, 1));
         }
-        assert!(c.get(25).is_some());
         c.insert(window(30..40, 1));
         assert_eq!(c.held(), vec![10..20, 20..30, 30..40]);
         assert!(c.get(5).is_none());
+        // A seek far away: its window stays, the farthest old one goes.
+        c.insert(window(500..510, 1));
+        assert_eq!(c.held(), vec![20..30, 30..40, 500..510]);
+        assert!(c.get(505).is_some());
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl Reports {
         self.error = None;
         let (report, soma) = (entry.report.clone(), entry.soma.clone());
         let task = AsyncComputeTaskPool::get()
-            .spawn(async move { Ok(report_colors::sampled_range(&report, &soma, 32)?) });
+            .spawn(async move { Ok(report_colors::sampled_range(&report, &soma, 64)?) });
         self.range_task = Some((i, task));
     }
 }
@@ -293,7 +293,7 @@ fn color_frame(
     }
     let data_range = reports.data_range;
     let n = state.styled.instances.len();
-    let Some(values) = reports.cache.as_mut().and_then(|c| c.get(frame)) else {
+    let Some(values) = reports.cache.as_ref().and_then(|c| c.get(frame)) else {
         return;
     };
     let by_instance = report_colors::values_by_instance(&entry.soma, values, n);

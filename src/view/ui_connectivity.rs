@@ -75,8 +75,11 @@ fn connectivity_ui(
         }
     });
     ui.horizontal(|ui| {
-        ui.colored_label(color32(PRE_COLOR), "● presynaptic");
-        ui.colored_label(color32(POST_COLOR), "● postsynaptic");
+        for (c, text) in [(PRE_COLOR, "presynaptic"), (POST_COLOR, "postsynaptic")] {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+            ui.painter().circle_filled(rect.center(), 5.0, color32(c));
+            ui.label(text);
+        }
     });
     if let Some(e) = &conn.error {
         ui.colored_label(egui::Color32::LIGHT_RED, e);

@@ -310,7 +310,7 @@ fn trace_ui(ui: &mut egui::Ui, reports: &mut Reports, playback: &mut Playback) {
             format!("{} {units}", fmt_num(vmax as f64)),
         ),
         (
-            rect.left_bottom() + egui::vec2(4.0, -14.0),
+            rect.left_bottom() + egui::vec2(4.0, -17.0),
             egui::Align2::LEFT_BOTTOM,
             format!("{} {units}", fmt_num(vmin as f64)),
         ),
