@@ -124,6 +124,22 @@ fn check(scene: &Scene, instance: usize, filter: &EdgeFilter) -> usize {
         .map(|(k, (n, p))| (k, (n, p.len())))
         .collect();
     assert_eq!(ours, theirs, "counts");
+    let mut totals: BTreeMap<(Side, String, String), (usize, BTreeSet<u64>)> = BTreeMap::new();
+    for r in &want {
+        let c = totals.entry((r.0, r.1.clone(), r.4.clone())).or_default();
+        c.0 += 1;
+        c.1.insert(r.5);
+    }
+    let ours: BTreeMap<_, _> = view
+        .totals
+        .iter()
+        .map(|(k, v)| (k.clone(), (v.edges, v.partners)))
+        .collect();
+    let theirs: BTreeMap<_, _> = totals
+        .into_iter()
+        .map(|(k, (n, p))| (k, (n, p.len())))
+        .collect();
+    assert_eq!(ours, theirs, "totals");
     // One line per edge to a drawn partner, the picked soma at one end.
     let lines = edge_lines(scene, &view, 1.0);
     assert_eq!(lines.len(), want.iter().filter(|r| r.6.is_some()).count());

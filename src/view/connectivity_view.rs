@@ -81,6 +81,8 @@ pub struct PartnerView {
     pub pre: Vec<u32>,
     pub post: Vec<u32>,
     pub counts: BTreeMap<CountKey, CountRow>,
+    /// The same over all edge types: per (side, edge population, partner population).
+    pub totals: BTreeMap<(Side, String, String), CountRow>,
     /// Edge types seen before filtering (for the filter's choices).
     pub edge_types: BTreeSet<i64>,
     /// Range of the filter attribute over the edges before filtering.
@@ -168,7 +170,18 @@ pub fn partner_view(
         }
     }
     let mut partners_of: BTreeMap<CountKey, BTreeSet<u64>> = BTreeMap::new();
+    let mut partners_total: BTreeMap<(Side, String, String), BTreeSet<u64>> = BTreeMap::new();
     for edge in &view.edges {
+        let total = (
+            edge.side,
+            edge.edge_population.clone(),
+            edge.partner_population.clone(),
+        );
+        view.totals.entry(total.clone()).or_default().edges += 1;
+        partners_total
+            .entry(total)
+            .or_default()
+            .insert(edge.partner_node);
         let key = (
             edge.side,
             edge.edge_population.clone(),
@@ -189,6 +202,11 @@ pub fn partner_view(
     }
     for (key, nodes) in partners_of {
         if let Some(row) = view.counts.get_mut(&key) {
+            row.partners = nodes.len();
+        }
+    }
+    for (key, nodes) in partners_total {
+        if let Some(row) = view.totals.get_mut(&key) {
             row.partners = nodes.len();
         }
     }

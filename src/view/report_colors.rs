@@ -192,8 +192,9 @@ pub fn read_window(
     })
 }
 
-/// The data range of a report's soma values, from `samples` frames spread over the report
-/// (the first, the last and evenly between); `None` when no value is finite.
+/// The colour range of a report's soma values, from `samples` frames spread over the report
+/// (the first, the last and evenly between): the 1st to 99th percentile, so that brief spikes
+/// do not squeeze the subthreshold potential into one colour. `None` when no value is finite.
 pub fn sampled_range(
     report: &FrameReport,
     soma: &SomaMap,
@@ -208,16 +209,27 @@ pub fn sampled_range(
         .map(|k| ((n - 1) as f64 * k as f64 / (samples - 1) as f64).round() as usize)
         .collect();
     frames.dedup();
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut values = Vec::new();
     for f in frames {
-        for v in read_window(report, soma, f..f + 1)?.values {
-            if v.is_finite() {
-                lo = lo.min(v as f64);
-                hi = hi.max(v as f64);
-            }
-        }
+        values.extend(
+            read_window(report, soma, f..f + 1)?
+                .values
+                .into_iter()
+                .filter(|v| v.is_finite()),
+        );
     }
-    Ok((lo <= hi).then_some((lo, if hi > lo { hi } else { lo + 1.0 })))
+    Ok(percentile_range(&mut values, 0.01))
+}
+
+/// The `q` and `1 - q` quantiles of `values` (sorted in place); a flat range is widened by 1.
+pub fn percentile_range(values: &mut [f32], q: f64) -> Option<(f64, f64)> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f32::total_cmp);
+    let at = |p: f64| values[((values.len() - 1) as f64 * p).round() as usize] as f64;
+    let (lo, hi) = (at(q), at(1.0 - q));
+    Some((lo, if hi > lo { hi } else { lo + 1.0 }))
 }
 
 /// A few frame windows around the playback time. Windows are aligned to `window_len` frames;
@@ -407,6 +419,16 @@ mod tests {
         c.insert(window(500..510, 1));
         assert_eq!(c.held(), vec![20..30, 30..40, 500..510]);
         assert!(c.get(505).is_some());
+    }
+
+    #[test]
+    fn colour_range_leaves_out_brief_extremes() {
+        let mut v: Vec<f32> = (0..1000).map(|i| -70.0 + (i % 10) as f32).collect();
+        v[3] = 30.0;
+        v[500] = -120.0;
+        assert_eq!(percentile_range(&mut v, 0.01), Some((-70.0, -61.0)));
+        assert_eq!(percentile_range(&mut [5.0], 0.01), Some((5.0, 6.0)));
+        assert_eq!(percentile_range(&mut [], 0.01), None);
     }
 
     #[test]

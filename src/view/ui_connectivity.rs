@@ -7,7 +7,9 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::ViewerState;
 use super::camera::OrbitCamera;
-use super::connectivity_view::{POST_COLOR, PRE_COLOR, Side, filterable_attributes};
+use super::connectivity_view::{
+    EdgeFilter, POST_COLOR, PRE_COLOR, PartnerView, Side, filterable_attributes,
+};
 use super::partners::Connectivity;
 use super::ui::WindowView;
 
@@ -56,7 +58,7 @@ fn connectivity_window(
     }
     egui::Window::new("Connectivity")
         .default_pos(egui::pos2(view_rect.left() + 8.0, view_rect.top() + 8.0))
-        .default_width(320.0)
+        .default_width(300.0)
         .show(&ctx, |ui| connectivity_ui(ui, &mut conn, &state, &scene));
     Ok(())
 }
@@ -96,33 +98,68 @@ fn connectivity_ui(
         view.pre.len(),
         view.post.len()
     ));
-    egui::ScrollArea::vertical()
-        .max_height(180.0)
+    egui::Grid::new("totals").striped(true).show(ui, |ui| {
+        for h in ["", "edges of", "partners of", "edges", "partners"] {
+            ui.strong(h);
+        }
+        ui.end_row();
+        for ((side, epop, ppop), row) in &view.totals {
+            side_label(ui, *side);
+            ui.label(epop);
+            ui.label(ppop);
+            ui.label(row.edges.to_string());
+            ui.label(row.partners.to_string());
+            ui.end_row();
+        }
+    });
+    egui::CollapsingHeader::new(format!("by edge type ({})", view.counts.len()))
+        .default_open(false)
         .show(ui, |ui| {
-            egui::Grid::new("counts").striped(true).show(ui, |ui| {
-                for h in ["", "edges of", "partner pop.", "type", "edges", "partners"] {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                for ((side, epop, ppop, t), row) in &view.counts {
-                    let (text, c) = match side {
-                        Side::Pre => ("pre", PRE_COLOR),
-                        Side::Post => ("post", POST_COLOR),
-                    };
-                    ui.colored_label(color32(c), text);
-                    ui.label(epop);
-                    ui.label(ppop);
-                    ui.label(t.to_string());
-                    ui.label(row.edges.to_string());
-                    ui.label(row.partners.to_string());
-                    ui.end_row();
-                }
-            });
+            egui::ScrollArea::vertical()
+                .max_height(160.0)
+                .show(ui, |ui| {
+                    egui::Grid::new("counts").striped(true).show(ui, |ui| {
+                        for h in ["", "edges of", "type", "edges", "partners"] {
+                            ui.strong(h);
+                        }
+                        ui.end_row();
+                        for ((side, epop, _, t), row) in &view.counts {
+                            side_label(ui, *side);
+                            ui.label(epop);
+                            ui.label(t.to_string());
+                            ui.label(row.edges.to_string());
+                            ui.label(row.partners.to_string());
+                            ui.end_row();
+                        }
+                    });
+                });
         });
-    ui.separator();
+    let mut filter = conn.filter.clone();
+    let filtered = filter.attribute.is_some() || filter.edge_types.is_some();
+    egui::CollapsingHeader::new(if filtered { "filters (on)" } else { "filters" })
+        .default_open(false)
+        .show(ui, |ui| filters_ui(ui, &mut filter, &view, scene));
+    if filter != conn.filter {
+        conn.filter = filter;
+    }
+}
+
+fn side_label(ui: &mut egui::Ui, side: Side) {
+    let (text, c) = match side {
+        Side::Pre => ("pre", PRE_COLOR),
+        Side::Post => ("post", POST_COLOR),
+    };
+    ui.colored_label(color32(c), text);
+}
+
+fn filters_ui(
+    ui: &mut egui::Ui,
+    filter: &mut EdgeFilter,
+    view: &PartnerView,
+    scene: &super::scene::Scene,
+) {
     // Filter by an edge attribute range.
     let attrs = filterable_attributes(scene, &view.population);
-    let mut filter = conn.filter.clone();
     let current = filter
         .attribute
         .as_ref()
@@ -190,9 +227,6 @@ fn connectivity_ui(
                 filter.edge_types = None;
             }
         });
-    }
-    if filter != conn.filter {
-        conn.filter = filter;
     }
 }
 

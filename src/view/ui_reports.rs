@@ -48,8 +48,8 @@ fn reports_windows(
         .show(&ctx, |ui| reports_ui(ui, &mut reports, &mut state));
     if state.picked.is_some() || !reports.pinned.is_empty() {
         egui::Window::new("Trace")
-            .default_pos(egui::pos2(view.left() + 8.0, view.bottom() - 230.0))
-            .default_size(egui::vec2((view.width() - 16.0).clamp(200.0, 640.0), 190.0))
+            .default_pos(egui::pos2(view.left() + 8.0, view.bottom() - 200.0))
+            .default_size(egui::vec2((view.width() - 16.0).clamp(200.0, 640.0), 130.0))
             .show(&ctx, |ui| trace_ui(ui, &mut reports, &mut playback));
     }
     Ok(())
@@ -252,7 +252,7 @@ fn trace_ui(ui: &mut egui::Ui, reports: &mut Reports, playback: &mut Playback) {
     });
     let size = egui::vec2(
         ui.available_width().max(200.0),
-        ui.available_height().max(120.0),
+        ui.available_height().clamp(90.0, 400.0),
     );
     let (resp, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
     let rect = resp.rect;
@@ -310,7 +310,7 @@ fn trace_ui(ui: &mut egui::Ui, reports: &mut Reports, playback: &mut Playback) {
             format!("{} {units}", fmt_num(vmax as f64)),
         ),
         (
-            rect.left_bottom() + egui::vec2(4.0, -17.0),
+            rect.left_bottom() + egui::vec2(64.0, -2.0),
             egui::Align2::LEFT_BOTTOM,
             format!("{} {units}", fmt_num(vmin as f64)),
         ),
