@@ -85,6 +85,19 @@ fn rows(view: &PartnerView) -> Vec<Row> {
     v
 }
 
+/// Edges and distinct partner nodes per key.
+fn tally<K: Ord>(rows: &[Row], key: impl Fn(&Row) -> K) -> BTreeMap<K, (usize, usize)> {
+    let mut out: BTreeMap<K, (usize, BTreeSet<u64>)> = BTreeMap::new();
+    for r in rows {
+        let c = out.entry(key(r)).or_default();
+        c.0 += 1;
+        c.1.insert(r.5);
+    }
+    out.into_iter()
+        .map(|(k, (n, p))| (k, (n, p.len())))
+        .collect()
+}
+
 /// Compares the view for `instance` under `filter` with the scan; returns the edges seen.
 fn check(scene: &Scene, instance: usize, filter: &EdgeFilter) -> usize {
     let view = partner_view(scene, instance, filter).unwrap();
@@ -106,40 +119,26 @@ fn check(scene: &Scene, instance: usize, filter: &EdgeFilter) -> usize {
             "{side:?} highlight"
         );
     }
-    let mut counts: BTreeMap<(Side, String, String, i64), (usize, BTreeSet<u64>)> = BTreeMap::new();
-    for r in &want {
-        let c = counts
-            .entry((r.0, r.1.clone(), r.4.clone(), r.3))
-            .or_default();
-        c.0 += 1;
-        c.1.insert(r.5);
-    }
     let ours: BTreeMap<_, _> = view
         .counts
         .iter()
         .map(|(k, v)| (k.clone(), (v.edges, v.partners)))
         .collect();
-    let theirs: BTreeMap<_, _> = counts
-        .into_iter()
-        .map(|(k, (n, p))| (k, (n, p.len())))
-        .collect();
-    assert_eq!(ours, theirs, "counts");
-    let mut totals: BTreeMap<(Side, String, String), (usize, BTreeSet<u64>)> = BTreeMap::new();
-    for r in &want {
-        let c = totals.entry((r.0, r.1.clone(), r.4.clone())).or_default();
-        c.0 += 1;
-        c.1.insert(r.5);
-    }
+    assert_eq!(
+        ours,
+        tally(&want, |r| (r.0, r.1.clone(), r.4.clone(), r.3)),
+        "counts"
+    );
     let ours: BTreeMap<_, _> = view
         .totals
         .iter()
         .map(|(k, v)| (k.clone(), (v.edges, v.partners)))
         .collect();
-    let theirs: BTreeMap<_, _> = totals
-        .into_iter()
-        .map(|(k, (n, p))| (k, (n, p.len())))
-        .collect();
-    assert_eq!(ours, theirs, "totals");
+    assert_eq!(
+        ours,
+        tally(&want, |r| (r.0, r.1.clone(), r.4.clone())),
+        "totals"
+    );
     // One line per edge to a drawn partner, the picked soma at one end.
     let lines = edge_lines(scene, &view, 1.0);
     assert_eq!(lines.len(), want.iter().filter(|r| r.6.is_some()).count());
