@@ -88,6 +88,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Open the built-in V1-like column simulated live (what `cortexview` with no arguments does).
+    #[cfg(feature = "viewer")]
+    Live {
+        /// Cortical cells.
+        #[arg(long, default_value_t = cortexview::demo::DEFAULT_CELLS)]
+        cells: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Use glif_psc instead of iaf_psc_alpha.
+        #[arg(long)]
+        glif: bool,
+        /// Engine threads.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Speed cap: times real time (1 = real time), or "max" for as fast as it goes.
+        #[arg(long, default_value = "1")]
+        speed: String,
+    },
     /// Write the built-in V1-like demo column as SONATA (BMTK PointNet and NEST run it).
     Demo {
         /// Output folder.
@@ -112,10 +130,10 @@ enum Command {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let Some(command) = args.command else {
-        // No arguments: the built-in demo column, simulated by the embedded engine.
+        // No arguments: the built-in demo column, simulated live by the embedded engine.
         return match args.path {
             Some(path) => open_viewer(Some(&path)),
-            None => open_viewer(Some(&cli::demo::prepare_demo(2000.0)?)),
+            None => open_live(cortexview::demo::DemoOptions::default(), 1, Some(1000.0)),
         };
     };
     match command {
@@ -123,6 +141,30 @@ fn run(args: Args) -> anyhow::Result<()> {
         Command::View { path } => open_viewer(path.as_deref()),
         #[cfg(feature = "viewer")]
         Command::Render(r) => cli::render::run(&r),
+        #[cfg(feature = "viewer")]
+        Command::Live {
+            cells,
+            seed,
+            glif,
+            threads,
+            speed,
+        } => {
+            let speed = match speed.as_str() {
+                "max" => None,
+                s => match s.parse::<f64>() {
+                    Ok(x) if x > 0.0 && x.is_finite() => Some(x * 1000.0),
+                    _ => anyhow::bail!("--speed: a positive factor or \"max\", not \"{s}\""),
+                },
+            };
+            let model = if glif {
+                cortexview::demo::CellModel::GlifPsc
+            } else {
+                cortexview::demo::CellModel::IafPscAlpha
+            };
+            let mut options = cortexview::demo::DemoOptions::new(cells, model);
+            options.seed = seed;
+            open_live(options, threads, speed)
+        }
         Command::Info { path, json } => cli::info::run(&path, json),
         Command::Nodes {
             path,
@@ -179,6 +221,29 @@ fn run(args: Args) -> anyhow::Result<()> {
 #[cfg(feature = "viewer")]
 fn open_viewer(path: Option<&std::path::Path>) -> anyhow::Result<()> {
     cortexview::view::ui::run_window(path)
+}
+
+/// The demo column written once into a cache folder (the scene reads it) and simulated live.
+#[cfg(feature = "viewer")]
+fn open_live(
+    options: cortexview::demo::DemoOptions,
+    threads: usize,
+    speed: Option<f64>,
+) -> anyhow::Result<()> {
+    let (config, demo) = cli::demo::prepare_live_demo(options)?;
+    let mut live = cortexview::view::live::LiveSession::for_demo(demo);
+    live.threads = threads.max(1);
+    live.speed = speed;
+    cortexview::view::ui::run_window_with(Some(&config), live)
+}
+
+#[cfg(not(feature = "viewer"))]
+fn open_live(
+    _options: cortexview::demo::DemoOptions,
+    _threads: usize,
+    _speed: Option<f64>,
+) -> anyhow::Result<()> {
+    anyhow::bail!("this cortexview was built without the viewer (cargo build --features viewer)")
 }
 
 #[cfg(not(feature = "viewer"))]

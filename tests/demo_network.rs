@@ -232,3 +232,103 @@ fn longer_runs_extend_the_input_trains() {
     }
     assert!(long.input_spike_count() > 2 * short.input_spike_count());
 }
+
+/// The live network (recurrent weights split by E/I class so the show can scale them apart)
+/// simulates to the same spikes as the exported one, for both models; the four classes hold
+/// every recurrent edge once, each with the right source and target class.
+#[test]
+fn live_network_splits_classes_and_changes_no_spike() {
+    for model in [CellModel::IafPscAlpha, CellModel::GlifPsc] {
+        let demo = Demo::build(&options(600, model, 3)).unwrap();
+        let plain = demo.network().unwrap();
+        let live = demo.live_network().unwrap();
+        let names: Vec<&str> = live.projections.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "v1_E_to_E",
+                "v1_E_to_I",
+                "v1_I_to_E",
+                "v1_I_to_I",
+                "lgn_to_v1",
+                "bkg_to_v1"
+            ]
+        );
+        let rec = &plain.projections[0];
+        let split: usize = live.projections[..4].iter().map(|p| p.src.len()).sum();
+        assert_eq!(split, rec.src.len());
+        let exc = |row: u32| {
+            demo.cell_types[demo.cells.type_of[row as usize] as usize].class
+                == cortexview::demo::CellClass::Exc
+        };
+        for (c, p) in live.projections[..4].iter().enumerate() {
+            assert!(!p.src.is_empty(), "{}", p.name);
+            assert!(p.src.iter().all(|&s| exc(s) == (c < 2)), "{}", p.name);
+            assert!(p.tgt.iter().all(|&t| exc(t) == (c % 2 == 0)), "{}", p.name);
+        }
+        let want = spikes(&plain, 300.0);
+        assert!(want.len() > 100, "{model:?}: {} spikes", want.len());
+        assert_eq!(spikes(&live, 300.0), want, "{model:?}");
+    }
+}
+
+/// Inputs fed on the fly continue the trains at their rates; scaling a source's rate changes
+/// what it sends from then on, and silencing both inputs quiets the column.
+#[test]
+fn live_inputs_continue_at_their_rates_and_follow_the_sliders() {
+    use cortexview::sim::live::{LiveCommand, LiveRun};
+    let mut o = options(400, CellModel::IafPscAlpha, 5);
+    o.tstop_ms = 200.0;
+    let demo = Demo::build(&o).unwrap();
+    let (lgn_rates, bkg_rates) = demo.input_rates();
+    let mut feeder = demo.feeder();
+    use cortexview::sim::live::SourceFeeder;
+    assert_eq!(feeder.covered_until(), 200.0);
+    let events = feeder.feed(2200.0);
+    assert_eq!(feeder.covered_until(), 2200.0);
+    assert!(events.iter().all(|e| e.2 >= 200.0 && e.2 < 2200.0));
+    for (q, rates) in [(0usize, &lgn_rates), (1, &bkg_rates)] {
+        let n = events.iter().filter(|e| e.0 == q).count() as f64;
+        let expected: f64 = rates.iter().sum::<f64>() * 2.0;
+        assert!(
+            (n - expected).abs() < 5.0 * expected.sqrt(),
+            "source {q}: {n} vs {expected}"
+        );
+    }
+
+    // a live run: 600 ms as built, then both inputs off
+    let sim = Simulation::new(&demo.live_network().unwrap(), &SimOptions { threads: 1 }).unwrap();
+    let run =
+        LiveRun::start_with_feeder(sim, 5.0, f64::INFINITY, None, Some(Box::new(demo.feeder())));
+    while run.time_ms() < 600.0 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    run.send(LiveCommand::Pause).unwrap();
+    for source in ["lgn", "bkg"] {
+        run.send(LiveCommand::SetSourceRate {
+            source: source.into(),
+            factor: 0.0,
+        })
+        .unwrap();
+    }
+    let t_off = run.time_ms();
+    run.send(LiveCommand::Resume).unwrap();
+    while run.time_ms() < t_off + 400.0 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let sim = run.stop().unwrap();
+    let spikes: Vec<_> = sim.spikes().collect();
+    let rate = |a: f64, b: f64| {
+        spikes
+            .iter()
+            .filter(|s| s.time_ms >= a && s.time_ms < b)
+            .count() as f64
+            / (b - a)
+            * 1000.0
+            / 400.0
+    };
+    let on = rate(300.0, 600.0);
+    let off = rate(t_off + 100.0, t_off + 400.0);
+    assert!(on > 2.0, "driven column fires at {on} Hz");
+    assert!(off < 0.05 * on, "silenced inputs: {off} Hz vs {on} Hz");
+}

@@ -621,3 +621,111 @@ fn inject_current_equals_step_current() {
     assert_ne!(trains_of(&got, 0), trains_of(&without, 0));
     assert_ne!(trains_of(&got, 1), trains_of(&without, 1));
 }
+
+/// Source spikes handed over while running (the live demo's endless inputs) equal the same
+/// spikes given at build time, and removing them from a time on equals trains cut there.
+#[test]
+fn source_spikes_added_while_running_equal_trains_given_at_build() {
+    let tstop = 600.0;
+    let net = base_network(800.0);
+    let (want, want_v) = one_run(&net, 2, tstop);
+
+    // the same trains, but only those before 150 ms at build time; the rest arrive in pieces
+    let mut cut = net.clone();
+    let all = net.sources[0].trains.clone();
+    for tr in &mut cut.sources[0].trains {
+        tr.retain(|&t| t < 150.0);
+    }
+    let mut s = sim(&cut, 2);
+    let mut from = 150.0;
+    for until in [150.0, 151.3, 222.0, 400.0, 600.0] {
+        // spikes of [from, from + 120) handed over before the run reaches them
+        let next = (from + 120.0_f64).min(tstop);
+        let events: Vec<(usize, u32, f64)> = all
+            .iter()
+            .enumerate()
+            .flat_map(|(r, tr)| {
+                tr.iter()
+                    .filter(move |&&t| t >= from && t < next)
+                    .map(move |&t| (0usize, r as u32, t))
+            })
+            .collect();
+        let n = events.len();
+        assert_eq!(s.add_source_spikes(&events).unwrap(), n);
+        from = next;
+        s.run_until(until).unwrap();
+    }
+    while from < tstop {
+        let next = (from + 120.0_f64).min(tstop);
+        let events: Vec<(usize, u32, f64)> = all
+            .iter()
+            .enumerate()
+            .flat_map(|(r, tr)| {
+                tr.iter()
+                    .filter(move |&&t| t >= from && t < next)
+                    .map(move |&t| (0usize, r as u32, t))
+            })
+            .collect();
+        s.add_source_spikes(&events).unwrap();
+        from = next;
+    }
+    s.run_until(tstop).unwrap();
+    assert_same_spikes("source spikes added live", &all_spikes(&s), &want);
+    assert_eq!(all_v_m(&s), want_v);
+    // a spike in the past is dropped, a bad row is an error
+    assert_eq!(s.add_source_spikes(&[(0, 0, 10.0)]).unwrap(), 0);
+    assert!(s.add_source_spikes(&[(0, N_LGN as u32, 700.0)]).is_err());
+    assert!(s.add_source_spikes(&[(1, 0, 700.0)]).is_err());
+}
+
+#[test]
+fn source_spikes_removed_from_a_time_equal_trains_cut_there() {
+    let tstop = 500.0;
+    let net = base_network(800.0);
+    let mut s = sim(&net, 1);
+    s.run_until(200.0).unwrap();
+    let removed = s.remove_source_spikes_from(0, 250.0).unwrap();
+    s.run_until(tstop).unwrap();
+    let mut cut = net.clone();
+    let mut expected_removed = 0;
+    for tr in &mut cut.sources[0].trains {
+        let before = tr.len();
+        tr.retain(|&t| t < 250.0);
+        expected_removed += before - tr.len();
+    }
+    assert!(expected_removed > 0);
+    assert_eq!(removed, expected_removed);
+    let (want, _) = one_run(&cut, 1, tstop);
+    assert_same_spikes("source spikes removed", &all_spikes(&s), &want);
+}
+
+/// A pulse equals a step current switched on and off at the same steps.
+#[test]
+fn pulse_current_equals_a_step_current_on_and_off() {
+    let tstop = 300.0;
+    let net = base_network(800.0);
+    let rows: Vec<u32> = (0..N_EXC as u32).step_by(2).collect();
+    let mut s = sim(&net, 2);
+    s.run_until(100.0).unwrap();
+    s.pulse_current("volley", 0, &rows, 2000.0, 2.0).unwrap();
+    assert!(s.pulse_current("volley", 0, &rows, 1.0, 1.0).is_err());
+    assert!(s.pulse_current("bad", 0, &rows, 1.0, -1.0).is_err());
+    s.run_until(tstop).unwrap();
+    let got = all_spikes(&s);
+
+    let res = s.resolution();
+    let on = res.steps_to_ms(res.ms_to_steps(100.0) + 1);
+    let mut plain = net.clone();
+    plain.current_clamps.push(CurrentClamp {
+        name: "volley".into(),
+        population: 0,
+        rows: rows.clone(),
+        times_ms: vec![on, on + 2.0],
+        amps_pa: vec![2000.0, 0.0],
+        delay_ms: DT,
+    });
+    let (want, _) = one_run(&plain, 1, tstop);
+    assert_same_spikes("pulse", &got, &want);
+    let (without, _) = one_run(&net, 1, tstop);
+    assert_ne!(trains_of(&got, 0), trains_of(&without, 0));
+}

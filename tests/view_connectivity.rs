@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use cortexview::view::connectivity_view::{
     EdgeFilter, PartnerView, Side, edge_lines, partner_view,
 };
+use cortexview::view::partners::edges_mesh;
 use cortexview::view::scene::Scene;
 
 /// (side, edge population, edge id, edge type, partner population, partner node, instance).
@@ -153,6 +154,12 @@ fn check(scene: &Scene, instance: usize, filter: &EdgeFilter) -> usize {
             Side::Post => assert_eq!((l.0, l.1), (me, other)),
         }
     }
+    // The "edges" mesh layer: two vertices a line, in line order, one identity instance.
+    let mesh = edges_mesh(&lines);
+    let ends: Vec<[f32; 3]> = lines.iter().flat_map(|l| [l.0, l.1]).collect();
+    assert_eq!(mesh.positions, ends);
+    assert_eq!(mesh.colors.len(), ends.len());
+    assert_eq!(mesh.instances.len(), 1);
     want.len()
 }
 

@@ -327,3 +327,177 @@ fn a_load_error_leaves_the_previous_scene() {
         "the old scene stays"
     );
 }
+
+/// A camera-facing triangle and a line near the eye, in clip coordinates of `m`.
+fn near_eye(m: Mat4, ndc: [f32; 2]) -> [f32; 3] {
+    // Reversed z: a small NDC depth is far from the near plane, still in front of the circuit.
+    let p = m.inverse() * bevy::math::Vec4::new(ndc[0], ndc[1], 0.5, 1.0);
+    (p.truncate() / p.w).to_array()
+}
+
+#[test]
+fn mesh_layers_draw_shaded_triangles_and_lines_over_the_neurons_and_hide_on_request() {
+    use cortexview::view::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let reps = vec![Representation::default()];
+    let mut v = HeadlessViewer::new(scene, reps, false, W, H).expect("viewer");
+    v.set_camera(CameraPreset::Front, 0.0);
+    v.warm_up().expect("pipeline");
+    let before = v.capture().expect("frame");
+    let m = v.clip_from_world();
+    let eye = v.orbit().transform().translation;
+    let corners = [[-0.5, -0.4], [0.5, -0.4], [0.0, 0.6]].map(|c| near_eye(m, c));
+    // Normals towards the eye: full headlight.
+    let centre = (Vec3::from(corners[0]) + Vec3::from(corners[1]) + Vec3::from(corners[2])) / 3.0;
+    let normal = (eye - centre).normalize().to_array();
+    let orange = [1.0, 0.5, 0.0, 1.0];
+    let triangle = LayerMesh {
+        positions: corners.to_vec(),
+        normals: vec![normal; 3],
+        instances: vec![MeshInstance {
+            transform: Mat4::IDENTITY,
+            color: orange,
+        }],
+        ..Default::default()
+    };
+    let line = LayerMesh {
+        positions: vec![near_eye(m, [-0.9, -0.8]), near_eye(m, [0.9, -0.8])],
+        colors: vec![[0.0, 1.0, 0.0, 1.0]; 2],
+        indices: vec![0, 1],
+        instances: vec![MeshInstance {
+            transform: Mat4::IDENTITY,
+            color: [1.0; 4],
+        }],
+        ..Default::default()
+    };
+    {
+        let mut layers = v.app.world_mut().resource_mut::<MeshLayers>();
+        layers.set(
+            "test triangles",
+            MeshLayer::new(Topology::Triangles, vec![triangle]),
+        );
+        layers.set("test lines", MeshLayer::new(Topology::Lines, vec![line]));
+    }
+    v.settle().expect("layers uploaded");
+    let img = v.capture().expect("frame");
+    let c = img.get_pixel(W / 2, H / 2).0;
+    assert!(
+        (c[0] as i32 - 255).abs() < 30 && (c[1] as i32 - 128).abs() < 30 && c[2] < 30,
+        "the triangle in its instance colour, lit by the headlight: {c:?}"
+    );
+    let row = (0.9 * H as f32) as u32;
+    let green = (0..W)
+        .filter(|&x| (row - 1..=row + 1).any(|y| img.get_pixel(x, y).0[1] > 200))
+        .count();
+    assert!(
+        green as f32 > 0.8 * 0.9 * W as f32,
+        "the line spans the frame ({green} px)"
+    );
+
+    v.app
+        .world_mut()
+        .resource_mut::<MeshLayers>()
+        .set_visible("test triangles", false);
+    v.settle().expect("hidden");
+    let img = v.capture().expect("frame");
+    for (x, y) in [
+        (W / 2, H / 2),
+        (W / 2 + 20, H / 2 - 30),
+        (W / 2 - 25, H / 2 + 15),
+    ] {
+        assert_eq!(
+            img.get_pixel(x, y),
+            before.get_pixel(x, y),
+            "a hidden layer leaves what was there before at ({x}, {y})"
+        );
+    }
+}
+
+/// The Neuropixels probe is drawn where it is placed: along the projected shank the frame is
+/// the probe's steel grey, in front of the neurons (placed at the front of the column), and
+/// nowhere else; moving it moves the grey.
+#[test]
+fn probe_is_drawn_where_it_is_placed() {
+    use cortexview::probe::ProbeKind;
+    use cortexview::view::meshes::{MeshLayer, MeshLayers, Topology};
+    use cortexview::view::probe_view::ProbeView;
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let mut probe = ProbeView::through(&scene, ProbeKind::Np1, [0.0, 0.0]);
+    // in front of the column (toward the front camera, +z), so nothing hides it
+    let zmax = v1_positions(&scene)
+        .iter()
+        .map(|p| p[2])
+        .fold(f32::NEG_INFINITY, f32::max);
+    probe.entry[2] = zmax as f64 + 40.0;
+    probe.update(&scene);
+    let mut v =
+        HeadlessViewer::new(scene, vec![Representation::default()], false, W, H).expect("viewer");
+    v.set_camera(CameraPreset::Front, 0.0);
+    v.warm_up().expect("pipeline");
+    let before = v.capture().expect("frame");
+    let set = |v: &mut HeadlessViewer, probe: &ProbeView| {
+        v.app.world_mut().resource_mut::<MeshLayers>().set(
+            "probe",
+            MeshLayer::new(Topology::Triangles, vec![probe.mesh(&[], &[])]),
+        );
+        v.settle().expect("probe uploaded");
+        v.capture().expect("frame")
+    };
+    let img = set(&mut v, &probe);
+    let m = v.clip_from_world();
+    let pl = probe.placement();
+    let steel = |img: &RgbaImage, p: Vec2| {
+        let c = img.get_pixel(p.x as u32, p.y as u32).0;
+        let (r, g, b) = (c[0] as i32, c[1] as i32, c[2] as i32);
+        (r - g).abs() < 25 && (g - b).abs() < 30 && (60..230).contains(&g)
+    };
+    // points on the shank's axis, 0.1 to 0.9 of the way from the entry to the tip
+    let mut on_shank = 0;
+    let mut changed = 0;
+    for k in 1..10 {
+        let f = k as f64 / 10.0;
+        let p = [
+            probe.entry[0] + (pl.tip[0] - probe.entry[0]) * f,
+            probe.entry[1] + (pl.tip[1] - probe.entry[1]) * f,
+            probe.entry[2] + (pl.tip[2] - probe.entry[2]) * f,
+        ];
+        let Some(px) = project(m, Vec3::new(p[0] as f32, p[1] as f32, p[2] as f32), W, H) else {
+            continue;
+        };
+        if px.x < 0.0 || px.y < 0.0 || px.x >= W as f32 || px.y >= H as f32 {
+            continue;
+        }
+        on_shank += usize::from(steel(&img, px));
+        changed += usize::from(
+            img.get_pixel(px.x as u32, px.y as u32) != before.get_pixel(px.x as u32, px.y as u32),
+        );
+    }
+    assert!(
+        on_shank >= 8,
+        "steel grey along the projected shank: {on_shank} of 9"
+    );
+    assert!(
+        changed >= 8,
+        "the probe changed those pixels: {changed} of 9"
+    );
+    // 150 µm to the side of the shank: not the probe
+    let side = project(
+        m,
+        Vec3::new(
+            (pl.tip[0] + 150.0) as f32,
+            (0.5 * (pl.tip[1] + probe.entry[1])) as f32,
+            pl.tip[2] as f32,
+        ),
+        W,
+        H,
+    )
+    .expect("in front of the camera");
+    assert!(!steel(&img, side), "no probe beside the shank");
+    // moved 150 µm along x: the grey follows
+    probe.entry[0] += 150.0;
+    probe.update(&Scene::open(&fixture(), &[]).expect("fixture"));
+    let moved = set(&mut v, &probe);
+    assert!(steel(&moved, side), "the moved probe is where it was moved");
+}

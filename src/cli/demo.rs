@@ -57,41 +57,38 @@ pub fn run(
     Ok(())
 }
 
-/// What `cortexview` with no arguments shows: the default column, written as SONATA into a
-/// cache folder and simulated by the engine for `tstop_ms` (both once; later starts reuse them).
-/// Returns the simulation config to open.
-///
-/// The column is simulated ahead and played back; the live engine in the viewer (stimulation,
-/// input sliders) is the workshop issue's remaining part.
-pub fn prepare_demo(tstop_ms: f64) -> anyhow::Result<std::path::PathBuf> {
+/// What `cortexview` with no arguments shows: the column built in memory (for the engine) and
+/// written as SONATA into a cache folder once (for the scene: positions, types, layers; later
+/// starts reuse the files). Returns the config to open and the column to simulate live.
+pub fn prepare_live_demo(options: DemoOptions) -> anyhow::Result<(std::path::PathBuf, Demo)> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
         .unwrap_or_else(std::env::temp_dir);
     let dir = cache.join(format!(
-        "cortexview/demo-v1-{}-seed1-{}ms",
-        crate::demo::DEFAULT_CELLS,
-        tstop_ms
+        "cortexview/live-v1-{}-seed{}-{}-{}ms",
+        options.cells,
+        options.seed,
+        options.model.nest_name(),
+        options.tstop_ms
     ));
+    let t0 = Instant::now();
+    let demo = Demo::build(&options).context("building the demo column")?;
     let config = dir.join("config.json");
-    let spikes = dir.join("output").join("spikes.h5");
-    if config.is_file() && spikes.is_file() {
-        return Ok(config);
+    if !config.is_file() {
+        eprintln!(
+            "first start: writing the demo V1 column ({} cells) to {}",
+            options.cells,
+            dir.display()
+        );
+        demo.write_sonata(&dir)
+            .with_context(|| format!("writing the demo to {}", dir.display()))?;
     }
     eprintln!(
-        "first start: building the demo V1 column ({} cells) in {} and simulating {tstop_ms} ms",
-        crate::demo::DEFAULT_CELLS,
-        dir.display()
+        "demo column: {} cells, {} edges, ready in {:.2} s",
+        demo.cells.len(),
+        demo.edge_count(),
+        t0.elapsed().as_secs_f64()
     );
-    let options = DemoOptions {
-        tstop_ms,
-        ..DemoOptions::default()
-    };
-    let demo = Demo::build(&options).context("building the demo column")?;
-    let summary = demo
-        .write_sonata(&dir)
-        .with_context(|| format!("writing the demo to {}", dir.display()))?;
-    crate::cli::simulate::run(&summary.config, 2, Some(tstop_ms), false)
-        .context("simulating the demo column")?;
-    Ok(summary.config)
+    Ok((config, demo))
 }

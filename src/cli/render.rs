@@ -8,6 +8,8 @@ use clap::Args;
 
 use crate::view::camera::CameraPreset;
 use crate::view::capture::{self, RenderOptions};
+use crate::view::morphologies::Lod;
+use crate::view::scene::Style;
 
 #[derive(Args, Debug)]
 pub struct RenderArgs {
@@ -38,6 +40,13 @@ pub struct RenderArgs {
     /// population, type, activity (firing rate), an attribute name, or #rrggbb.
     #[arg(long)]
     pub color_by: Option<String>,
+    /// soma (spheres), morphology (tubes) or morphology_line: how the selected neurons are
+    /// drawn; cells without a morphology file stay spheres.
+    #[arg(long, default_value = "soma", value_parser = parse_style)]
+    pub style: Style,
+    /// Level of detail of morphologies: auto (budgets and distance), tubes, lines, somata.
+    #[arg(long, default_value = "auto", value_parser = parse_lod)]
+    pub lod: Lod,
     /// orbit (turns once around over the frames), front, side or top.
     #[arg(long, default_value = "orbit")]
     pub camera: CameraPreset,
@@ -55,6 +64,20 @@ pub struct RenderArgs {
     pub out: PathBuf,
 }
 
+fn parse_style(s: &str) -> Result<Style, String> {
+    Style::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Style::ALL.iter().map(|s| s.name()).collect();
+        format!("'{s}' is not one of {}", names.join(", "))
+    })
+}
+
+fn parse_lod(s: &str) -> Result<Lod, String> {
+    Lod::ALL
+        .into_iter()
+        .find(|l| l.name() == s)
+        .ok_or_else(|| format!("'{s}' is not one of auto, tubes, lines, somata"))
+}
+
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let opts = RenderOptions {
         width: args.width,
@@ -69,6 +92,8 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         tau_ms: args.tau,
         show_virtual: args.virtual_nodes,
         overlay: !args.no_overlay,
+        style: args.style,
+        lod: Some(args.lod),
         out: Some(args.out.clone()),
         progress: true,
     };

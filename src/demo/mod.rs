@@ -9,11 +9,13 @@
 //! | `connect` | recurrent, thalamic and background edges with distance-dependent delays |
 //! | `trains` | Poisson spike trains of the virtual populations |
 //! | `network` | [`Demo`] -> engine [`Network`](crate::sim::Network) |
+//! | `live` | the live run: recurrent weights split by E/I class, endless Poisson inputs |
 //! | `export` | [`Demo`] -> SONATA files (nodes, edges, types, inputs, configs) |
 pub mod connect;
 pub mod error;
 pub mod export;
 pub mod layout;
+pub mod live;
 pub mod network;
 pub mod rng;
 pub mod trains;
@@ -72,6 +74,11 @@ impl Default for DemoOptions {
     }
 }
 
+fn input_rates(o: &DemoOptions, n_lgn: usize, n_bkg: usize) -> (Vec<f64>, Vec<f64>) {
+    let lgn = trains::lognormal_rates(n_lgn, o.lgn_rate_hz, 0.5, Key::new(o.seed, 0x5241_5445));
+    (lgn, vec![o.bkg_rate_hz; n_bkg])
+}
+
 /// The generated column: everything the engine and the SONATA files need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Demo {
@@ -120,15 +127,13 @@ impl Demo {
             connect::thalamic(&cell_types, &cells, &lgn, o.model, w, o.dt_ms, o.seed),
             connect::background(&cell_types, &cells, n_bkg, o.model, w, o.dt_ms, o.seed),
         ];
-        let lgn_rates =
-            trains::lognormal_rates(n_lgn, o.lgn_rate_hz, 0.5, Key::new(o.seed, 0x5241_5445));
+        let (lgn_rates, bkg_rates) = input_rates(o, n_lgn, n_bkg);
         let lgn_trains = trains::trains(
             &lgn_rates,
             o.tstop_ms,
             o.dt_ms,
             Key::new(o.seed, 0x4C47_5350),
         );
-        let bkg_rates = vec![o.bkg_rate_hz; n_bkg];
         let bkg_trains = trains::trains(
             &bkg_rates,
             o.tstop_ms,
@@ -146,6 +151,11 @@ impl Demo {
             lgn_trains,
             bkg_trains,
         })
+    }
+
+    /// Per-node rates (Hz) of the `lgn` and `bkg` inputs.
+    pub fn input_rates(&self) -> (Vec<f64>, Vec<f64>) {
+        input_rates(&self.options, self.lgn.len(), self.bkg.len())
     }
 
     /// Number of edges of all edge populations.

@@ -30,6 +30,36 @@ pub fn poisson_train(key: Key, rate_hz: f64, tstop_ms: f64, dt: f64) -> Vec<f64>
     out
 }
 
+/// Spike times of one node firing at `rate_hz` on the grid steps k with `t0 <= k dt < t1`
+/// (k >= 1), as [`poisson_train`] makes them over [0, tstop): a live run's next segment.
+pub fn poisson_segment(key: Key, rate_hz: f64, t0_ms: f64, t1_ms: f64, dt: f64) -> Vec<f64> {
+    let k0 = ((t0_ms / dt).round() as u64).max(1);
+    let k1 = (t1_ms / dt).round() as u64;
+    let p = (rate_hz * dt / 1000.0).clamp(0.0, 0.999_999);
+    let mut out = Vec::new();
+    if p <= 0.0 || k1 <= k0 {
+        return out;
+    }
+    let log_q = (1.0 - p).ln();
+    // k is the last step looked at; the first candidate is k0
+    let mut k = k0 - 1;
+    let mut j = 0u64;
+    loop {
+        let u = key.uniform_open0(j);
+        j += 1;
+        let gap = (u.ln() / log_q).floor();
+        if !gap.is_finite() || gap >= (k1 - k) as f64 {
+            break;
+        }
+        k += 1 + gap as u64;
+        if k >= k1 {
+            break;
+        }
+        out.push((k as f64 * dt * 1e6).round() / 1e6);
+    }
+    out
+}
+
 /// Per-node rates: lognormal around `mean_hz` (sigma of the log `spread`), mean preserved.
 pub fn lognormal_rates(n: usize, mean_hz: f64, spread: f64, key: Key) -> Vec<f64> {
     (0..n)
@@ -49,6 +79,26 @@ pub fn trains(rates: &[f64], tstop_ms: f64, dt: f64, key: Key) -> Vec<Vec<f64>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_have_the_rate_and_stay_inside() {
+        let dt = 0.1;
+        let mut n = 0;
+        for s in 0..100u64 {
+            let t0 = 1000.0 + s as f64 * 100.0;
+            let seg = poisson_segment(Key::new(3, s), 40.0, t0, t0 + 100.0, dt);
+            assert!(
+                seg.iter().all(|&t| t >= t0 - 1e-9 && t < t0 + 100.0),
+                "{seg:?}"
+            );
+            assert!(seg.windows(2).all(|w| w[1] > w[0]));
+            n += seg.len();
+        }
+        let rate = n as f64 / 10.0;
+        assert!((rate - 40.0).abs() < 3.0, "{rate}");
+        assert!(poisson_segment(Key::new(3, 1), 0.0, 0.0, 100.0, dt).is_empty());
+        assert!(poisson_segment(Key::new(3, 1), 50.0, 100.0, 100.0, dt).is_empty());
+    }
 
     #[test]
     fn rate_and_grid() {

@@ -167,6 +167,11 @@ pub struct Simulation {
     pop_offset: Vec<usize>,
     node_ids: Vec<Vec<u64>>,
     proj_names: Vec<String>,
+    /// internal id of the first node of each source population
+    src_offset: Vec<usize>,
+    src_names: Vec<String>,
+    src_lens: Vec<usize>,
+    precise_times: bool,
     stats: BuildStats,
 }
 
@@ -877,6 +882,10 @@ impl Simulation {
             pop_offset,
             node_ids: net.populations.iter().map(|p| p.node_ids.clone()).collect(),
             proj_names: edges.all().iter().map(|p| p.name.clone()).collect(),
+            src_offset,
+            src_names: net.sources.iter().map(|s| s.name.clone()).collect(),
+            src_lens: net.sources.iter().map(|s| s.trains.len()).collect(),
+            precise_times: net.precise_times,
             stats,
         })
     }
@@ -1098,6 +1107,91 @@ impl Simulation {
         }
         self.poisson_rates[i] = rate_hz;
         self.lambdas[i] = rate_hz * self.res.dt() * 1e-3;
+        Ok(())
+    }
+
+    /// Names of the source (virtual) populations, in network order.
+    pub fn source_names(&self) -> &[String] {
+        &self.src_names
+    }
+
+    /// Adds spikes of source (virtual) nodes while running: `(source population, row, time
+    /// ms)`, rounded to the grid as the spike trains given at build time are. Spikes that would
+    /// have been emitted before the current time are dropped; returns how many were added.
+    pub fn add_source_spikes(&mut self, events: &[(usize, u32, f64)]) -> SimResult<usize> {
+        let mut added = Vec::with_capacity(events.len());
+        for &(q, r, t) in events {
+            if q >= self.src_offset.len() || r as usize >= self.src_lens[q] {
+                return Err(SimError::NotFound {
+                    what: "source node",
+                    name: format!("{q}:{r}"),
+                });
+            }
+            let stamp = self.res.spike_stamp_steps(t, self.precise_times);
+            if !t.is_finite() || stamp < 1 || ((stamp - 1) as u64) < self.step {
+                continue;
+            }
+            added.push(((stamp - 1) as u64, (self.src_offset[q] + r as usize) as u32));
+        }
+        let n = added.len();
+        // what was delivered is dropped; what is pending is merged with the new spikes
+        self.gen_events.drain(..self.gen_cursor);
+        self.gen_cursor = 0;
+        self.gen_events.extend(added);
+        self.gen_events.sort_unstable();
+        Ok(n)
+    }
+
+    /// Drops the not yet emitted spikes of source population `source` at or after `t_ms` (a
+    /// live input whose rate changes is regenerated from then on).
+    pub fn remove_source_spikes_from(&mut self, source: usize, t_ms: f64) -> SimResult<usize> {
+        if source >= self.src_offset.len() {
+            return Err(SimError::NotFound {
+                what: "source population",
+                name: source.to_string(),
+            });
+        }
+        let lo = self.src_offset[source] as u32;
+        let hi = lo + self.src_lens[source] as u32;
+        let from = self.res.spike_stamp_steps(t_ms, true).max(1) as u64 - 1;
+        let before = self.gen_events.len();
+        let cursor = self.gen_cursor;
+        let mut i = 0;
+        self.gen_events.retain(|&(k, s)| {
+            let keep = i < cursor || k < from || s < lo || s >= hi;
+            i += 1;
+            keep
+        });
+        Ok(before - self.gen_events.len())
+    }
+
+    /// A current pulse: `amp_pa` into neurons of a population from the next step on for
+    /// `duration_ms`, under a new `name` (a name used before is an error).
+    pub fn pulse_current(
+        &mut self,
+        name: &str,
+        population: usize,
+        rows: &[u32],
+        amp_pa: f64,
+        duration_ms: f64,
+    ) -> SimResult<()> {
+        if self.clamps.iter().any(|c| c.name == name) {
+            return Err(SimError::Invalid(format!(
+                "a current named '{name}' exists already"
+            )));
+        }
+        if !(duration_ms.is_finite() && duration_ms > 0.0 && amp_pa.is_finite()) {
+            return Err(SimError::Invalid(format!(
+                "bad pulse: {amp_pa} pA for {duration_ms} ms"
+            )));
+        }
+        self.inject_current(name, population, rows, amp_pa)?;
+        let steps = self.res.ms_to_steps(duration_ms).max(1);
+        if let Some(c) = self.clamps.iter_mut().find(|c| c.name == name)
+            && let Some(&(start, _)) = c.changes.first()
+        {
+            c.changes.push((start + steps, 0.0));
+        }
         Ok(())
     }
 

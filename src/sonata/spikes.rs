@@ -333,9 +333,12 @@ pub struct SpikeIndex {
     pub times: Vec<f64>,
     /// Node id of each spike in `times` order.
     pub node_ids: Vec<u64>,
-    /// `by_node[node_offsets[n]..node_offsets[n+1]]` are node n's spike times, ascending.
+    /// `by_node[node_offsets[n]..node_offsets[n+1]]` are node n's spike times, ascending,
+    /// for the first `indexed` spikes; later ones (appended live) are found by a scan until the
+    /// next re-index.
     node_offsets: Vec<u32>,
     by_node: Vec<f64>,
+    indexed: usize,
 }
 
 impl SpikeIndex {
@@ -366,13 +369,69 @@ impl SpikeIndex {
             by_node[fill[id as usize] as usize] = t;
             fill[id as usize] += 1;
         }
+        let indexed = sorted.timestamps.len();
         Self {
             population: sorted.population,
             times: sorted.timestamps,
             node_ids: sorted.node_ids,
             node_offsets,
             by_node,
+            indexed,
         }
+    }
+
+    /// An empty index that spikes are appended to as a live simulation makes them.
+    pub fn empty(population: &str) -> Self {
+        Self {
+            population: population.to_string(),
+            ..Self::default()
+        }
+    }
+
+    /// Appends spikes no earlier than the last one held (a live stream, chunk by chunk).
+    ///
+    /// `spikes` is sorted by time here; a spike earlier than the last one held is an error
+    /// (time windows would miss it). The per-node index is rebuilt when the unindexed tail
+    /// outgrows half the index, so appending costs O(1) per spike amortised.
+    pub fn append(&mut self, spikes: &mut [(f64, u64)]) -> Result<(), String> {
+        spikes.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        if let (Some(&last), Some(first)) = (self.times.last(), spikes.first())
+            && first.0 < last
+        {
+            return Err(format!(
+                "spike at {} ms appended after one at {last} ms",
+                first.0
+            ));
+        }
+        self.times.extend(spikes.iter().map(|s| s.0));
+        self.node_ids.extend(spikes.iter().map(|s| s.1));
+        let tail = self.times.len() - self.indexed;
+        if tail > 100_000.max(self.indexed / 2) {
+            self.reindex();
+        }
+        Ok(())
+    }
+
+    /// Drops the spikes before `t` (a live run that has to bound its memory).
+    pub fn drop_before(&mut self, t: f64) {
+        let k = self.times.partition_point(|&x| x < t);
+        if k == 0 {
+            return;
+        }
+        self.times.drain(..k);
+        self.node_ids.drain(..k);
+        self.indexed = 0;
+        self.reindex();
+    }
+
+    fn reindex(&mut self) {
+        let spikes = PopulationSpikes {
+            population: std::mem::take(&mut self.population),
+            node_ids: std::mem::take(&mut self.node_ids),
+            timestamps: std::mem::take(&mut self.times),
+            sorting: Some(SortOrder::ByTime),
+        };
+        *self = Self::from_owned(spikes);
     }
 
     pub fn len(&self) -> usize {
@@ -390,7 +449,8 @@ impl SpikeIndex {
         a..b.max(a)
     }
 
-    /// The spike times of one node, ascending.
+    /// The spike times of one node that the per-node index holds, ascending (all of them,
+    /// unless spikes were appended since the last re-index: see [`Self::node_spike_times`]).
     pub fn node_spikes(&self, node_id: u64) -> &[f64] {
         let n = node_id as usize;
         if n + 1 >= self.node_offsets.len() {
@@ -399,10 +459,104 @@ impl SpikeIndex {
         &self.by_node[self.node_offsets[n] as usize..self.node_offsets[n + 1] as usize]
     }
 
+    /// Every spike time of one node, ascending, appended ones included.
+    pub fn node_spike_times(&self, node_id: u64) -> Vec<f64> {
+        let mut out = self.node_spikes(node_id).to_vec();
+        out.extend(
+            self.times[self.indexed..]
+                .iter()
+                .zip(&self.node_ids[self.indexed..])
+                .filter(|(_, id)| **id == node_id)
+                .map(|(t, _)| *t),
+        );
+        out
+    }
+
     /// The last spike of `node_id` at or before `t` (for scrubbing).
     pub fn last_spike_before(&self, node_id: u64, t: f64) -> Option<f64> {
+        let tail = self.times[self.indexed..]
+            .iter()
+            .zip(&self.node_ids[self.indexed..])
+            .filter(|(x, id)| **id == node_id && **x <= t)
+            .map(|(x, _)| *x)
+            .next_back();
+        if tail.is_some() {
+            return tail;
+        }
         let s = self.node_spikes(node_id);
         let i = s.partition_point(|&x| x <= t);
         (i > 0).then(|| s[i - 1])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brute_last(spikes: &[(f64, u64)], id: u64, t: f64) -> Option<f64> {
+        spikes
+            .iter()
+            .filter(|s| s.1 == id && s.0 <= t)
+            .map(|s| s.0)
+            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
+    }
+
+    #[test]
+    fn appended_chunks_equal_one_index_of_everything() {
+        // 300 chunks of pseudo-random spikes over 40 nodes, appended one after the other
+        let mut all = Vec::new();
+        let mut live = SpikeIndex::empty("v1");
+        let mut x = 12345u64;
+        for chunk in 0..300 {
+            let mut spikes = Vec::new();
+            for _ in 0..(chunk % 7) * 100 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let t = chunk as f64 * 2.0 + (x >> 40) as f64 / (1u64 << 24) as f64 * 2.0;
+                spikes.push((t, (x >> 20) % 40));
+            }
+            all.extend(spikes.iter().copied());
+            live.append(&mut spikes).unwrap();
+        }
+        let whole = SpikeIndex::from_owned(PopulationSpikes {
+            population: "v1".into(),
+            node_ids: all.iter().map(|s| s.1).collect(),
+            timestamps: all.iter().map(|s| s.0).collect(),
+            sorting: None,
+        });
+        assert!(
+            live.indexed < live.len(),
+            "the test must cover an unindexed tail"
+        );
+        assert_eq!(live.times, whole.times);
+        for id in 0..40 {
+            assert_eq!(live.node_spike_times(id), whole.node_spikes(id));
+            for t in [0.5, 100.0, 333.3, 599.9, 1e9] {
+                assert_eq!(live.last_spike_before(id, t), brute_last(&all, id, t));
+            }
+        }
+        assert_eq!(live.window(100.0, 200.0), whole.window(100.0, 200.0));
+        live.drop_before(300.0);
+        assert!(live.times.iter().all(|&t| t >= 300.0));
+        assert_eq!(live.node_spike_times(3), {
+            let mut v: Vec<f64> = whole
+                .node_spikes(3)
+                .iter()
+                .copied()
+                .filter(|&t| t >= 300.0)
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v
+        });
+    }
+
+    #[test]
+    fn an_earlier_spike_is_refused() {
+        let mut live = SpikeIndex::empty("v1");
+        live.append(&mut [(5.0, 1)]).unwrap();
+        let e = live.append(&mut [(4.0, 2)]).unwrap_err();
+        assert!(e.contains("4 ms"), "{e}");
+        assert_eq!(live.len(), 1);
     }
 }

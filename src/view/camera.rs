@@ -133,12 +133,15 @@ fn orbit_input(
     motion: Option<Res<AccumulatedMouseMotion>>,
     scroll: Option<Res<AccumulatedMouseScroll>>,
     blocked: Res<CameraInputBlocked>,
+    keys: Option<Res<ButtonInput<KeyCode>>>,
     mut cameras: Query<&mut OrbitCamera>,
 ) {
     let (Some(buttons), Some(motion), Some(scroll)) = (buttons, motion, scroll) else {
         return;
     };
-    if blocked.0 {
+    // Ctrl+drag moves the probe (see `probe::drag_probe`), not the camera.
+    let ctrl = keys.is_some_and(|k| k.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]));
+    if blocked.0 || ctrl {
         return;
     }
     for mut cam in &mut cameras {

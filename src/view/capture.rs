@@ -29,6 +29,8 @@ use image::RgbaImage;
 
 use super::camera::{CameraPreset, OrbitCamera};
 use super::font;
+use super::meshes;
+use super::morphologies::{Lod, MorphologyBuild, MorphologySettings, union_sphere};
 use super::neurons;
 use super::playback::{Playback, PlaybackStats, RealTimePlayback};
 use super::scene::{Coloring, LegendEntry, Representation, Scene, Style};
@@ -55,6 +57,10 @@ pub struct RenderOptions {
     pub show_virtual: bool,
     /// Burn in the time stamp and legend.
     pub overlay: bool,
+    /// How the selected neurons are drawn: `Spheres` (`soma`), `Morphology`, `MorphologyLine`.
+    pub style: Style,
+    /// Level of detail of morphologies (`None`: automatic).
+    pub lod: Option<Lod>,
     /// Where PNGs go (`None`: keep frames in memory only).
     pub out: Option<PathBuf>,
     pub progress: bool,
@@ -75,6 +81,8 @@ impl Default for RenderOptions {
             tau_ms: 8.0,
             show_virtual: false,
             overlay: true,
+            style: Style::Spheres,
+            lod: None,
             out: None,
             progress: false,
         }
@@ -99,7 +107,7 @@ impl RenderOptions {
     pub fn representations(&self, scene: &Scene) -> Vec<Representation> {
         vec![Representation {
             selection: self.select.clone().unwrap_or_default(),
-            style: Style::Spheres,
+            style: self.style,
             coloring: self
                 .color_by
                 .as_deref()
@@ -261,7 +269,13 @@ impl HeadlessViewer {
             match &state.scene {
                 Some(scene) => {
                     let styled = scene.style(&state.representations, state.show_virtual);
-                    scene.bounds(&styled.instances)
+                    let somata = scene.bounds(&styled.instances);
+                    match world.get_resource::<MorphologyBuild>() {
+                        Some(b) if !styled.morphology.is_empty() => {
+                            b.summary.bounds.map_or(somata, |m| union_sphere(somata, m))
+                        }
+                        _ => somata,
+                    }
                 }
                 None => ([0.0; 3], 100.0),
             }
@@ -291,19 +305,41 @@ impl HeadlessViewer {
         playback.seek(t);
     }
 
-    /// Runs frames until the neuron pipeline has compiled (the first frames would be blank).
+    /// Runs frames until the pipelines have compiled and the morphologies are built and uploaded
+    /// (the first frames would be blank).
     pub fn warm_up(&mut self) -> anyhow::Result<()> {
         for _ in 0..200 {
             self.app.update();
-            let ready = self
-                .app
-                .get_sub_app(bevy::render::RenderApp)
-                .is_some_and(|r| neurons::pipelines_ready(r.world()));
-            if ready {
+            if self.ready() {
                 return Ok(());
             }
         }
         bail!("the neuron pipeline did not compile (see the log for shader errors)")
+    }
+
+    /// Whether the pipelines have compiled and every mesh layer is built and on the GPU.
+    pub fn ready(&self) -> bool {
+        let building = self
+            .app
+            .world()
+            .get_resource::<MorphologyBuild>()
+            .is_some_and(MorphologyBuild::is_running);
+        !building
+            && self
+                .app
+                .get_sub_app(bevy::render::RenderApp)
+                .is_some_and(|r| {
+                    neurons::pipelines_ready(r.world()) && meshes::pipelines_ready(r.world())
+                })
+    }
+
+    /// Runs frames until every mesh layer is on the GPU (after a change of layers).
+    pub fn settle(&mut self) -> anyhow::Result<()> {
+        // One frame extracts the change, the next has it uploaded and the pipelines queued.
+        for _ in 0..2 {
+            self.app.update();
+        }
+        self.warm_up()
     }
 
     /// Renders one frame and waits for the GPU (for timing).
@@ -394,9 +430,21 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
              is never used), MSAA off"
         );
     }
+    if let Some(lod) = opts.lod {
+        viewer
+            .app
+            .world_mut()
+            .resource_mut::<MorphologySettings>()
+            .lod = lod;
+    }
     viewer.set_camera(opts.camera, 0.0);
     viewer.set_time(times.first().copied().unwrap_or(0.0), opts.tau_ms);
     viewer.warm_up()?;
+    if !viewer.state().styled.morphology.is_empty() {
+        // Fitted again now that the morphologies (and their extent) are known.
+        viewer.set_camera(opts.camera, 0.0);
+        viewer.warm_up()?;
+    }
     if let Some(errs) =
         (!viewer.state().styled.errors.is_empty()).then(|| viewer.state().styled.errors.clone())
     {

@@ -4,6 +4,8 @@
 //! |---|---|
 //! | [`ScenePlugin`] | the loaded [`scene::Scene`], its representations, background loading |
 //! | [`neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
+//! | [`meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
+//! | [`morphologies::MorphologiesPlugin`] | `morphology`/`morphology_line` styles: cells as tubes or lines, level of detail |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`report_playback::ReportPlugin`] | frame reports colouring somata at the playback time, traces |
@@ -15,10 +17,16 @@ pub mod camera;
 pub mod capture;
 pub mod connectivity_view;
 pub mod font;
+pub mod live;
+pub mod live_feed;
+pub mod meshes;
+pub mod morphologies;
 pub mod neurons;
 pub mod overlays;
 pub mod partners;
 pub mod playback;
+pub mod probe;
+pub mod probe_view;
 pub mod report_colors;
 pub mod report_playback;
 pub mod scene;
@@ -69,6 +77,10 @@ pub struct ViewerState {
     pub partners: Option<Arc<connectivity_view::PartnerView>>,
     /// Set to re-apply the overlays (report colours, partners, picked) without re-styling.
     pub redraw: bool,
+    /// A live simulation feeds the scene (the raster scrolls with it).
+    pub live: bool,
+    /// Instances the probe's selected channel hears: highlighted in 3D.
+    pub probe_units: Vec<u32>,
 }
 
 impl ViewerState {
@@ -119,7 +131,8 @@ impl Plugin for ScenePlugin {
     }
 }
 
-fn poll_load(
+/// Takes a finished background load onto the screen (live runs start after it).
+pub fn poll_load(
     mut task: ResMut<LoadTask>,
     mut state: ResMut<ViewerState>,
     mut playback: ResMut<Playback>,
@@ -147,7 +160,7 @@ fn poll_load(
     }
 }
 
-fn restyle_scene(
+pub(crate) fn restyle_scene(
     mut state: ResMut<ViewerState>,
     playback: Res<Playback>,
     mut data: ResMut<NeuronData>,
@@ -179,7 +192,15 @@ fn restyle_scene(
             cam.fit(Vec3::from(center), radius, aspect);
         }
     }
-    state.rates = scene.rates(&styled.instances, playback.range, 400);
+    // A live run: the last seconds only (the raster's window; a full-range pass would grow
+    // with every second simulated).
+    let rate_range = if state.live {
+        let t = playback.range.1;
+        ((t - 5000.0).max(0.0), t.max(1.0))
+    } else {
+        playback.range
+    };
+    state.rates = scene.rates(&styled.instances, rate_range, 400);
     state.styled = styled;
     state.styled_generation += 1;
 }
@@ -201,6 +222,7 @@ fn overlaid(
                 // Dimming everything for partners that are not drawn would hide the view.
                 .filter(|p| !p.pre.is_empty() || !p.post.is_empty())
                 .map(|p| (p.pre.as_slice(), p.post.as_slice())),
+            probe_units: &state.probe_units,
             picked: state.picked,
             base_radius: scene.base_radius,
         },
@@ -215,6 +237,8 @@ impl Plugin for ViewerCorePlugins {
         app.add_plugins((
             ScenePlugin,
             neurons::NeuronsPlugin,
+            meshes::MeshBatchesPlugin,
+            morphologies::MorphologiesPlugin,
             playback::PlaybackPlugin,
             camera::CameraPlugin,
             report_playback::ReportPlugin,

@@ -17,6 +17,8 @@ pub struct Overlays<'a> {
     /// Partners of the picked neuron (sorted instance lists): coloured by side, the rest
     /// dimmed.
     pub partners: Option<(&'a [u32], &'a [u32])>,
+    /// Instances the probe's selected channel hears: cyan and larger.
+    pub probe_units: &'a [u32],
     pub picked: Option<usize>,
     pub base_radius: f32,
 }
@@ -25,7 +27,7 @@ pub struct Overlays<'a> {
 const DIM: f32 = 0.25;
 
 /// The instances to draw: `styled` with the overlays applied in order (report colours, raster
-/// rows, partners, picked).
+/// rows, partners, probe units, picked).
 pub fn compose(styled: &[NeuronInstance], o: &Overlays) -> Vec<NeuronInstance> {
     let mut drawn = styled.to_vec();
     for &(i, c) in o.value_colors {
@@ -59,6 +61,12 @@ pub fn compose(styled: &[NeuronInstance], o: &Overlays) -> Vec<NeuronInstance> {
             };
             inst.color = [c[0], c[1], c[2], 1.0];
             inst.radius = inst.radius.max(o.base_radius) * 1.3;
+        }
+    }
+    for &i in o.probe_units {
+        if let Some(inst) = drawn.get_mut(i as usize) {
+            inst.color = [0.3, 1.0, 1.0, 1.0];
+            inst.radius = inst.radius.max(o.base_radius) * 1.8;
         }
     }
     // The picked neuron: white and twice the size.

@@ -1,6 +1,7 @@
 //! `ConnectivityPlugin`: the picked neuron's presynaptic and postsynaptic partners, queried
 //! through the edge indices off the main thread whenever the pick or the filter changes, then
-//! highlighted in 3D (through [`ViewerState::partners`]) and drawn as soma-to-soma lines.
+//! highlighted in 3D (through [`ViewerState::partners`]) and drawn as soma-to-soma lines in
+//! the "edges" mesh layer.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
 use super::ViewerState;
 use super::connectivity_view::{self, EdgeFilter, Line, PartnerView};
+use super::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
 
 /// Lines at most drawn for one neuron (a hub's thousands of edges would hide the view).
 pub const MAX_LINES: usize = 20_000;
@@ -23,9 +25,8 @@ pub struct Connectivity {
     pub filter: EdgeFilter,
     /// Draw the edges as lines.
     pub show_lines: bool,
-    /// Soma-to-soma lines of the current partners (from, to, colour).
-    /// TODO(morph): hand these to `MeshLayers` as the "edges" layer (`Topology::Lines`)
-    /// once `src/view/meshes.rs` lands; until then `ui_connectivity` paints them over the view.
+    /// Soma-to-soma lines of the current partners (from, to, colour), drawn as the "edges"
+    /// mesh layer.
     pub lines: Arc<Vec<Line>>,
     pub error: Option<String>,
     /// A query is running.
@@ -55,7 +56,7 @@ pub struct ConnectivityPlugin;
 impl Plugin for ConnectivityPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Connectivity>()
-            .add_systems(Update, query_partners);
+            .add_systems(Update, (query_partners, edges_layer).chain());
     }
 }
 
@@ -113,4 +114,44 @@ fn query_partners(mut conn: ResMut<Connectivity>, mut state: ResMut<ViewerState>
         .spawn(async move { connectivity_view::partner_view(&scene, instance, &filter) });
     conn.task = Some((key, task));
     conn.busy = true;
+}
+
+/// The name of the partners' edges in [`MeshLayers`].
+pub const EDGES_LAYER: &str = "edges";
+
+/// One line mesh of the partners' edges (two vertices a line, coloured per vertex), drawn once.
+pub fn edges_mesh(lines: &[Line]) -> LayerMesh {
+    LayerMesh {
+        positions: lines.iter().flat_map(|(a, b, _)| [*a, *b]).collect(),
+        colors: lines.iter().flat_map(|(_, _, c)| [*c, *c]).collect(),
+        instances: vec![MeshInstance {
+            transform: Mat4::IDENTITY,
+            color: [1.0; 4],
+        }],
+        ..Default::default()
+    }
+}
+
+/// Puts the current lines in the "edges" layer when they change; hides it when lines are off.
+fn edges_layer(
+    conn: Res<Connectivity>,
+    layers: Option<ResMut<MeshLayers>>,
+    mut shown: Local<Option<usize>>,
+) {
+    let Some(mut layers) = layers else {
+        return;
+    };
+    let ptr = Arc::as_ptr(&conn.lines) as usize;
+    if *shown != Some(ptr) {
+        *shown = Some(ptr);
+        if conn.lines.is_empty() {
+            layers.remove(EDGES_LAYER);
+        } else {
+            layers.set(
+                EDGES_LAYER,
+                MeshLayer::new(Topology::Lines, vec![edges_mesh(&conn.lines)]),
+            );
+        }
+    }
+    layers.set_visible(EDGES_LAYER, conn.show_lines);
 }

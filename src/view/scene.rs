@@ -53,12 +53,71 @@ pub struct SceneSpikes {
     pub instance_of: Vec<u32>,
 }
 
-/// How a representation draws its neurons.
+/// How a representation draws its neurons (VND's names where VND has the style).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
     Spheres,
     Points,
     Hidden,
+    /// The cell's morphology as tubes (`src/view/morphologies.rs`; level of detail there);
+    /// cells without a morphology file stay spheres.
+    Morphology,
+    /// The cell's morphology as lines, the soma as a sphere of its own radius.
+    MorphologyLine,
+}
+
+impl Style {
+    pub const ALL: [Self; 5] = [
+        Self::Spheres,
+        Self::Points,
+        Self::Hidden,
+        Self::Morphology,
+        Self::MorphologyLine,
+    ];
+
+    /// The spelling of `--style` and of the UI (`soma` for spheres, as VND).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Spheres => "soma",
+            Self::Points => "points",
+            Self::Hidden => "hidden",
+            Self::Morphology => "morphology",
+            Self::MorphologyLine => "morphology_line",
+        }
+    }
+
+    /// Parses [`Style::name`] (`spheres` is accepted for `soma`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "spheres" | "sphere" => Some(Self::Spheres),
+            _ => Self::ALL.into_iter().find(|st| st.name() == s),
+        }
+    }
+
+    /// Whether neurons of this style are drawn as their morphology (and how).
+    pub fn morphology(self) -> Option<MorphologyStyle> {
+        match self {
+            Self::Morphology => Some(MorphologyStyle::Tubes),
+            Self::MorphologyLine => Some(MorphologyStyle::Lines),
+            _ => None,
+        }
+    }
+}
+
+/// What a morphology style asks for (the level of detail may draw less).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MorphologyStyle {
+    Tubes,
+    Lines,
+}
+
+/// A neuron a representation asks to draw as its morphology.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MorphologyCell {
+    pub instance: u32,
+    pub style: MorphologyStyle,
+    /// The representation's colour for it, sRGB.
+    pub color: [f32; 3],
 }
 
 /// How a representation colours its neurons.
@@ -149,6 +208,9 @@ pub struct Styled {
     pub visible: usize,
     /// Instances coloured by a report value, with the representation that colours them.
     pub by_report: Vec<(u32, usize)>,
+    /// Instances whose representation draws them as their morphology, by instance (the
+    /// instance itself is styled as a sphere: what is drawn until, or unless, the morphology is).
+    pub morphology: Vec<MorphologyCell>,
 }
 
 /// Everything the viewer shows of a circuit.
@@ -242,22 +304,94 @@ impl Scene {
                 ));
                 continue;
             };
-            let pop = &self.circuit.nodes[sp.circuit_index];
             let max_id = spikes.node_ids.iter().copied().max().unwrap_or(0);
-            let mut instance_of = vec![u32::MAX; max_id as usize + 1];
-            for (i, &row) in sp.rows.iter().enumerate() {
-                if let Some(&id) = pop.node_ids.get(row as usize)
-                    && let Some(slot) = instance_of.get_mut(id as usize)
-                {
-                    *slot = (sp.offset + i) as u32;
-                }
-            }
+            let instance_of = self.instance_map(sp, max_id);
             self.spikes.push(SceneSpikes {
                 source: source.to_owned(),
                 index: SpikeIndex::from_owned(spikes),
                 instance_of,
             });
         }
+    }
+
+    /// `instance_of[node_id]` for node ids up to `max_id` of a drawn population.
+    fn instance_map(&self, sp: &ScenePopulation, max_id: u64) -> Vec<u32> {
+        let pop = &self.circuit.nodes[sp.circuit_index];
+        let mut instance_of = vec![u32::MAX; max_id as usize + 1];
+        for (i, &row) in sp.rows.iter().enumerate() {
+            if let Some(&id) = pop.node_ids.get(row as usize)
+                && let Some(slot) = instance_of.get_mut(id as usize)
+            {
+                *slot = (sp.offset + i) as u32;
+            }
+        }
+        instance_of
+    }
+
+    /// An empty spike stream of `population` that a live simulation appends to; returns its
+    /// index in `spikes` (`None` when the population is not in the scene).
+    pub fn add_live_spikes(&mut self, source: &str, population: &str) -> Option<usize> {
+        let sp = self.populations.iter().find(|p| p.name == population)?;
+        let max_id = self.circuit.nodes[sp.circuit_index]
+            .node_ids
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0);
+        let instance_of = self.instance_map(sp, max_id);
+        self.spikes.push(SceneSpikes {
+            source: source.to_owned(),
+            index: SpikeIndex::empty(population),
+            instance_of,
+        });
+        Some(self.spikes.len() - 1)
+    }
+
+    /// Rows of `population` that a selection string picks (VND's language, node-set names).
+    pub fn select_rows(&self, selection: &str, population: &str) -> anyhow::Result<Vec<u32>> {
+        let sp = self
+            .populations
+            .iter()
+            .find(|p| p.name == population)
+            .ok_or_else(|| anyhow::anyhow!("no population '{population}' in the scene"))?;
+        let pop = &self.circuit.nodes[sp.circuit_index];
+        let expr = selection_language::parse(selection)?;
+        let mask = selection_language::evaluate(&expr, pop, self.circuit.node_sets.as_ref())?;
+        Ok(mask
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m)
+            .map(|(r, _)| r as u32)
+            .collect())
+    }
+
+    /// Population name and node id of an instance.
+    pub fn node_of_instance(&self, i: usize) -> Option<(String, u64)> {
+        let p = self
+            .populations
+            .iter()
+            .find(|p| i >= p.offset && i < p.offset + p.rows.len())?;
+        let row = p.rows[i - p.offset] as usize;
+        let id = self.circuit.nodes[p.circuit_index]
+            .node_ids
+            .get(row)
+            .copied()?;
+        Some((p.name.clone(), id))
+    }
+
+    /// Whether instance `i` belongs to a virtual (input) population.
+    pub fn is_virtual_instance(&self, i: usize) -> bool {
+        self.populations
+            .iter()
+            .any(|p| p.is_virtual && i >= p.offset && i < p.offset + p.rows.len())
+    }
+
+    /// The population and row of an instance, by name.
+    pub fn population_row(&self, instance: usize) -> Option<(&str, u32)> {
+        self.populations
+            .iter()
+            .find(|p| instance >= p.offset && instance < p.offset + p.rows.len())
+            .map(|p| (p.name.as_str(), p.rows[instance - p.offset]))
     }
 
     pub fn len(&self) -> usize {
@@ -354,6 +488,7 @@ impl Scene {
                 .collect(),
             ..Default::default()
         };
+        let mut morphology: Vec<Option<MorphologyStyle>> = vec![None; self.positions.len()];
         let mut legend_seen = BTreeMap::<String, usize>::new();
         // The representation that last coloured each instance (`usize::MAX`: none).
         let mut colored_by = vec![usize::MAX; self.positions.len()];
@@ -394,17 +529,21 @@ impl Scene {
                     }
                     let inst = &mut out.instances[sp.offset + i];
                     colored_by[sp.offset + i] = ri;
+                    morphology[sp.offset + i] = rep.style.morphology();
                     match rep.style {
                         Style::Hidden => {
                             inst.radius = 0.0;
                             colored_by[sp.offset + i] = usize::MAX;
                         }
-                        Style::Spheres | Style::Points => {
+                        Style::Spheres
+                        | Style::Points
+                        | Style::Morphology
+                        | Style::MorphologyLine => {
                             let c = colorer.color(sp, pop, row as usize, sp.offset + i);
-                            let alpha = if rep.style == Style::Spheres {
-                                1.0
-                            } else {
+                            let alpha = if rep.style == Style::Points {
                                 0.25
+                            } else {
+                                1.0
                             };
                             inst.color = [c[0], c[1], c[2], alpha];
                             inst.radius = self.base_radius * rep.radius_scale;
@@ -432,6 +571,18 @@ impl Scene {
                     .is_some_and(|rep| matches!(rep.coloring, Coloring::ByReport { .. }))
             })
             .map(|(i, &r)| (i as u32, r))
+            .collect();
+        out.morphology = morphology
+            .iter()
+            .enumerate()
+            .filter_map(|(i, style)| {
+                let c = out.instances[i].color;
+                style.map(|style| MorphologyCell {
+                    instance: i as u32,
+                    style,
+                    color: [c[0], c[1], c[2]],
+                })
+            })
             .collect();
         out
     }

@@ -18,7 +18,10 @@ use bevy_egui::{
 };
 
 use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
+use super::live::{LivePlugin, LiveSession, live_ui, stimulate_instances};
+use super::morphologies::{self, MorphologyBuild, MorphologySettings};
 use super::playback::{LoopMode, Playback, PlaybackStats};
+use super::probe::{ProbePlugin, ProbeSession, probe_ui};
 use super::scene::{Coloring, LegendEntry, Representation, Style};
 use super::ui_connectivity::ConnectivityUiPlugin;
 use super::ui_reports::ReportsUiPlugin;
@@ -26,6 +29,11 @@ use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 
 /// Opens the viewer window, loading `path` in the background when given.
 pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
+    run_window_with(path, LiveSession::default())
+}
+
+/// Opens the viewer window on `path` with a live session (the built-in demo simulated live).
+pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result<()> {
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
@@ -36,8 +44,9 @@ pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
         ..default()
     }))
     .add_plugins(EguiPlugin::default())
-    .add_plugins((ViewerCorePlugins, UiPlugin))
+    .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin, ProbePlugin))
     .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin))
+    .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
     .add_systems(Startup, setup_window_scene);
@@ -115,6 +124,8 @@ pub struct UiState {
     press_at: Option<Vec2>,
     /// The raster as a texture, and what it shows (styling, time range, size in pixels).
     raster: Option<(RasterKey, egui::TextureHandle)>,
+    /// The raster texture drawn this frame (the previous one while a new one uploads).
+    raster_shown: Option<egui::TextureHandle>,
 }
 
 type RasterKey = (u64, u64, u64, usize, usize);
@@ -418,6 +429,8 @@ fn panels_ui(
     mut hires: ResMut<HiResShot>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut commands: Commands,
+    (mut live, mut probe): (ResMut<LiveSession>, ResMut<ProbeSession>),
+    (mut morphology, build): (ResMut<MorphologySettings>, Res<MorphologyBuild>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = egui::Ui::new(
@@ -447,15 +460,36 @@ fn panels_ui(
                 circuit_tree_ui(ui, &state);
                 ui.separator();
                 representations_ui(ui, &mut state);
+                if let Some(lod) = morphologies::morphology_ui(ui, &morphology, &build) {
+                    morphology.lod = lod;
+                }
                 ui.separator();
                 legend_ui(ui, &state);
             });
         });
     let right = egui::Panel::right("details")
         .resizable(true)
-        .default_size(260.0)
+        .default_size(if live.demo.is_some() { 330.0 } else { 260.0 })
         .show(&mut root, |ui| {
-            details_ui(ui, &state, &playback);
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                if live.demo.is_some() {
+                    egui::CollapsingHeader::new("Live simulation")
+                        .default_open(true)
+                        .show(ui, |ui| live_ui(ui, &mut live, &mut state, &mut playback));
+                    ui.separator();
+                }
+                egui::CollapsingHeader::new("Neuropixels probe")
+                    .default_open(live.demo.is_some())
+                    .show(ui, |ui| {
+                        let running = live.running();
+                        let targets = probe_ui(ui, &mut probe, &mut state, &mut playback, running);
+                        if !targets.is_empty() {
+                            stimulate_instances(&mut live, &state, &targets);
+                        }
+                    });
+                ui.separator();
+                details_ui(ui, &state, &playback);
+            });
         });
     let mut rows_change = None;
     let bottom = egui::Panel::bottom("playback")
@@ -695,6 +729,10 @@ fn help_ui(ui: &mut egui::Ui) {
             ("Left drag", "orbit"),
             ("Right/middle drag", "pan"),
             ("Wheel", "zoom"),
+            (
+                "Ctrl+drag",
+                "move the probe: sideways its entry point, up/down its depth",
+            ),
             ("Click", "pick a neuron (details on the right)"),
             ("Raster click/drag", "seek"),
             (
@@ -782,12 +820,10 @@ fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
             });
             ui.horizontal(|ui| {
                 egui::ComboBox::from_id_salt("style")
-                    .selected_text(format!("{:?}", rep.style))
+                    .selected_text(rep.style.name())
                     .show_ui(ui, |ui| {
-                        for s in [Style::Spheres, Style::Points, Style::Hidden] {
-                            changed |= ui
-                                .selectable_value(&mut rep.style, s, format!("{s:?}"))
-                                .changed();
+                        for s in Style::ALL {
+                            changed |= ui.selectable_value(&mut rep.style, s, s.name()).changed();
                         }
                     });
                 let label = match &rep.coloring {
@@ -936,7 +972,7 @@ fn details_ui(ui: &mut egui::Ui, state: &ViewerState, playback: &Playback) {
                 .iter()
                 .filter(|s| s.index.population == sp.name)
             {
-                let spikes = s.index.node_spikes(node_id);
+                let spikes = s.index.node_spike_times(node_id);
                 ui.label("spikes");
                 ui.label(spikes.len().to_string());
                 ui.end_row();
@@ -1045,7 +1081,18 @@ fn raster_ui(
     let Some(scene) = &state.scene else {
         return;
     };
-    let (lo, hi) = if ui_state.raster_span > 0.0 {
+    let (lo, hi) = if state.live {
+        // a live run: the last span up to the cursor, scrolling with it
+        let span = if ui_state.raster_span > 0.0 {
+            ui_state.raster_span
+        } else {
+            2000.0
+        };
+        (
+            (playback.time_ms - span).max(0.0),
+            playback.time_ms.max(span),
+        )
+    } else if ui_state.raster_span > 0.0 {
         let half = 0.5 * ui_state.raster_span;
         let a = (playback.time_ms - half).max(playback.range.0);
         (a, a + ui_state.raster_span)
@@ -1066,20 +1113,18 @@ fn raster_ui(
     let key: RasterKey = (state.styled_generation, lo.to_bits(), hi.to_bits(), w, h);
     if ui_state.raster.as_ref().map(|(k, _)| *k) != Some(key) {
         let image = raster_image(scene, &state.styled.instances, (lo, hi), w, h);
-        match &mut ui_state.raster {
-            Some((k, tex)) => {
-                tex.set(image, egui::TextureOptions::NEAREST);
-                *k = key;
-            }
-            None => {
-                let tex = ui
-                    .ctx()
-                    .load_texture("raster", image, egui::TextureOptions::NEAREST);
-                ui_state.raster = Some((key, tex));
-            }
+        // Shown from the next frame on: bevy_egui 0.42 uploads a new or replaced texture a
+        // frame late, and one replaced every frame (a live run's raster) never showed.
+        let tex = ui
+            .ctx()
+            .load_texture("raster", image, egui::TextureOptions::NEAREST);
+        if let Some((_, old)) = ui_state.raster.replace((key, tex)) {
+            ui_state.raster_shown = Some(old);
         }
+    } else if let Some((_, tex)) = &ui_state.raster {
+        ui_state.raster_shown = Some(tex.clone());
     }
-    if let Some((_, tex)) = &ui_state.raster {
+    if let Some(tex) = &ui_state.raster_shown {
         painter.image(
             tex.id(),
             rect,

@@ -1,12 +1,11 @@
 //! `ConnectivityUiPlugin`: the "Connectivity" window (partner counts per edge population,
-//! partner population and edge type; filters by edge type and an edge attribute range) and
-//! the partners' edges painted as lines over the 3D view.
+//! partner population and edge type; filters by edge type and an edge attribute range). The
+//! partners' edges are drawn by `partners` as the "edges" mesh layer.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::ViewerState;
-use super::camera::OrbitCamera;
 use super::connectivity_view::{
     EdgeFilter, POST_COLOR, PRE_COLOR, PartnerView, Side, filterable_attributes,
 };
@@ -34,7 +33,7 @@ fn connectivity_window(
     mut contexts: EguiContexts,
     mut conn: ResMut<Connectivity>,
     state: Res<ViewerState>,
-    cameras: Query<(&OrbitCamera, &Camera), With<WindowView>>,
+    cameras: Query<&Camera, With<WindowView>>,
 ) -> Result {
     let Some(scene) = state.scene.clone() else {
         return Ok(());
@@ -46,16 +45,11 @@ fn connectivity_window(
     let view_rect = cameras
         .iter()
         .next()
-        .and_then(|(_, c)| c.logical_viewport_rect())
+        .and_then(Camera::logical_viewport_rect)
         .map(|r| {
             egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y))
         })
         .unwrap_or(ctx.viewport_rect());
-    if conn.show_lines
-        && let Some((cam, _)) = cameras.iter().next()
-    {
-        paint_lines(&ctx, view_rect, cam, &conn.lines);
-    }
     egui::Window::new("Connectivity")
         .default_pos(egui::pos2(view_rect.left() + 8.0, view_rect.top() + 8.0))
         .default_width(300.0)
@@ -227,45 +221,5 @@ fn filters_ui(
                 filter.edge_types = None;
             }
         });
-    }
-}
-
-/// The partners' edges as lines over the 3D view (no depth test: drawn over the somata).
-fn paint_lines(
-    ctx: &egui::Context,
-    rect: egui::Rect,
-    cam: &OrbitCamera,
-    lines: &[super::connectivity_view::Line],
-) {
-    if lines.is_empty() {
-        return;
-    }
-    let painter = ctx
-        .layer_painter(egui::LayerId::new(
-            egui::Order::Background,
-            egui::Id::new("partner edges"),
-        ))
-        .with_clip_rect(rect);
-    let clip_from_world = cam.clip_from_world(rect.width() / rect.height().max(1.0));
-    let project = |p: [f32; 3]| {
-        let c = clip_from_world * Vec3::from(p).extend(1.0);
-        (c.w > 0.0).then(|| {
-            let n = c.truncate() / c.w;
-            egui::pos2(
-                rect.left() + (n.x * 0.5 + 0.5) * rect.width(),
-                rect.top() + (0.5 - n.y * 0.5) * rect.height(),
-            )
-        })
-    };
-    for (a, b, c) in lines {
-        if let (Some(pa), Some(pb)) = (project(*a), project(*b)) {
-            let color = egui::Color32::from_rgba_unmultiplied(
-                (c[0] * 255.0) as u8,
-                (c[1] * 255.0) as u8,
-                (c[2] * 255.0) as u8,
-                (c[3] * 255.0) as u8,
-            );
-            painter.line_segment([pa, pb], egui::Stroke::new(1.0, color));
-        }
     }
 }

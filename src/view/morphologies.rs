@@ -1,0 +1,633 @@
+//! Neurons drawn as their cells: representations with the `morphology` (tubes) or
+//! `morphology_line` style, as [`super::meshes`] layers.
+//!
+//! One mesh per unique morphology file (built once and cached across restyles), instanced per
+//! cell by BMTK's placement (`morphology::placement::world_from_local`), in the colour of the
+//! cell's representation. The soma stays the neuron's impostor sphere, at the soma's own
+//! radius, so that it still flashes with spikes and can be picked. Files are read and meshes
+//! built off the main thread when the representations change, never per frame; until they
+//! are ready the cells are spheres. A cell with no `morphology` value, or whose file is
+//! missing or broken, stays a sphere (one warning per file).
+//!
+//! Layers: `morphologies` (tubes, triangles) and `morphology_lines` (lines of every drawn cell:
+//! under the tubes they keep branches thinner than a pixel visible).
+//!
+//! Level of detail ([`Lod::Auto`], the default):
+//! - tubes while the tube cells' triangles stay within [`MorphologySettings::tube_triangles`],
+//!   else those cells are drawn as lines;
+//! - lines while all line segments stay within [`MorphologySettings::line_segments`], else
+//!   every cell is a sphere (somata only, at the representation's size);
+//! - tubes are hidden (lines remain) while one pixel spans more than
+//!   [`MorphologySettings::far_um_per_px`] µm at the camera target (zoomed out).
+//!
+//! Budgets are smaller on software rasterisers (lavapipe) than on GPUs. [`Lod::Tubes`],
+//! [`Lod::Lines`] and [`Lod::Somata`] force one level (benchmarks, figures).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use bevy::prelude::*;
+use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
+
+use crate::morphology::mesh::{TubeOptions, line_mesh, tube_mesh};
+use crate::morphology::resolve::{MorphologySource, node_world_from_local};
+use crate::morphology::{LineMesh, MorphologyLibrary, TriangleMesh};
+
+use super::ViewerState;
+use super::camera::OrbitCamera;
+use super::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
+use super::neurons::NeuronData;
+use super::scene::{MorphologyCell, MorphologyStyle, Scene};
+
+/// Layer of the tubes.
+pub const TUBES_LAYER: &str = "morphologies";
+/// Layer of the lines (every drawn cell).
+pub const LINES_LAYER: &str = "morphology_lines";
+
+/// Which level of detail to draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lod {
+    /// By the budgets and the camera distance (see the module doc).
+    Auto,
+    /// As the style asks, whatever the cost.
+    Tubes,
+    /// Lines for every morphology cell.
+    Lines,
+    /// Spheres only.
+    Somata,
+}
+
+impl Lod {
+    pub const ALL: [Self; 4] = [Self::Auto, Self::Tubes, Self::Lines, Self::Somata];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Tubes => "tubes",
+            Self::Lines => "lines",
+            Self::Somata => "somata",
+        }
+    }
+}
+
+/// Level-of-detail policy (main world).
+#[derive(Resource, Clone, Debug, PartialEq)]
+pub struct MorphologySettings {
+    pub lod: Lod,
+    /// Most tube triangles drawn per frame before tube cells turn to lines.
+    pub tube_triangles: usize,
+    /// Most line segments drawn per frame before all cells turn to spheres.
+    pub line_segments: usize,
+    /// Tubes are hidden while a pixel spans more µm than this at the camera target.
+    pub far_um_per_px: f32,
+    pub tube: TubeOptions,
+}
+
+impl MorphologySettings {
+    /// Budgets for a GPU.
+    pub fn gpu() -> Self {
+        Self {
+            lod: Lod::Auto,
+            tube_triangles: 60_000_000,
+            line_segments: 150_000_000,
+            far_um_per_px: 4.0,
+            tube: TubeOptions {
+                sides: 6,
+                min_radius: 0.3,
+                soma_rings: 0,
+            },
+        }
+    }
+
+    /// Budgets for a software rasteriser (lavapipe, a few CPU cores).
+    pub fn software() -> Self {
+        Self {
+            tube_triangles: 3_000_000,
+            line_segments: 6_000_000,
+            ..Self::gpu()
+        }
+    }
+
+    /// One line for the UI and logs.
+    pub fn describe(&self) -> String {
+        format!(
+            "tubes up to {} triangles, lines up to {} segments, then somata only; tubes hidden \
+             beyond {} µm per pixel",
+            human(self.tube_triangles),
+            human(self.line_segments),
+            self.far_um_per_px
+        )
+    }
+}
+
+impl Default for MorphologySettings {
+    fn default() -> Self {
+        Self::gpu()
+    }
+}
+
+/// What the last build drew.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MorphologySummary {
+    /// Cells asking for a morphology.
+    pub cells: usize,
+    pub tubes: usize,
+    pub lines: usize,
+    /// Cells with a morphology drawn as spheres by the level of detail.
+    pub somata_only: usize,
+    /// Cells without a usable morphology (no value, no file, a broken file): spheres.
+    pub without: usize,
+    /// Unique morphology files drawn.
+    pub unique: usize,
+    pub triangles: usize,
+    pub segments: usize,
+    pub gpu_bytes: usize,
+    /// Why the level of detail drew less than asked, if it did.
+    pub degraded: Option<String>,
+    /// One message per file that failed to load.
+    pub failures: Vec<String>,
+    /// Bounding sphere (centre, radius, µm) of the drawn morphologies.
+    pub bounds: Option<([f32; 3], f32)>,
+}
+
+impl MorphologySummary {
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "{} cells: {} tubes, {} lines, {} somata only, {} without morphology ({} files, {} \
+             triangles, {} segments, {} MiB)",
+            self.cells,
+            self.tubes,
+            self.lines,
+            self.somata_only,
+            self.without,
+            self.unique,
+            human(self.triangles),
+            human(self.segments),
+            self.gpu_bytes / (1 << 20)
+        );
+        if let Some(d) = &self.degraded {
+            s.push_str("; ");
+            s.push_str(d);
+        }
+        s
+    }
+}
+
+fn human(n: usize) -> String {
+    match n {
+        n if n >= 1_000_000 => format!("{:.1} M", n as f64 / 1e6),
+        n if n >= 1_000 => format!("{:.0} k", n as f64 / 1e3),
+        n => n.to_string(),
+    }
+}
+
+/// Files read and meshes built, kept across restyles.
+#[derive(Default)]
+pub struct MeshCache {
+    library: MorphologyLibrary,
+    tubes: HashMap<(PathBuf, TubeKey), Arc<TriangleMesh>>,
+    lines: HashMap<PathBuf, Arc<LineMesh>>,
+}
+
+/// `TubeOptions` as a hash key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct TubeKey(u32, u32, u32);
+
+impl From<TubeOptions> for TubeKey {
+    fn from(o: TubeOptions) -> Self {
+        Self(o.sides, o.min_radius.to_bits(), o.soma_rings)
+    }
+}
+
+impl MeshCache {
+    fn tube(&mut self, path: &PathBuf, options: TubeOptions) -> Option<Arc<TriangleMesh>> {
+        let key = (path.clone(), TubeKey::from(options));
+        if let Some(m) = self.tubes.get(&key) {
+            return Some(m.clone());
+        }
+        let morphology = self.library.loaded(path)?;
+        let mesh = Arc::new(tube_mesh(&morphology, options));
+        self.tubes.insert(key, mesh.clone());
+        Some(mesh)
+    }
+
+    fn line(&mut self, path: &PathBuf) -> Option<Arc<LineMesh>> {
+        if let Some(m) = self.lines.get(path) {
+            return Some(m.clone());
+        }
+        let morphology = self.library.loaded(path)?;
+        let mesh = Arc::new(line_mesh(&morphology));
+        self.lines.insert(path.clone(), mesh.clone());
+        Some(mesh)
+    }
+}
+
+/// What a build made: the layers and the soma radius of each drawn cell.
+pub struct Built {
+    pub tubes: Option<MeshLayer>,
+    pub lines: Option<MeshLayer>,
+    /// (instance, soma radius in µm) of the cells drawn as tubes or lines.
+    pub somata: Vec<(u32, f32)>,
+    pub summary: MorphologySummary,
+}
+
+/// A cell placed in the world.
+struct Placed {
+    instance: u32,
+    style: MorphologyStyle,
+    instance_data: MeshInstance,
+    soma_radius: f32,
+}
+
+/// Builds the layers of `cells` (no GPU: plain arrays). Reads files through `cache`.
+pub fn build_layers(
+    scene: &Scene,
+    cells: &[MorphologyCell],
+    settings: &MorphologySettings,
+    cache: &mut MeshCache,
+) -> Built {
+    let mut summary = MorphologySummary {
+        cells: cells.len(),
+        ..Default::default()
+    };
+    let source = MorphologySource::of(&scene.circuit);
+    // Cells by file, in file order (stable layers).
+    let mut by_file: BTreeMap<PathBuf, Vec<Placed>> = BTreeMap::new();
+    for cell in cells {
+        let placed = source.as_ref().and_then(|source| {
+            let (sp, row) = scene.locate(cell.instance as usize)?;
+            let pop = scene.circuit.nodes.get(sp.circuit_index)?;
+            let path = source.node_path(pop, row)?;
+            let morphology = cache.library.loaded(&path)?;
+            let world_from_local = node_world_from_local(pop, row, morphology.soma.center())?;
+            let placed = Placed {
+                instance: cell.instance,
+                style: cell.style,
+                instance_data: MeshInstance {
+                    transform: Mat4::from_cols_array(&world_from_local.to_cols_array()),
+                    color: [cell.color[0], cell.color[1], cell.color[2], 1.0],
+                },
+                soma_radius: morphology.soma.display_radius(),
+            };
+            Some((path, placed))
+        });
+        match placed {
+            Some((path, placed)) => by_file.entry(path).or_default().push(placed),
+            None => summary.without += 1,
+        }
+    }
+    summary.failures = cache.library.failures().map(str::to_owned).collect();
+    summary.failures.sort();
+
+    // Level of detail: what each style gets.
+    let mut tube_cells = 0usize;
+    let mut tube_triangles = 0usize;
+    let mut segments = 0usize;
+    for (path, placed) in &by_file {
+        let tubes = placed
+            .iter()
+            .filter(|p| p.style == MorphologyStyle::Tubes)
+            .count();
+        if tubes > 0
+            && let Some(m) = cache.tube(path, settings.tube)
+        {
+            tube_cells += tubes;
+            tube_triangles += m.indices.len() / 3 * tubes;
+        }
+        if let Some(m) = cache.line(path) {
+            segments += m.indices.len() / 2 * placed.len();
+        }
+    }
+    let (mut draw_tubes, mut draw_lines) = match settings.lod {
+        Lod::Auto => (tube_triangles <= settings.tube_triangles, true),
+        Lod::Tubes => (true, true),
+        Lod::Lines => (false, true),
+        Lod::Somata => (false, false),
+    };
+    if settings.lod == Lod::Auto {
+        if !draw_tubes {
+            summary.degraded = Some(format!(
+                "{tube_cells} cells as lines: tubes would be {} triangles",
+                human(tube_triangles)
+            ));
+        }
+        if segments > settings.line_segments {
+            draw_tubes = false;
+            draw_lines = false;
+            summary.degraded = Some(format!(
+                "somata only: lines would be {} segments",
+                human(segments)
+            ));
+        }
+    }
+
+    let mut tube_meshes = Vec::new();
+    let mut line_meshes = Vec::new();
+    let mut somata = Vec::new();
+    let mut world_lo = Vec3::splat(f32::INFINITY);
+    let mut world_hi = Vec3::splat(f32::NEG_INFINITY);
+    for (path, placed) in &by_file {
+        if !draw_lines {
+            summary.somata_only += placed.len();
+            continue;
+        }
+        let tubes: Vec<MeshInstance> = placed
+            .iter()
+            .filter(|p| draw_tubes && p.style == MorphologyStyle::Tubes)
+            .map(|p| p.instance_data)
+            .collect();
+        summary.tubes += tubes.len();
+        summary.lines += placed.len() - tubes.len();
+        somata.extend(placed.iter().map(|p| (p.instance, p.soma_radius)));
+        if !tubes.is_empty()
+            && let Some(m) = cache.tube(path, settings.tube)
+        {
+            tube_meshes.push(LayerMesh {
+                positions: m.positions.clone(),
+                normals: m.normals.clone(),
+                colors: Vec::new(),
+                indices: m.indices.clone(),
+                instances: tubes,
+            });
+        }
+        if let Some(m) = cache.line(path) {
+            let (lo, hi) = aabb(&m.positions);
+            for p in placed {
+                for corner in 0..8 {
+                    let c = Vec3::new(
+                        if corner & 1 == 0 { lo.x } else { hi.x },
+                        if corner & 2 == 0 { lo.y } else { hi.y },
+                        if corner & 4 == 0 { lo.z } else { hi.z },
+                    );
+                    let w = p.instance_data.transform.transform_point3(c);
+                    world_lo = world_lo.min(w);
+                    world_hi = world_hi.max(w);
+                }
+            }
+            line_meshes.push(LayerMesh {
+                positions: m.positions.clone(),
+                normals: Vec::new(),
+                colors: Vec::new(),
+                indices: m.indices.clone(),
+                instances: placed.iter().map(|p| p.instance_data).collect(),
+            });
+        }
+    }
+    summary.unique = line_meshes.len();
+    if world_lo.cmple(world_hi).all() {
+        let c = 0.5 * (world_lo + world_hi);
+        summary.bounds = Some((
+            c.to_array(),
+            (0.5 * (world_hi - world_lo).length()).max(1.0),
+        ));
+    }
+    let tubes = (!tube_meshes.is_empty()).then(|| MeshLayer::new(Topology::Triangles, tube_meshes));
+    let lines = (!line_meshes.is_empty()).then(|| MeshLayer::new(Topology::Lines, line_meshes));
+    for layer in tubes.iter().chain(lines.iter()) {
+        summary.gpu_bytes += layer.gpu_bytes();
+        match layer.topology {
+            Topology::Triangles => summary.triangles += layer.primitives(),
+            Topology::Lines => summary.segments += layer.primitives(),
+        }
+    }
+    Built {
+        tubes,
+        lines,
+        somata,
+        summary,
+    }
+}
+
+fn aabb(points: &[[f32; 3]]) -> (Vec3, Vec3) {
+    points.iter().fold(
+        (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY)),
+        |(lo, hi), p| (lo.min(Vec3::from(*p)), hi.max(Vec3::from(*p))),
+    )
+}
+
+/// The sphere that holds both spheres.
+pub fn union_sphere(a: ([f32; 3], f32), b: ([f32; 3], f32)) -> ([f32; 3], f32) {
+    let (ca, cb) = (Vec3::from(a.0), Vec3::from(b.0));
+    let d = ca.distance(cb);
+    if d + b.1 <= a.1 {
+        return a;
+    }
+    if d + a.1 <= b.1 {
+        return b;
+    }
+    let r = 0.5 * (d + a.1 + b.1);
+    let c = ca + (cb - ca).normalize_or_zero() * (r - a.1);
+    (c.to_array(), r)
+}
+
+/// What a build is for: the same request reuses the last build.
+#[derive(Clone, PartialEq)]
+struct Request {
+    scene: usize,
+    cells: Vec<MorphologyCell>,
+    settings: MorphologySettings,
+}
+
+/// The build in flight and the last result (main world).
+#[derive(Resource, Default)]
+pub struct MorphologyBuild {
+    seen_generation: u64,
+    request: Option<Request>,
+    task: Option<Task<Built>>,
+    /// Soma radii of the last build, applied over every restyle.
+    somata: Vec<(u32, f32)>,
+    cache: Arc<Mutex<MeshCache>>,
+    warned: HashSet<String>,
+    /// The scene whose cameras were last fitted to its morphologies.
+    fitted_scene: usize,
+    /// What the last finished build drew.
+    pub summary: MorphologySummary,
+}
+
+impl MorphologyBuild {
+    /// Whether meshes are being built.
+    pub fn is_running(&self) -> bool {
+        self.task.is_some()
+    }
+}
+
+/// Morphology styles: builds layers when representations change, hides tubes when far.
+pub struct MorphologiesPlugin;
+
+impl Plugin for MorphologiesPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<MorphologySettings>()
+            .init_resource::<MorphologyBuild>()
+            .add_systems(
+                Update,
+                (update_morphologies, hide_tubes_when_far)
+                    .chain()
+                    .after(super::restyle_scene),
+            );
+    }
+
+    fn finish(&self, app: &mut App) {
+        let software = app
+            .get_sub_app(bevy::render::RenderApp)
+            .is_some_and(|r| super::neurons::is_software_adapter(r.world()));
+        if software {
+            app.insert_resource(MorphologySettings::software());
+        }
+    }
+}
+
+fn update_morphologies(
+    state: Res<ViewerState>,
+    settings: Res<MorphologySettings>,
+    mut build: ResMut<MorphologyBuild>,
+    mut layers: ResMut<MeshLayers>,
+    mut data: ResMut<NeuronData>,
+    mut cameras: Query<(&mut OrbitCamera, &Camera)>,
+) {
+    let build = &mut *build;
+    let mut patch = false;
+    if let Some(task) = build.task.as_mut()
+        && let Some(built) = block_on(future::poll_once(task))
+    {
+        build.task = None;
+        for failure in &built.summary.failures {
+            if build.warned.insert(failure.clone()) {
+                warn!("morphology: {failure} (those cells stay spheres)");
+            }
+        }
+        if let Some(d) = &built.summary.degraded {
+            info!("morphologies: {d}");
+        }
+        match built.tubes {
+            Some(layer) => layers.set(TUBES_LAYER, layer),
+            None => layers.remove(TUBES_LAYER),
+        }
+        match built.lines {
+            Some(layer) => layers.set(LINES_LAYER, layer),
+            None => layers.remove(LINES_LAYER),
+        }
+        build.somata = built.somata;
+        build.summary = built.summary;
+        patch = true;
+        // A newly opened circuit: fit the view to its cells, dendrites included.
+        let scene_id = build.request.as_ref().map_or(0, |r| r.scene);
+        if build.fitted_scene != scene_id
+            && let (Some(bounds), Some(scene)) = (build.summary.bounds, &state.scene)
+        {
+            build.fitted_scene = scene_id;
+            let bounds = union_sphere(scene.bounds(&state.styled.instances), bounds);
+            for (mut cam, camera) in &mut cameras {
+                let aspect = camera
+                    .logical_viewport_size()
+                    .map(|s| s.x / s.y.max(1.0))
+                    .unwrap_or(16.0 / 9.0);
+                cam.fit(Vec3::from(bounds.0), bounds.1, aspect);
+            }
+        }
+    }
+    let restyled = state.styled_generation != build.seen_generation;
+    if restyled || settings.is_changed() {
+        build.seen_generation = state.styled_generation;
+        let request = state.scene.as_ref().map(|scene| Request {
+            scene: Arc::as_ptr(scene) as usize,
+            cells: state.styled.morphology.clone(),
+            settings: settings.clone(),
+        });
+        match (request, &state.scene) {
+            (Some(request), Some(scene)) if !request.cells.is_empty() => {
+                if build.request.as_ref() == Some(&request) {
+                    // Same cells (a pick, a raster selection): the fresh instances need the
+                    // soma radii again.
+                    patch |= restyled && build.task.is_none();
+                } else {
+                    let scene = scene.clone();
+                    let cache = build.cache.clone();
+                    let (cells, settings) = (request.cells.clone(), request.settings.clone());
+                    build.task = Some(AsyncComputeTaskPool::get().spawn(async move {
+                        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+                        build_layers(&scene, &cells, &settings, &mut cache)
+                    }));
+                    build.request = Some(request);
+                }
+            }
+            _ => {
+                build.task = None;
+                build.request = None;
+                build.somata.clear();
+                build.summary = MorphologySummary::default();
+                layers.remove(TUBES_LAYER);
+                layers.remove(LINES_LAYER);
+            }
+        }
+    }
+    if patch && !build.somata.is_empty() {
+        let mut instances = data.instances.as_ref().clone();
+        for &(i, radius) in &build.somata {
+            if state.picked == Some(i as usize) {
+                continue;
+            }
+            if let Some(inst) = instances.get_mut(i as usize)
+                && inst.radius > 0.0
+            {
+                inst.radius = radius.max(0.5);
+            }
+        }
+        data.set_instances(instances);
+    }
+}
+
+fn hide_tubes_when_far(
+    settings: Res<MorphologySettings>,
+    cameras: Query<(&OrbitCamera, &Camera)>,
+    mut layers: ResMut<MeshLayers>,
+) {
+    if layers.get(TUBES_LAYER).is_none() {
+        return;
+    }
+    let near = match settings.lod {
+        Lod::Auto => cameras.iter().next().is_none_or(|(orbit, camera)| {
+            let height = camera
+                .physical_viewport_size()
+                .map_or(720.0, |s| s.y.max(1) as f32);
+            let um_per_px = 2.0 * orbit.distance * (0.5 * orbit.fov).tan() / height;
+            um_per_px <= settings.far_um_per_px
+        }),
+        _ => true,
+    };
+    layers.set_visible(TUBES_LAYER, near);
+}
+
+/// The level-of-detail choice and what is drawn, under the representations; returns the level
+/// picked.
+pub fn morphology_ui(
+    ui: &mut bevy_egui::egui::Ui,
+    settings: &MorphologySettings,
+    build: &MorphologyBuild,
+) -> Option<Lod> {
+    let mut picked = None;
+    if build.summary.cells == 0 && !build.is_running() {
+        return None;
+    }
+    ui.horizontal(|ui| {
+        ui.label("Morphology detail");
+        bevy_egui::egui::ComboBox::from_id_salt("morphology lod")
+            .selected_text(settings.lod.name())
+            .show_ui(ui, |ui| {
+                for lod in Lod::ALL {
+                    if ui
+                        .selectable_label(settings.lod == lod, lod.name())
+                        .clicked()
+                    {
+                        picked = Some(lod);
+                    }
+                }
+            });
+        if build.is_running() {
+            ui.spinner();
+        }
+    });
+    ui.small(format!("auto: {}", settings.describe()));
+    ui.small(build.summary.describe());
+    picked
+}
