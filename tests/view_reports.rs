@@ -294,3 +294,117 @@ fn write_demo_report() {
         },
     );
 }
+
+/// Through the Bevy systems on lavapipe: somata are drawn in their report colour at the
+/// playback time, and change colour when playback moves to a frame where the values differ.
+#[test]
+fn somata_are_drawn_in_their_report_colour_at_the_playback_time() {
+    use cortexview::view::camera::CameraPreset;
+    use cortexview::view::capture::{HeadlessViewer, project};
+    use cortexview::view::report_playback::Reports;
+
+    let mut scene = v1_scene();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("parity.h5");
+    let v1 = scene.circuit.node_population("v1").unwrap();
+    let ids = v1.node_ids.clone();
+    // Odd nodes high before frame 100 (t = 50 ms) and low after; even ones the other way.
+    let file = hdf5::File::create(&path).unwrap();
+    write_report(
+        &file,
+        "v1",
+        &ids,
+        |_| 1,
+        200,
+        0.5,
+        |id, f, _| {
+            if (id % 2 == 1) == (f < 100) {
+                -40.0
+            } else {
+                -80.0
+            }
+        },
+    );
+    drop(file);
+    scene
+        .circuit
+        .reports
+        .extend(read_reports(&path).expect("reads").0);
+    let reps = vec![Representation {
+        selection: "population == v1".into(),
+        coloring: Coloring::ByReport {
+            colormap: Colormap::Grays,
+            range: Some((-80.0, -40.0)),
+        },
+        ..Default::default()
+    }];
+    let (w, h) = (480u32, 360u32);
+    let mut viewer = match HeadlessViewer::new(scene, reps, false, w, h) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+    };
+    viewer.set_camera(CameraPreset::Front, 0.0);
+    viewer.warm_up().expect("pipelines");
+    for (t, odd_bright) in [(10.0, true), (80.0, false)] {
+        viewer.set_time(t, 8.0);
+        let want = (t / 0.5) as usize;
+        for _ in 0..500 {
+            viewer.app.update();
+            if viewer.app.world().resource::<Reports>().frame == Some(want) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        assert_eq!(viewer.app.world().resource::<Reports>().frame, Some(want));
+        let img = viewer.capture().expect("frame");
+        let m = viewer.clip_from_world();
+        let scene = viewer.state().scene.clone().unwrap();
+        let sp = scene.populations.iter().find(|p| p.name == "v1").unwrap();
+        let pop = &scene.circuit.nodes[sp.circuit_index];
+        // Each soma's centre on screen, its depth and its radius in pixels.
+        let right_dir = *viewer.orbit().transform().right();
+        let eye = viewer.orbit().eye();
+        let centres: Vec<(u64, bevy::math::Vec2, f32, f32)> = sp
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &row)| {
+                let c = bevy::math::Vec3::from(scene.positions[sp.offset + i]);
+                let p = project(m, c, w, h)?;
+                let edge = project(m, c + right_dir * scene.base_radius, w, h)?;
+                Some((
+                    pop.node_ids[row as usize],
+                    p,
+                    c.distance(eye),
+                    p.distance(edge),
+                ))
+            })
+            .collect();
+        let (mut right, mut total) = (0, 0);
+        for &(id, p, depth, _) in &centres {
+            // Only centres no nearer sphere covers.
+            if centres
+                .iter()
+                .any(|&(other, q, d, r)| other != id && d < depth && q.distance(p) < 1.2 * r + 1.0)
+            {
+                continue;
+            }
+            let px = img.get_pixel(p.x as u32, p.y as u32).0;
+            let bright = px[0] > 160 && px[1] > 160 && px[2] > 160;
+            let dark = px[0] < 90 && px[1] < 90 && px[2] < 90;
+            let want_bright = (id % 2 == 1) == odd_bright;
+            total += 1;
+            if (want_bright && bright) || (!want_bright && dark) {
+                right += 1;
+            }
+        }
+        assert!(total > 30, "{total} isolated somata");
+        assert!(
+            right * 100 >= total * 97,
+            "t = {t}: {right} of {total} somata in their report colour"
+        );
+    }
+}
