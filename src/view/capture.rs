@@ -357,6 +357,18 @@ impl HeadlessViewer {
         }
     }
 
+    /// Runs frames until the report colours are those of the playback time (their frames are
+    /// read off the main thread); at most a few seconds.
+    pub fn wait_for_reports(&mut self) {
+        for _ in 0..2000 {
+            if super::report_playback::frame_shown(self.app.world()) {
+                return;
+            }
+            self.app.update();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
     /// Renders the current state and reads the frame back.
     pub fn capture(&mut self) -> anyhow::Result<RgbaImage> {
         let sink: Arc<Mutex<Option<Image>>> = Arc::default();
@@ -470,6 +482,7 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
             );
         }
         viewer.set_time(t, opts.tau_ms);
+        viewer.wait_for_reports();
         let mut image = viewer.capture()?;
         if opts.overlay {
             burn_overlay(&mut image, t, &legend, viewer.orbit().distance, opts.height);

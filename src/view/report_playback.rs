@@ -389,3 +389,29 @@ pub fn read_trace_values(
         values,
     })
 }
+
+/// Whether the report colours on screen are those of the playback time (or there are none to
+/// show): headless rendering waits for this, as frames are read off the main thread.
+pub fn frame_shown(world: &World) -> bool {
+    let (Some(reports), Some(state), Some(playback)) = (
+        world.get_resource::<Reports>(),
+        world.get_resource::<ViewerState>(),
+        world.get_resource::<Playback>(),
+    ) else {
+        return true;
+    };
+    if state.styled.by_report.is_empty() {
+        return true;
+    }
+    let Some(entry) = reports.active_entry() else {
+        return true;
+    };
+    let Some(frame) = entry.report.frame_at(playback.time_ms) else {
+        return true;
+    };
+    reports.range_task.is_none()
+        && !state.redraw
+        && reports
+            .shown
+            .is_some_and(|k| k.1 == frame && k.2 == state.styled_generation)
+}
