@@ -464,7 +464,6 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
         bail!("selection: {}", msgs.join("; "));
     }
     let visible = viewer.state().styled.visible;
-    let legend = viewer.state().styled.legend.clone();
     if let Some(dir) = &opts.out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -485,6 +484,8 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
         viewer.wait_for_reports();
         let mut image = viewer.capture()?;
         if opts.overlay {
+            // Read per frame: a report's legend gets its data range once that is read.
+            let legend = viewer.state().styled.legend.clone();
             burn_overlay(&mut image, t, &legend, viewer.orbit().distance, opts.height);
         }
         let path = match &opts.out {

@@ -11,7 +11,7 @@ use std::ops::Range;
 use crate::sonata::FrameReport;
 use crate::sonata::error::Result;
 
-use super::scene::{Coloring, Styled};
+use super::scene::{Coloring, LegendEntry, Styled};
 use super::scene::{MISSING, Representation, Scene, viridis};
 
 /// A colormap from 0..1 to sRGB 0..1.
@@ -323,6 +323,36 @@ impl FrameCache {
     }
 }
 
+/// The legend label of report colours.
+pub const LEGEND_LABEL: &str = "report value";
+
+/// Fills the bounds a report-value legend entry left open with the report's data range (and
+/// names the variable); returns whether anything changed.
+pub fn fill_legend(
+    legend: &mut [LegendEntry],
+    data_range: Option<(f64, f64)>,
+    variable: &str,
+) -> bool {
+    let mut changed = false;
+    for entry in legend {
+        if let LegendEntry::Ramp { label, min, max } = entry
+            && label.as_str() == LEGEND_LABEL
+        {
+            if min.is_nan()
+                && let Some((lo, hi)) = data_range
+            {
+                (*min, *max) = (lo, hi);
+                changed = true;
+            }
+            if !variable.is_empty() {
+                *label = format!("{LEGEND_LABEL}: {variable}");
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
 /// The report value of each instance at one frame (`NaN` where the report has none).
 pub fn values_by_instance(soma: &SomaMap, frame: &[f32], n_instances: usize) -> Vec<f32> {
     let mut out = vec![f32::NAN; n_instances];
@@ -429,6 +459,33 @@ mod tests {
         assert_eq!(percentile_range(&mut v, 0.01), Some((-70.0, -61.0)));
         assert_eq!(percentile_range(&mut [5.0], 0.01), Some((5.0, 6.0)));
         assert_eq!(percentile_range(&mut [], 0.01), None);
+    }
+
+    #[test]
+    fn legend_gets_the_data_range_and_variable() {
+        let mut legend = vec![
+            LegendEntry::Ramp {
+                label: LEGEND_LABEL.into(),
+                min: f64::NAN,
+                max: f64::NAN,
+            },
+            LegendEntry::Ramp {
+                label: "layer".into(),
+                min: f64::NAN,
+                max: f64::NAN,
+            },
+        ];
+        assert!(fill_legend(&mut legend, Some((-80.0, -50.0)), "v (mV)"));
+        assert_eq!(
+            legend[0],
+            LegendEntry::Ramp {
+                label: "report value: v (mV)".into(),
+                min: -80.0,
+                max: -50.0
+            }
+        );
+        assert!(matches!(&legend[1], LegendEntry::Ramp { min, .. } if min.is_nan()));
+        assert!(!fill_legend(&mut legend, Some((0.0, 1.0)), "v (mV)"));
     }
 
     #[test]

@@ -303,6 +303,13 @@ fn color_frame(
         &by_instance,
         data_range,
     );
+    let variable = match (&report.variable, &report.units) {
+        (Some(v), Some(u)) => format!("{v} ({u})"),
+        (Some(v), None) => v.clone(),
+        (None, Some(u)) => u.clone(),
+        (None, None) => String::new(),
+    };
+    report_colors::fill_legend(&mut state.styled.legend, data_range, &variable);
     state.redraw = true;
     reports.frame = Some(frame);
     reports.shown = Some(key);

@@ -861,14 +861,16 @@ impl<'a> Colorer<'a> {
                 color: *c,
                 label: "solid".into(),
             }],
-            Coloring::ByReport { range, .. } => match range {
-                Some((min, max)) => vec![LegendEntry::Ramp {
-                    label: "report value".into(),
-                    min: *min,
-                    max: *max,
-                }],
-                None => Vec::new(),
-            },
+            // Without a range of its own the report's data range is known only to the report
+            // plugin: NaN bounds here, filled in by `report_colors::fill_legend`.
+            Coloring::ByReport { range, .. } => {
+                let (min, max) = range.unwrap_or((f64::NAN, f64::NAN));
+                vec![LegendEntry::Ramp {
+                    label: super::report_colors::LEGEND_LABEL.into(),
+                    min,
+                    max,
+                }]
+            }
             Coloring::ByActivity => match self.range {
                 Some((min, max)) => vec![LegendEntry::Ramp {
                     label: "firing rate (Hz)".into(),
