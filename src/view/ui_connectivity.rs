@@ -53,6 +53,7 @@ fn connectivity_window(
     egui::Window::new("Connectivity")
         .default_pos(egui::pos2(view_rect.left() + 8.0, view_rect.top() + 8.0))
         .default_width(300.0)
+        .constrain_to(view_rect)
         .show(&ctx, |ui| connectivity_ui(ui, &mut conn, &state, &scene));
     Ok(())
 }

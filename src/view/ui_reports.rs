@@ -45,11 +45,13 @@ fn reports_windows(
         .default_pos(egui::pos2(view.right() - 300.0, view.top() + 8.0))
         .default_width(290.0)
         .default_open(true)
+        .constrain_to(view)
         .show(&ctx, |ui| reports_ui(ui, &mut reports, &mut state));
     if state.picked.is_some() || !reports.pinned.is_empty() {
         egui::Window::new("Trace")
             .default_pos(egui::pos2(view.left() + 8.0, view.bottom() - 200.0))
             .default_size(egui::vec2((view.width() - 16.0).clamp(200.0, 640.0), 130.0))
+            .constrain_to(view)
             .show(&ctx, |ui| trace_ui(ui, &mut reports, &mut playback));
     }
     Ok(())
