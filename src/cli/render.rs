@@ -37,7 +37,8 @@ pub struct RenderArgs {
     /// Selection of the neurons drawn, e.g. "population == v1 && layer == L4".
     #[arg(long)]
     pub select: Option<String>,
-    /// population, type, activity (firing rate), an attribute name, or #rrggbb.
+    /// population, type, activity (firing rate), report (the first voltage report's value at
+    /// each frame's time), an attribute name, or #rrggbb.
     #[arg(long)]
     pub color_by: Option<String>,
     /// soma (spheres), morphology (tubes) or morphology_line: how the selected neurons are

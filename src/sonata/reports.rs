@@ -292,6 +292,40 @@ impl FrameReport {
             })
     }
 
+    /// One element column over `frames`, every `step`-th frame (a trace: `step` > 1 thins a
+    /// long report to what a plot can show); read from disk.
+    pub fn read_column(
+        &self,
+        frames: Range<usize>,
+        step: usize,
+        column: usize,
+    ) -> Result<Vec<f32>> {
+        let end = frames.end.min(self.n_frames);
+        if frames.start >= end {
+            return Ok(Vec::new());
+        }
+        if column >= self.n_elements().max(1) {
+            return Err(SonataError::invalid(
+                &self.file,
+                format!(
+                    "column {column} is beyond the report's {} elements",
+                    self.n_elements()
+                ),
+            ));
+        }
+        let step = step.max(1);
+        let ds = self.dataset()?;
+        let err = |e: hdf5::Error| h5util::h5err(&self.file, &self.data_path, e);
+        let v = if ds.ndim() == 1 {
+            ds.read_slice_1d::<f32, _>(ndarray::s![frames.start..end;step])
+                .map_err(err)?
+        } else {
+            ds.read_slice_1d::<f32, _>(ndarray::s![frames.start..end;step, column])
+                .map_err(err)?
+        };
+        Ok(v.to_vec())
+    }
+
     /// The frames with `t0 <= t < t1`.
     pub fn read_window(&self, t0: f64, t1: f64) -> Result<(Range<usize>, Vec<Vec<f32>>)> {
         let (start, _, dt) = self.time.ok_or_else(|| {

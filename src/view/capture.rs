@@ -357,6 +357,18 @@ impl HeadlessViewer {
         }
     }
 
+    /// Runs frames until the report colours are those of the playback time (their frames are
+    /// read off the main thread); at most a few seconds.
+    pub fn wait_for_reports(&mut self) {
+        for _ in 0..2000 {
+            if super::report_playback::frame_shown(self.app.world()) {
+                return;
+            }
+            self.app.update();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
     /// Renders the current state and reads the frame back.
     pub fn capture(&mut self) -> anyhow::Result<RgbaImage> {
         let sink: Arc<Mutex<Option<Image>>> = Arc::default();
@@ -452,7 +464,6 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
         bail!("selection: {}", msgs.join("; "));
     }
     let visible = viewer.state().styled.visible;
-    let legend = viewer.state().styled.legend.clone();
     if let Some(dir) = &opts.out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -470,8 +481,11 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
             );
         }
         viewer.set_time(t, opts.tau_ms);
+        viewer.wait_for_reports();
         let mut image = viewer.capture()?;
         if opts.overlay {
+            // Read per frame: a report's legend gets its data range once that is read.
+            let legend = viewer.state().styled.legend.clone();
             burn_overlay(&mut image, t, &legend, viewer.orbit().distance, opts.height);
         }
         let path = match &opts.out {

@@ -8,22 +8,31 @@
 //! | [`morphologies::MorphologiesPlugin`] | `morphology`/`morphology_line` styles: cells as tubes or lines, level of detail |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
+//! | [`report_playback::ReportPlugin`] | frame reports colouring somata at the playback time, traces |
+//! | [`partners::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
 //! | [`capture`] | screenshots and headless `render` |
 
 pub mod camera;
 pub mod capture;
+pub mod connectivity_view;
 pub mod font;
 pub mod live;
 pub mod live_feed;
 pub mod meshes;
 pub mod morphologies;
 pub mod neurons;
+pub mod overlays;
+pub mod partners;
 pub mod playback;
 pub mod probe;
 pub mod probe_view;
+pub mod report_colors;
+pub mod report_playback;
 pub mod scene;
 pub mod ui;
+pub mod ui_connectivity;
+pub mod ui_reports;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -62,6 +71,12 @@ pub struct ViewerState {
     /// Instances selected as raster rows (shift-drag in the raster): highlighted in 3D, the
     /// rest dimmed.
     pub raster_rows: Option<std::ops::Range<usize>>,
+    /// Report colours of instances at the playback time (the report plugin sets them).
+    pub value_colors: Vec<(u32, [f32; 3])>,
+    /// The picked neuron's synaptic partners, highlighted (the connectivity plugin sets them).
+    pub partners: Option<Arc<connectivity_view::PartnerView>>,
+    /// Set to re-apply the overlays (report colours, partners, picked) without re-styling.
+    pub redraw: bool,
     /// A live simulation feeds the scene (the raster scrolls with it).
     pub live: bool,
     /// Instances the probe's selected channel hears: highlighted in 3D.
@@ -86,6 +101,8 @@ impl ViewerState {
         self.fit_pending = true;
         self.error = None;
         self.picked = None;
+        self.partners = None;
+        self.value_colors.clear();
     }
 }
 
@@ -150,39 +167,20 @@ pub(crate) fn restyle_scene(
     mut cameras: Query<(&mut OrbitCamera, &Camera)>,
 ) {
     if !state.restyle {
+        if std::mem::take(&mut state.redraw)
+            && let Some(scene) = state.scene.clone()
+        {
+            data.set_instances(overlaid(&state, &state.styled.instances, &scene));
+        }
         return;
     }
     state.restyle = false;
+    state.redraw = false;
     let Some(scene) = state.scene.clone() else {
         return;
     };
     let styled = scene.style(&state.representations, state.show_virtual);
-    let mut drawn = styled.instances.clone();
-    // Raster rows: kept bright and a little larger, everything else dimmed.
-    if let Some(rows) = &state.raster_rows {
-        for (i, inst) in drawn.iter_mut().enumerate() {
-            if rows.contains(&i) {
-                inst.radius *= 1.4;
-            } else {
-                for c in &mut inst.color[..3] {
-                    *c *= 0.25;
-                }
-            }
-        }
-    }
-    // The neurons the probe's selected channel hears: cyan and larger.
-    for &i in &state.probe_units {
-        if let Some(inst) = drawn.get_mut(i as usize) {
-            inst.color = [0.3, 1.0, 1.0, 1.0];
-            inst.radius = inst.radius.max(scene.base_radius) * 1.8;
-        }
-    }
-    // The picked neuron: white and twice the size.
-    if let Some(inst) = state.picked.and_then(|i| drawn.get_mut(i)) {
-        inst.color = [1.0, 1.0, 1.0, 1.0];
-        inst.radius = inst.radius.max(scene.base_radius) * 2.0;
-    }
-    data.set_instances(drawn);
+    data.set_instances(overlaid(&state, &styled.instances, &scene));
     if state.fit_pending {
         state.fit_pending = false;
         let (center, radius) = scene.bounds(&styled.instances);
@@ -207,6 +205,30 @@ pub(crate) fn restyle_scene(
     state.styled_generation += 1;
 }
 
+/// The styled instances with report colours, raster rows, partners and the picked neuron.
+fn overlaid(
+    state: &ViewerState,
+    styled: &[scene::NeuronInstance],
+    scene: &Scene,
+) -> Vec<scene::NeuronInstance> {
+    overlays::compose(
+        styled,
+        &overlays::Overlays {
+            value_colors: &state.value_colors,
+            raster_rows: state.raster_rows.clone(),
+            partners: state
+                .partners
+                .as_deref()
+                // Dimming everything for partners that are not drawn would hide the view.
+                .filter(|p| !p.pre.is_empty() || !p.post.is_empty())
+                .map(|p| (p.pre.as_slice(), p.post.as_slice())),
+            probe_units: &state.probe_units,
+            picked: state.picked,
+            base_radius: scene.base_radius,
+        },
+    )
+}
+
 /// The plugins every viewer app has (window or headless).
 pub struct ViewerCorePlugins;
 
@@ -219,6 +241,8 @@ impl Plugin for ViewerCorePlugins {
             morphologies::MorphologiesPlugin,
             playback::PlaybackPlugin,
             camera::CameraPlugin,
+            report_playback::ReportPlugin,
+            partners::ConnectivityPlugin,
         ));
     }
 }

@@ -135,6 +135,13 @@ pub enum Coloring {
         name: String,
         range: Option<(f64, f64)>,
     },
+    /// The value of the active frame report (membrane potential, ...) at the playback time,
+    /// through `colormap` over `range` (the report's data range when `None`). Styling only
+    /// marks these instances ([`Styled::by_report`]); the report plugin colours them per frame.
+    ByReport {
+        colormap: super::report_colors::Colormap,
+        range: Option<(f64, f64)>,
+    },
 }
 
 impl Coloring {
@@ -145,6 +152,10 @@ impl Coloring {
             "population" | "pop" => Self::ByPopulation,
             "type" | "node_type" | "node_type_id" => Self::ByNodeType,
             "activity" | "rate" => Self::ByActivity,
+            "report" => Self::ByReport {
+                colormap: super::report_colors::Colormap::Viridis,
+                range: None,
+            },
             _ => match parse_hex_color(s) {
                 Some(c) => Self::Solid(c),
                 None => Self::ByAttribute {
@@ -195,6 +206,8 @@ pub struct Styled {
     pub errors: Vec<(usize, String)>,
     /// Instances drawn.
     pub visible: usize,
+    /// Instances coloured by a report value, with the representation that colours them.
+    pub by_report: Vec<(u32, usize)>,
     /// Instances whose representation draws them as their morphology, by instance (the
     /// instance itself is styled as a sphere: what is drawn until, or unless, the morphology is).
     pub morphology: Vec<MorphologyCell>,
@@ -477,6 +490,8 @@ impl Scene {
         };
         let mut morphology: Vec<Option<MorphologyStyle>> = vec![None; self.positions.len()];
         let mut legend_seen = BTreeMap::<String, usize>::new();
+        // The representation that last coloured each instance (`usize::MAX`: none).
+        let mut colored_by = vec![usize::MAX; self.positions.len()];
         for (ri, rep) in reps.iter().enumerate() {
             if !rep.enabled {
                 continue;
@@ -513,9 +528,13 @@ impl Scene {
                         continue;
                     }
                     let inst = &mut out.instances[sp.offset + i];
+                    colored_by[sp.offset + i] = ri;
                     morphology[sp.offset + i] = rep.style.morphology();
                     match rep.style {
-                        Style::Hidden => inst.radius = 0.0,
+                        Style::Hidden => {
+                            inst.radius = 0.0;
+                            colored_by[sp.offset + i] = usize::MAX;
+                        }
                         Style::Spheres
                         | Style::Points
                         | Style::Morphology
@@ -544,6 +563,15 @@ impl Scene {
             }
         }
         out.visible = out.instances.iter().filter(|i| i.radius > 0.0).count();
+        out.by_report = colored_by
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                reps.get(**r)
+                    .is_some_and(|rep| matches!(rep.coloring, Coloring::ByReport { .. }))
+            })
+            .map(|(i, &r)| (i as u32, r))
+            .collect();
         out.morphology = morphology
             .iter()
             .enumerate()
@@ -747,6 +775,8 @@ impl<'a> Colorer<'a> {
     ) -> [f32; 3] {
         match self.coloring {
             Coloring::Solid(c) => *c,
+            // Coloured per frame by the report plugin; grey until a frame is read.
+            Coloring::ByReport { .. } => MISSING,
             Coloring::ByActivity => {
                 let (lo, hi) = self.range.unwrap_or((0.0, 1.0));
                 let r = self.rates.get(instance).copied().unwrap_or(0.0) as f64;
@@ -831,6 +861,16 @@ impl<'a> Colorer<'a> {
                 color: *c,
                 label: "solid".into(),
             }],
+            // Without a range of its own the report's data range is known only to the report
+            // plugin: NaN bounds here, filled in by `report_colors::fill_legend`.
+            Coloring::ByReport { range, .. } => {
+                let (min, max) = range.unwrap_or((f64::NAN, f64::NAN));
+                vec![LegendEntry::Ramp {
+                    label: super::report_colors::LEGEND_LABEL.into(),
+                    min,
+                    max,
+                }]
+            }
             Coloring::ByActivity => match self.range {
                 Some((min, max)) => vec![LegendEntry::Ramp {
                     label: "firing rate (Hz)".into(),
@@ -1004,4 +1044,23 @@ pub fn parse_hex_color(s: &str) -> Option<[f32; 3]> {
         ((v >> 8) & 255) as f32 / 255.0,
         (v & 255) as f32 / 255.0,
     ])
+}
+
+impl Scene {
+    /// Node id -> instance for one population (`u32::MAX`: not drawn); `None` when the scene
+    /// has no such population.
+    pub fn instance_lookup(&self, population: &str) -> Option<Vec<u32>> {
+        let sp = self.populations.iter().find(|p| p.name == population)?;
+        let pop = self.circuit.nodes.get(sp.circuit_index)?;
+        let max_id = pop.node_ids.iter().copied().max().unwrap_or(0);
+        let mut out = vec![u32::MAX; max_id as usize + 1];
+        for (i, &row) in sp.rows.iter().enumerate() {
+            if let Some(&id) = pop.node_ids.get(row as usize)
+                && let Some(slot) = out.get_mut(id as usize)
+            {
+                *slot = (sp.offset + i) as u32;
+            }
+        }
+        Some(out)
+    }
 }

@@ -23,6 +23,8 @@ use super::morphologies::{self, MorphologyBuild, MorphologySettings};
 use super::playback::{LoopMode, Playback, PlaybackStats};
 use super::probe::{ProbePlugin, ProbeSession, probe_ui};
 use super::scene::{Coloring, LegendEntry, Representation, Style};
+use super::ui_connectivity::ConnectivityUiPlugin;
+use super::ui_reports::ReportsUiPlugin;
 use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 
 /// Opens the viewer window, loading `path` in the background when given.
@@ -43,6 +45,7 @@ pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result
     }))
     .add_plugins(EguiPlugin::default())
     .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin, ProbePlugin))
+    .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
@@ -335,6 +338,11 @@ fn dropped_files(
                     .is_ok_and(|k| k == crate::sonata::circuit::H5Kind::Spikes);
             if is_spikes {
                 add_spikes_file(&mut state, path_buf);
+            } else if state.scene.is_some()
+                && crate::sonata::circuit::h5_kind(path_buf)
+                    .is_ok_and(|k| k == crate::sonata::circuit::H5Kind::Report)
+            {
+                super::report_playback::add_report_file(&mut state, path_buf);
             } else {
                 task.start(path_buf, &mut state);
             }
@@ -573,6 +581,15 @@ fn menu_ui(
                     .pick_file()
                 {
                     add_spikes_file(state, &p);
+                }
+            }
+            if ui.button("Open report…").clicked() {
+                ui.close();
+                if let Some(p) = rfd::FileDialog::new()
+                    .add_filter("SONATA report", &["h5"])
+                    .pick_file()
+                {
+                    super::report_playback::add_report_file(state, &p);
                 }
             }
             ui.menu_button("Recent", |ui| {
@@ -815,6 +832,7 @@ fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                     Coloring::ByNodeType => "node type".to_owned(),
                     Coloring::ByActivity => "firing rate".to_owned(),
                     Coloring::ByAttribute { name, .. } => name.clone(),
+                    Coloring::ByReport { .. } => "report value".to_owned(),
                 };
                 egui::ComboBox::from_id_salt("color")
                     .selected_text(label)
@@ -829,6 +847,7 @@ fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                         pick(ui, Coloring::ByPopulation, "population");
                         pick(ui, Coloring::ByNodeType, "node type");
                         pick(ui, Coloring::ByActivity, "firing rate");
+                        pick(ui, Coloring::parse("report"), "report value");
                         for a in &attrs {
                             pick(
                                 ui,
