@@ -82,12 +82,15 @@ fn pause_resume_and_speed_cap_change_nothing_but_timing() {
 
 #[test]
 fn a_change_while_running_takes_effect_and_stop_returns_the_simulation() {
-    let live = LiveRun::start(simulation(), 5.0, TSTOP, None);
+    // Capped at first, so that the change is taken after at most one 5 ms chunk however late
+    // this thread sends it (a loaded machine); then as fast as it goes.
+    let live = LiveRun::start(simulation(), 5.0, TSTOP, Some(50.0));
     live.send(LiveCommand::ScaleProjection {
         projection: "lgn_to_v1".into(),
         factor: 0.0,
     })
     .unwrap();
+    live.send(LiveCommand::SetSpeed(None)).unwrap();
     let sim = loop {
         if live.finished() {
             break live.wait().unwrap();
@@ -107,7 +110,12 @@ fn a_change_while_running_takes_effect_and_stop_returns_the_simulation() {
         factor: 2.0,
     })
     .unwrap();
-    std::thread::sleep(Duration::from_millis(100));
+    // (the command is taken before the next chunk: wait for the run to end on it, rather
+    // than stop it, which could come first on a loaded machine)
+    let t0 = std::time::Instant::now();
+    while !live.finished() && t0.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let err = live.stop().err().expect("the bad command stops the run");
     assert!(err.to_string().contains("nope"), "{err}");
 }
