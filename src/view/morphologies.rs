@@ -32,7 +32,8 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
 use crate::morphology::mesh::{TubeOptions, line_mesh, tube_mesh};
 use crate::morphology::resolve::{MorphologySource, node_world_from_local};
-use crate::morphology::{LineMesh, MorphologyLibrary, TriangleMesh};
+use crate::morphology::simplify::simplified;
+use crate::morphology::{LineMesh, Morphology, MorphologyLibrary, TriangleMesh};
 
 use super::ViewerState;
 use super::camera::OrbitCamera;
@@ -42,7 +43,10 @@ use super::scene::{MorphologyCell, MorphologyStyle, Scene};
 
 /// Layer of the tubes.
 pub const TUBES_LAYER: &str = "morphologies";
-/// Layer of the lines (every drawn cell).
+/// Layer of the tube cells' centre lines: under the tubes they keep branches thinner than a
+/// pixel visible; alone when zoomed out.
+pub const SKELETON_LAYER: &str = "morphology_skeletons";
+/// Layer of the cells drawn as lines (their style, or the level of detail).
 pub const LINES_LAYER: &str = "morphology_lines";
 
 /// Which level of detail to draw.
@@ -82,6 +86,10 @@ pub struct MorphologySettings {
     /// Tubes are hidden while a pixel spans more µm than this at the camera target.
     pub far_um_per_px: f32,
     pub tube: TubeOptions,
+    /// Sections are thinned to within this many µm before tubes are built (0: every point).
+    pub simplify_um: f32,
+    /// The same for lines (drawn when far or many, so coarser).
+    pub line_simplify_um: f32,
 }
 
 impl MorphologySettings {
@@ -91,20 +99,22 @@ impl MorphologySettings {
             lod: Lod::Auto,
             tube_triangles: 60_000_000,
             line_segments: 150_000_000,
-            far_um_per_px: 4.0,
+            far_um_per_px: 2.0,
             tube: TubeOptions {
                 sides: 6,
                 min_radius: 0.3,
                 soma_rings: 0,
             },
+            simplify_um: 0.5,
+            line_simplify_um: 1.0,
         }
     }
 
     /// Budgets for a software rasteriser (lavapipe, a few CPU cores).
     pub fn software() -> Self {
         Self {
-            tube_triangles: 3_000_000,
-            line_segments: 6_000_000,
+            tube_triangles: 1_500_000,
+            line_segments: 1_500_000,
             ..Self::gpu()
         }
     }
@@ -186,8 +196,9 @@ fn human(n: usize) -> String {
 #[derive(Default)]
 pub struct MeshCache {
     library: MorphologyLibrary,
-    tubes: HashMap<(PathBuf, TubeKey), Arc<TriangleMesh>>,
-    lines: HashMap<PathBuf, Arc<LineMesh>>,
+    simplified: HashMap<(PathBuf, u32), Arc<Morphology>>,
+    tubes: HashMap<(PathBuf, TubeKey, u32), Arc<TriangleMesh>>,
+    lines: HashMap<(PathBuf, u32), Arc<LineMesh>>,
 }
 
 /// `TubeOptions` as a hash key.
@@ -201,24 +212,42 @@ impl From<TubeOptions> for TubeKey {
 }
 
 impl MeshCache {
-    fn tube(&mut self, path: &PathBuf, options: TubeOptions) -> Option<Arc<TriangleMesh>> {
-        let key = (path.clone(), TubeKey::from(options));
-        if let Some(m) = self.tubes.get(&key) {
+    /// The morphology of `path` thinned to `tolerance` µm.
+    fn simplified(&mut self, path: &PathBuf, tolerance: f32) -> Option<Arc<Morphology>> {
+        let key = (path.clone(), tolerance.to_bits());
+        if let Some(m) = self.simplified.get(&key) {
             return Some(m.clone());
         }
         let morphology = self.library.loaded(path)?;
+        let thinned = Arc::new(simplified(&morphology, tolerance));
+        self.simplified.insert(key, thinned.clone());
+        Some(thinned)
+    }
+
+    fn tube(
+        &mut self,
+        path: &PathBuf,
+        options: TubeOptions,
+        tolerance: f32,
+    ) -> Option<Arc<TriangleMesh>> {
+        let key = (path.clone(), TubeKey::from(options), tolerance.to_bits());
+        if let Some(m) = self.tubes.get(&key) {
+            return Some(m.clone());
+        }
+        let morphology = self.simplified(path, tolerance)?;
         let mesh = Arc::new(tube_mesh(&morphology, options));
         self.tubes.insert(key, mesh.clone());
         Some(mesh)
     }
 
-    fn line(&mut self, path: &PathBuf) -> Option<Arc<LineMesh>> {
-        if let Some(m) = self.lines.get(path) {
+    fn line(&mut self, path: &PathBuf, tolerance: f32) -> Option<Arc<LineMesh>> {
+        let key = (path.clone(), tolerance.to_bits());
+        if let Some(m) = self.lines.get(&key) {
             return Some(m.clone());
         }
-        let morphology = self.library.loaded(path)?;
+        let morphology = self.simplified(path, tolerance)?;
         let mesh = Arc::new(line_mesh(&morphology));
-        self.lines.insert(path.clone(), mesh.clone());
+        self.lines.insert(key, mesh.clone());
         Some(mesh)
     }
 }
@@ -226,6 +255,8 @@ impl MeshCache {
 /// What a build made: the layers and the soma radius of each drawn cell.
 pub struct Built {
     pub tubes: Option<MeshLayer>,
+    /// The tube cells' centre lines.
+    pub far: Option<MeshLayer>,
     pub lines: Option<MeshLayer>,
     /// (instance, soma radius in µm) of the cells drawn as tubes or lines.
     pub somata: Vec<(u32, f32)>,
@@ -290,12 +321,12 @@ pub fn build_layers(
             .filter(|p| p.style == MorphologyStyle::Tubes)
             .count();
         if tubes > 0
-            && let Some(m) = cache.tube(path, settings.tube)
+            && let Some(m) = cache.tube(path, settings.tube, settings.simplify_um)
         {
             tube_cells += tubes;
             tube_triangles += m.indices.len() / 3 * tubes;
         }
-        if let Some(m) = cache.line(path) {
+        if let Some(m) = cache.line(path, settings.line_simplify_um) {
             segments += m.indices.len() / 2 * placed.len();
         }
     }
@@ -323,6 +354,7 @@ pub fn build_layers(
     }
 
     let mut tube_meshes = Vec::new();
+    let mut far_meshes = Vec::new();
     let mut line_meshes = Vec::new();
     let mut somata = Vec::new();
     let mut world_lo = Vec3::splat(f32::INFINITY);
@@ -332,49 +364,71 @@ pub fn build_layers(
             summary.somata_only += placed.len();
             continue;
         }
-        let tubes: Vec<MeshInstance> = placed
+        let (tubes, lines): (Vec<&Placed>, Vec<&Placed>) = placed
             .iter()
-            .filter(|p| draw_tubes && p.style == MorphologyStyle::Tubes)
-            .map(|p| p.instance_data)
-            .collect();
+            .partition(|p| draw_tubes && p.style == MorphologyStyle::Tubes);
+        let instances = |cells: &[&Placed]| -> Vec<MeshInstance> {
+            cells.iter().map(|p| p.instance_data).collect()
+        };
         summary.tubes += tubes.len();
-        summary.lines += placed.len() - tubes.len();
+        summary.lines += lines.len();
         somata.extend(placed.iter().map(|p| (p.instance, p.soma_radius)));
         if !tubes.is_empty()
-            && let Some(m) = cache.tube(path, settings.tube)
+            && let Some(m) = cache.tube(path, settings.tube, settings.simplify_um)
         {
             tube_meshes.push(LayerMesh {
                 positions: m.positions.clone(),
                 normals: m.normals.clone(),
                 colors: Vec::new(),
                 indices: m.indices.clone(),
-                instances: tubes,
+                instances: instances(&tubes),
             });
         }
-        if let Some(m) = cache.line(path) {
-            let (lo, hi) = aabb(&m.positions);
-            for p in placed {
-                for corner in 0..8 {
-                    let c = Vec3::new(
-                        if corner & 1 == 0 { lo.x } else { hi.x },
-                        if corner & 2 == 0 { lo.y } else { hi.y },
-                        if corner & 4 == 0 { lo.z } else { hi.z },
-                    );
-                    let w = p.instance_data.transform.transform_point3(c);
-                    world_lo = world_lo.min(w);
-                    world_hi = world_hi.max(w);
-                }
+        let tolerance = if tubes.is_empty() {
+            settings.line_simplify_um
+        } else {
+            // Centre lines of tubes: as close to the tube's axis as the tube itself.
+            settings.simplify_um
+        };
+        let Some(m) = cache.line(path, tolerance) else {
+            continue;
+        };
+        let (lo, hi) = aabb(&m.positions);
+        for p in placed {
+            for corner in 0..8 {
+                let c = Vec3::new(
+                    if corner & 1 == 0 { lo.x } else { hi.x },
+                    if corner & 2 == 0 { lo.y } else { hi.y },
+                    if corner & 4 == 0 { lo.z } else { hi.z },
+                );
+                let w = p.instance_data.transform.transform_point3(c);
+                world_lo = world_lo.min(w);
+                world_hi = world_hi.max(w);
             }
+        }
+        let line_mesh = |instances: Vec<MeshInstance>| LayerMesh {
+            positions: m.positions.clone(),
+            normals: Vec::new(),
+            colors: Vec::new(),
+            indices: m.indices.clone(),
+            instances,
+        };
+        if !tubes.is_empty() {
+            far_meshes.push(line_mesh(instances(&tubes)));
+        }
+        if !lines.is_empty()
+            && let Some(m) = cache.line(path, settings.line_simplify_um)
+        {
             line_meshes.push(LayerMesh {
                 positions: m.positions.clone(),
                 normals: Vec::new(),
                 colors: Vec::new(),
                 indices: m.indices.clone(),
-                instances: placed.iter().map(|p| p.instance_data).collect(),
+                instances: instances(&lines),
             });
         }
     }
-    summary.unique = line_meshes.len();
+    summary.unique = by_file.len();
     if world_lo.cmple(world_hi).all() {
         let c = 0.5 * (world_lo + world_hi);
         summary.bounds = Some((
@@ -382,17 +436,26 @@ pub fn build_layers(
             (0.5 * (world_hi - world_lo).length()).max(1.0),
         ));
     }
-    let tubes = (!tube_meshes.is_empty()).then(|| MeshLayer::new(Topology::Triangles, tube_meshes));
-    let lines = (!line_meshes.is_empty()).then(|| MeshLayer::new(Topology::Lines, line_meshes));
-    for layer in tubes.iter().chain(lines.iter()) {
-        summary.gpu_bytes += layer.gpu_bytes();
-        match layer.topology {
-            Topology::Triangles => summary.triangles += layer.primitives(),
-            Topology::Lines => summary.segments += layer.primitives(),
+    let layer = |topology, meshes: Vec<LayerMesh>| {
+        (!meshes.is_empty()).then(|| MeshLayer::new(topology, meshes))
+    };
+    let tubes = layer(Topology::Triangles, tube_meshes);
+    let far = layer(Topology::Lines, far_meshes);
+    let lines = layer(Topology::Lines, line_meshes);
+    for l in tubes.iter().chain(far.iter()).chain(lines.iter()) {
+        match l.topology {
+            Topology::Triangles => summary.triangles += l.primitives(),
+            Topology::Lines => summary.segments += l.primitives(),
         }
     }
+    summary.gpu_bytes = [&tubes, &far, &lines]
+        .iter()
+        .filter_map(|l| l.as_ref())
+        .map(MeshLayer::gpu_bytes)
+        .sum();
     Built {
         tubes,
+        far,
         lines,
         somata,
         summary,
@@ -503,6 +566,10 @@ fn update_morphologies(
             Some(layer) => layers.set(TUBES_LAYER, layer),
             None => layers.remove(TUBES_LAYER),
         }
+        match built.far {
+            Some(layer) => layers.set(SKELETON_LAYER, layer),
+            None => layers.remove(SKELETON_LAYER),
+        }
         match built.lines {
             Some(layer) => layers.set(LINES_LAYER, layer),
             None => layers.remove(LINES_LAYER),
@@ -557,6 +624,7 @@ fn update_morphologies(
                 build.somata.clear();
                 build.summary = MorphologySummary::default();
                 layers.remove(TUBES_LAYER);
+                layers.remove(SKELETON_LAYER);
                 layers.remove(LINES_LAYER);
             }
         }
