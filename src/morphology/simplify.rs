@@ -47,8 +47,8 @@ fn thin(points: &[[f32; 3]], radii: &[f32], a: usize, b: usize, tol: f32, keep: 
         let (pa, pb) = (points[a], points[b]);
         let (ra, rb) = (radii.get(a).copied(), radii.get(b).copied());
         let mut worst = (0.0f32, a);
-        for i in a + 1..b {
-            let (d, t) = distance_to_segment(points[i], pa, pb);
+        for (i, &p) in points.iter().enumerate().take(b).skip(a + 1) {
+            let (d, t) = distance_to_segment(p, pa, pb);
             let dr = match (ra, rb, radii.get(i)) {
                 (Some(ra), Some(rb), Some(&ri)) => (ri - (ra + t * (rb - ra))).abs(),
                 _ => 0.0,

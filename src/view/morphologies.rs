@@ -24,7 +24,7 @@
 //! [`Lod::Lines`] and [`Lod::Somata`] force one level (benchmarks, figures).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
@@ -213,8 +213,8 @@ impl From<TubeOptions> for TubeKey {
 
 impl MeshCache {
     /// The morphology of `path` thinned to `tolerance` µm.
-    fn simplified(&mut self, path: &PathBuf, tolerance: f32) -> Option<Arc<Morphology>> {
-        let key = (path.clone(), tolerance.to_bits());
+    fn simplified(&mut self, path: &Path, tolerance: f32) -> Option<Arc<Morphology>> {
+        let key = (path.to_path_buf(), tolerance.to_bits());
         if let Some(m) = self.simplified.get(&key) {
             return Some(m.clone());
         }
@@ -226,11 +226,15 @@ impl MeshCache {
 
     fn tube(
         &mut self,
-        path: &PathBuf,
+        path: &Path,
         options: TubeOptions,
         tolerance: f32,
     ) -> Option<Arc<TriangleMesh>> {
-        let key = (path.clone(), TubeKey::from(options), tolerance.to_bits());
+        let key = (
+            path.to_path_buf(),
+            TubeKey::from(options),
+            tolerance.to_bits(),
+        );
         if let Some(m) = self.tubes.get(&key) {
             return Some(m.clone());
         }
@@ -240,8 +244,8 @@ impl MeshCache {
         Some(mesh)
     }
 
-    fn line(&mut self, path: &PathBuf, tolerance: f32) -> Option<Arc<LineMesh>> {
-        let key = (path.clone(), tolerance.to_bits());
+    fn line(&mut self, path: &Path, tolerance: f32) -> Option<Arc<LineMesh>> {
+        let key = (path.to_path_buf(), tolerance.to_bits());
         if let Some(m) = self.lines.get(&key) {
             return Some(m.clone());
         }
