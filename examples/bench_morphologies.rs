@@ -2,7 +2,7 @@
 //! level of detail (a benchmark, not a test).
 //!
 //! cargo run --release --example bench_morphologies -- [--cells N] [--frames N]
-//!   [--width W --height H] [--swc-dir DIR] [--lod auto|tubes|lines|somata]
+//!   [--width W --height H] [--swc-dir DIR] [--lod auto|tubes|lines|somata] [--png DIR]
 //!
 //! Synthesises a SONATA network in a temporary folder: N cells in a column 1 mm across and
 //! 1 mm deep, cycling through every SWC file under DIR (default `../shared/fixtures`), each
@@ -31,6 +31,8 @@ struct Args {
     swc_dir: PathBuf,
     lod: Option<Lod>,
     net: Option<PathBuf>,
+    /// Folder for one picture per level.
+    png: Option<PathBuf>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -42,6 +44,7 @@ fn parse_args() -> anyhow::Result<Args> {
         swc_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"),
         lod: None,
         net: None,
+        png: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -53,6 +56,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--height" => args.height = val()?.parse()?,
             "--swc-dir" => args.swc_dir = PathBuf::from(val()?),
             "--net" => args.net = Some(PathBuf::from(val()?)),
+            "--png" => args.png = Some(PathBuf::from(val()?)),
             "--lod" => {
                 let v = val()?;
                 args.lod = Some(
@@ -205,6 +209,13 @@ fn run_level(args: &Args, net: &Path, lod: Lod) -> anyhow::Result<()> {
         v.step();
         frame_ms.push(t.elapsed().as_secs_f64() * 1e3);
     }
+    if let Some(dir) = &args.png {
+        std::fs::create_dir_all(dir)?;
+        let p = dir.join(format!("lod_{}.png", lod.name()));
+        v.capture()?
+            .save(&p)
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
     frame_ms.sort_by(f64::total_cmp);
     let median = frame_ms
         .get(frame_ms.len() / 2)
@@ -265,6 +276,11 @@ fn main() -> anyhow::Result<()> {
             .args(["--frames", &args.frames.to_string()])
             .args(["--width", &args.width.to_string()])
             .args(["--height", &args.height.to_string()])
+            .args(
+                args.png
+                    .iter()
+                    .flat_map(|p| [std::ffi::OsStr::new("--png"), p.as_os_str()]),
+            )
             .status()?;
         if !status.success() {
             eprintln!("lod {}: {status}", lod.name());

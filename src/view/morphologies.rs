@@ -19,6 +19,10 @@
 //!   else those cells are drawn as lines;
 //! - lines while all line segments stay within [`MorphologySettings::line_segments`], else
 //!   every cell is a sphere (somata only, at the representation's size);
+//! - over budget, detail follows the view: the cells nearest the camera target keep tubes,
+//!   then lines, while the budgets last (shells: once a cell misses a level, farther ones
+//!   do too), the rest are somata; moving the target by [`FOCUS_GRID_UM`] rebuilds (off the
+//!   main thread; orbiting and zooming do not);
 //! - tubes are hidden (lines remain) while one pixel spans more than
 //!   [`MorphologySettings::far_um_per_px`] µm at the camera target (zoomed out).
 //!
@@ -125,8 +129,9 @@ impl MorphologySettings {
     /// One line for the UI and logs.
     pub fn describe(&self) -> String {
         format!(
-            "tubes up to {} triangles, lines up to {} segments, then somata only; tubes hidden \
-             beyond {} µm per pixel",
+            "tubes up to {} triangles, lines up to {} segments, beyond that detail for the \
+             cells nearest the view centre and somata for the rest; tubes hidden beyond {} µm \
+             per pixel",
             human(self.tube_triangles),
             human(self.line_segments),
             self.far_um_per_px
@@ -162,6 +167,8 @@ pub struct MorphologySummary {
     pub failures: Vec<String>,
     /// Bounding sphere (centre, radius, µm) of the drawn morphologies.
     pub bounds: Option<([f32; 3], f32)>,
+    /// Not every cell fits the budgets ([`Lod::Auto`]): detail follows the view centre.
+    pub over_budget: bool,
 }
 
 impl MorphologySummary {
@@ -276,13 +283,29 @@ struct Placed {
     style: MorphologyStyle,
     instance_data: MeshInstance,
     soma_radius: f32,
+    /// Soma position in the world.
+    position: Vec3,
+    level: Level,
+}
+
+/// What a cell is drawn as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    Tubes,
+    Lines,
+    Soma,
 }
 
 /// Builds the layers of `cells` (no GPU: plain arrays). Reads files through `cache`.
+///
+/// `focus`: where the camera looks. When all cells do not fit the budgets ([`Lod::Auto`]), the
+/// cells nearest the focus get tubes (or lines) while the budgets last and the rest are
+/// somata; without a focus, all cells drop a level together.
 pub fn build_layers(
     scene: &Scene,
     cells: &[MorphologyCell],
     settings: &MorphologySettings,
+    focus: Option<Vec3>,
     cache: &mut MeshCache,
 ) -> Built {
     let mut summary = MorphologySummary {
@@ -307,6 +330,8 @@ pub fn build_layers(
                     color: [cell.color[0], cell.color[1], cell.color[2], 1.0],
                 },
                 soma_radius: morphology.soma.display_radius(),
+                position: Vec3::from(scene.positions[cell.instance as usize]),
+                level: Level::Soma,
             };
             Some((path, placed))
         });
@@ -343,6 +368,8 @@ pub fn build_layers(
         Lod::Lines => (false, true),
         Lod::Somata => (false, false),
     };
+    summary.over_budget = settings.lod == Lod::Auto
+        && (tube_triangles > settings.tube_triangles || segments > settings.line_segments);
     if settings.lod == Lod::Auto {
         if !draw_tubes {
             summary.degraded = Some(format!(
@@ -359,6 +386,20 @@ pub fn build_layers(
             ));
         }
     }
+    match focus {
+        Some(focus) if summary.over_budget => {
+            detail_nearest(&mut by_file, focus, settings, cache, &mut summary);
+        }
+        _ => {
+            for p in by_file.values_mut().flatten() {
+                p.level = match (draw_tubes && p.style == MorphologyStyle::Tubes, draw_lines) {
+                    (true, _) => Level::Tubes,
+                    (false, true) => Level::Lines,
+                    (false, false) => Level::Soma,
+                };
+            }
+        }
+    }
 
     let mut tube_meshes = Vec::new();
     let mut far_meshes = Vec::new();
@@ -367,19 +408,23 @@ pub fn build_layers(
     let mut world_lo = Vec3::splat(f32::INFINITY);
     let mut world_hi = Vec3::splat(f32::NEG_INFINITY);
     for (path, placed) in &by_file {
-        if !draw_lines {
-            summary.somata_only += placed.len();
+        let at = |level| -> Vec<&Placed> { placed.iter().filter(|p| p.level == level).collect() };
+        let (tubes, lines) = (at(Level::Tubes), at(Level::Lines));
+        summary.somata_only += placed.len() - tubes.len() - lines.len();
+        if tubes.is_empty() && lines.is_empty() {
             continue;
         }
-        let (tubes, lines): (Vec<&Placed>, Vec<&Placed>) = placed
-            .iter()
-            .partition(|p| draw_tubes && p.style == MorphologyStyle::Tubes);
         let instances = |cells: &[&Placed]| -> Vec<MeshInstance> {
             cells.iter().map(|p| p.instance_data).collect()
         };
         summary.tubes += tubes.len();
         summary.lines += lines.len();
-        somata.extend(placed.iter().map(|p| (p.instance, p.soma_radius)));
+        somata.extend(
+            tubes
+                .iter()
+                .chain(lines.iter())
+                .map(|p| (p.instance, p.soma_radius)),
+        );
         if !tubes.is_empty()
             && let Some(m) = cache.tube(path, settings.tube, settings.simplify_um)
         {
@@ -401,7 +446,7 @@ pub fn build_layers(
             continue;
         };
         let (lo, hi) = aabb(&m.positions);
-        for p in placed {
+        for p in tubes.iter().chain(lines.iter()) {
             for corner in 0..8 {
                 let c = Vec3::new(
                     if corner & 1 == 0 { lo.x } else { hi.x },
@@ -469,6 +514,80 @@ pub fn build_layers(
     }
 }
 
+/// Gives the cells nearest `focus` tubes (tube style) or lines while the budgets last; the
+/// rest are somata. A tube cell costs its triangles and its centre-line segments.
+fn detail_nearest(
+    by_file: &mut BTreeMap<PathBuf, Vec<Placed>>,
+    focus: Vec3,
+    settings: &MorphologySettings,
+    cache: &mut MeshCache,
+    summary: &mut MorphologySummary,
+) {
+    let mut order: Vec<(f32, &PathBuf, usize)> = by_file
+        .iter()
+        .flat_map(|(path, placed)| {
+            placed
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| (p.position.distance_squared(focus), path, i))
+        })
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut levels = Vec::with_capacity(order.len());
+    let (mut triangles, mut segments) = (0usize, 0usize);
+    let (mut tubes_open, mut lines_open) = (true, true);
+    for (_, path, i) in order {
+        let style = by_file.get(path).and_then(|p| p.get(i)).map(|p| p.style);
+        let tube = (style == Some(MorphologyStyle::Tubes))
+            .then(|| {
+                let t = cache.tube(path, settings.tube, settings.simplify_um)?;
+                let l = cache.line(path, settings.simplify_um)?;
+                Some((t.indices.len() / 3, l.indices.len() / 2))
+            })
+            .flatten();
+        let line = cache
+            .line(path, settings.line_simplify_um)
+            .map(|l| l.indices.len() / 2);
+        // Shells around the focus: once a cell misses a level, farther cells do too.
+        if let Some((t, l)) = tube
+            && tubes_open
+            && !(triangles + t <= settings.tube_triangles && segments + l <= settings.line_segments)
+        {
+            tubes_open = false;
+        }
+        if let Some(l) = line
+            && lines_open
+            && segments + l > settings.line_segments
+        {
+            lines_open = false;
+        }
+        let level = match (tube, line) {
+            (Some((t, l)), _) if tubes_open => {
+                triangles += t;
+                segments += l;
+                Level::Tubes
+            }
+            (_, Some(l)) if lines_open => {
+                segments += l;
+                Level::Lines
+            }
+            _ => Level::Soma,
+        };
+        levels.push((path.clone(), i, level));
+    }
+    let mut detailed = 0;
+    for (path, i, level) in levels {
+        if let Some(p) = by_file.get_mut(&path).and_then(|v| v.get_mut(i)) {
+            p.level = level;
+            detailed += usize::from(level != Level::Soma);
+        }
+    }
+    summary.degraded = Some(format!(
+        "the {detailed} cells nearest the view centre in detail, the rest somata (all: {})",
+        summary.degraded.as_deref().unwrap_or("over budget")
+    ));
+}
+
 fn aabb(points: &[[f32; 3]]) -> (Vec3, Vec3) {
     points.iter().fold(
         (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY)),
@@ -497,7 +616,13 @@ struct Request {
     scene: usize,
     cells: Vec<MorphologyCell>,
     settings: MorphologySettings,
+    /// The view centre on a grid of [`FOCUS_GRID_UM`], when detail follows it.
+    focus: Option<[i32; 3]>,
 }
+
+/// Detail around the view centre is rebuilt when the centre moves to another cell of a grid
+/// this coarse (µm).
+pub const FOCUS_GRID_UM: f32 = 100.0;
 
 /// The build in flight and the last result (main world).
 #[derive(Resource, Default)]
@@ -601,12 +726,20 @@ fn update_morphologies(
         }
     }
     let restyled = state.styled_generation != build.seen_generation;
-    if restyled || settings.is_changed() {
+    // Over budget: detail follows the view centre (on a coarse grid, so panning rebuilds now
+    // and then, orbiting and zooming never).
+    let focus = (settings.lod == Lod::Auto && build.summary.over_budget)
+        .then(|| cameras.iter().next().map(|(orbit, _)| orbit.target))
+        .flatten()
+        .map(|t| (t / FOCUS_GRID_UM).round().as_ivec3().to_array());
+    let refocus = build.request.as_ref().is_some_and(|r| r.focus != focus);
+    if restyled || settings.is_changed() || refocus {
         build.seen_generation = state.styled_generation;
         let request = state.scene.as_ref().map(|scene| Request {
             scene: Arc::as_ptr(scene) as usize,
             cells: state.styled.morphology.clone(),
             settings: settings.clone(),
+            focus,
         });
         match (request, &state.scene) {
             (Some(request), Some(scene)) if !request.cells.is_empty() => {
@@ -618,9 +751,10 @@ fn update_morphologies(
                     let scene = scene.clone();
                     let cache = build.cache.clone();
                     let (cells, settings) = (request.cells.clone(), request.settings.clone());
+                    let focus = focus.map(|f| IVec3::from_array(f).as_vec3() * FOCUS_GRID_UM);
                     build.task = Some(AsyncComputeTaskPool::get().spawn(async move {
                         let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-                        build_layers(&scene, &cells, &settings, &mut cache)
+                        build_layers(&scene, &cells, &settings, focus, &mut cache)
                     }));
                     build.request = Some(request);
                 }
