@@ -67,3 +67,53 @@ fn library_reads_each_file_once_and_remembers_failures() {
     assert_eq!(library.len(), 2);
     assert_eq!(library.failures().count(), 1);
 }
+
+/// Distance from `p` to the polyline `line`.
+fn distance_to_polyline(p: [f32; 3], line: &[[f32; 3]]) -> f32 {
+    line.windows(2)
+        .map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+            let ap = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
+            let len2 = ab.iter().map(|v| v * v).sum::<f32>();
+            let t = if len2 > 0.0 {
+                ((0..3).map(|k| ap[k] * ab[k]).sum::<f32>() / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (0..3)
+                .map(|k| (ap[k] - t * ab[k]).powi(2))
+                .sum::<f32>()
+                .sqrt()
+        })
+        .fold(f32::INFINITY, f32::min)
+}
+
+#[test]
+fn simplified_sections_keep_their_ends_and_stay_within_the_tolerance() {
+    use cortexview::morphology::simplify::simplified;
+    let m = Morphology::load(&data_dir().join("Scnn1a_473845048_m.h5")).unwrap();
+    let tol = 1.0;
+    let s = simplified(&m, tol);
+    assert_eq!(s.sections.len(), m.sections.len(), "the tree is unchanged");
+    for (a, b) in m.sections.iter().zip(&s.sections) {
+        assert_eq!(a.parent, b.parent);
+        assert_eq!(a.points.first(), b.points.first(), "section start kept");
+        assert_eq!(a.points.last(), b.points.last(), "branch point kept");
+        assert_eq!(b.points.len(), b.radii.len());
+        for p in &a.points {
+            let d = distance_to_polyline(*p, &b.points);
+            assert!(
+                d <= tol + 1e-3,
+                "a dropped point is {d} µm from the thinned line"
+            );
+        }
+    }
+    assert!(
+        s.point_count() * 2 < m.point_count(),
+        "at 1 µm most points go: {} of {}",
+        s.point_count(),
+        m.point_count()
+    );
+    assert_eq!(simplified(&m, 0.0), m, "tolerance 0 keeps every point");
+}

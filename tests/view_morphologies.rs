@@ -231,6 +231,7 @@ fn a_broken_morphology_file_leaves_its_cells_spheres_with_one_message() {
         &scene,
         &styled.morphology,
         &MorphologySettings::gpu(),
+        None,
         &mut cache,
     );
     let s = &built.summary;
@@ -238,7 +239,7 @@ fn a_broken_morphology_file_leaves_its_cells_spheres_with_one_message() {
     assert_eq!(s.failures.len(), 1, "one message for the one broken file");
     assert!(s.failures[0].contains("Scnn1a_473845048_m.swc"), "{s:?}");
     assert_eq!(built.somata.len(), 6, "drawn cells get their soma radius");
-    assert!(built.tubes.is_some() && built.lines.is_some());
+    assert!(built.tubes.is_some() && built.far.is_some() && built.lines.is_none());
     // The three Scnn1a cells (instances 0..3) keep their spheres.
     assert!(built.somata.iter().all(|(i, _)| *i >= 3));
     assert!(built.somata.iter().all(|(_, r)| *r > 1.0 && *r < 30.0));
@@ -255,24 +256,70 @@ fn level_of_detail_turns_tubes_to_lines_then_to_somata_by_budget() {
         .morphology;
     let mut cache = MeshCache::default();
     let mut settings = MorphologySettings::gpu();
-    let full = build_layers(&scene, &cells, &settings, &mut cache).summary;
+    let full = build_layers(&scene, &cells, &settings, None, &mut cache).summary;
     assert_eq!((full.tubes, full.lines, full.somata_only), (9, 0, 0));
-    assert!(full.triangles > 10 * full.segments / 2, "{full:?}");
+    // Tubes of `sides` quads per segment, over centre lines of the same segments.
+    let sides = settings.tube.sides as usize;
+    assert_eq!(full.triangles, 2 * sides * full.segments, "{full:?}");
     assert!(full.degraded.is_none());
 
     settings.tube_triangles = full.triangles - 1;
-    let lines = build_layers(&scene, &cells, &settings, &mut cache).summary;
+    let lines = build_layers(&scene, &cells, &settings, None, &mut cache).summary;
     assert_eq!((lines.tubes, lines.lines, lines.triangles), (0, 9, 0));
-    assert_eq!(lines.segments, full.segments);
+    assert!(
+        lines.segments > 0 && lines.segments <= full.segments,
+        "lines are thinned at least as much as tubes: {lines:?}"
+    );
     assert!(lines.degraded.is_some());
 
-    settings.line_segments = full.segments - 1;
-    let somata = build_layers(&scene, &cells, &settings, &mut cache).summary;
+    settings.line_segments = lines.segments - 1;
+    let somata = build_layers(&scene, &cells, &settings, None, &mut cache).summary;
     assert_eq!((somata.tubes, somata.lines, somata.somata_only), (0, 0, 9));
     assert_eq!(somata.gpu_bytes, 0);
 
+    // Over budget with a view centre: the cells nearest it keep their detail. 9_cells has
+    // Scnn1a at x = 0..2, Rorb at 30..32, Nr5a1 at 60..62 (layer meshes in file-name order).
+    let mut settings = MorphologySettings::gpu();
+    settings.tube_triangles = full.triangles / 2;
+    let near = build_layers(
+        &scene,
+        &cells,
+        &settings,
+        Some(bevy::math::Vec3::new(61.0, 0.0, 0.0)),
+        &mut cache,
+    );
+    let s = &near.summary;
+    assert!(s.over_budget && s.tubes >= 3 && s.tubes < 9, "{s:?}");
+    assert_eq!(s.tubes + s.lines, 9, "the rest fit as lines: {s:?}");
+    assert!(s.triangles <= settings.tube_triangles);
+    let tubes = near.tubes.expect("tubes");
+    let per_file: Vec<usize> = tubes.meshes.iter().map(|m| m.instances.len()).collect();
+    assert_eq!(
+        per_file[0], 3,
+        "the three Nr5a1 cells at the centre are tubes: {per_file:?}"
+    );
+    assert!(
+        per_file.len() < 3,
+        "the far Scnn1a cells are not: {per_file:?}"
+    );
+    let far = build_layers(
+        &scene,
+        &cells,
+        &settings,
+        Some(bevy::math::Vec3::new(-100.0, 0.0, 0.0)),
+        &mut cache,
+    );
+    let far_tubes = far.tubes.expect("tubes");
+    assert_eq!(
+        far_tubes.meshes.len(),
+        1,
+        "moving the centre moves the detail to the Scnn1a cells, nearest first"
+    );
+    assert!(far.summary.tubes >= 1 && far.summary.tubes + far.summary.lines == 9);
+
     // Forced levels ignore the budgets.
     settings.lod = Lod::Tubes;
-    let forced = build_layers(&scene, &cells, &settings, &mut cache).summary;
+    settings.tube_triangles = 1;
+    let forced = build_layers(&scene, &cells, &settings, None, &mut cache).summary;
     assert_eq!(forced.tubes, 9);
 }

@@ -336,8 +336,10 @@ fn near_eye(m: Mat4, ndc: [f32; 2]) -> [f32; 3] {
 }
 
 #[test]
-fn mesh_layers_draw_shaded_triangles_and_lines_over_the_neurons_and_hide_on_request() {
-    use cortexview::view::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
+fn mesh_layers_draw_triangles_and_lines_hide_on_request_and_upload_only_on_change() {
+    use cortexview::view::meshes::{
+        LayerMesh, MeshInstance, MeshLayer, MeshLayers, MeshUploads, Topology,
+    };
     let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
     let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
     let reps = vec![Representation::default()];
@@ -380,6 +382,15 @@ fn mesh_layers_draw_shaded_triangles_and_lines_over_the_neurons_and_hide_on_requ
         layers.set("test lines", MeshLayer::new(Topology::Lines, vec![line]));
     }
     v.settle().expect("layers uploaded");
+    let uploads = |v: &HeadlessViewer| {
+        *v.app
+            .get_sub_app(bevy::render::RenderApp)
+            .expect("render app")
+            .world()
+            .resource::<MeshUploads>()
+    };
+    let after_set = uploads(&v);
+    assert_eq!(after_set.layers, 2, "each layer uploaded once");
     let img = v.capture().expect("frame");
     let c = img.get_pixel(W / 2, H / 2).0;
     assert!(
@@ -401,6 +412,11 @@ fn mesh_layers_draw_shaded_triangles_and_lines_over_the_neurons_and_hide_on_requ
         .set_visible("test triangles", false);
     v.settle().expect("hidden");
     let img = v.capture().expect("frame");
+    assert_eq!(
+        uploads(&v),
+        after_set,
+        "drawing frames and hiding a layer upload nothing"
+    );
     for (x, y) in [
         (W / 2, H / 2),
         (W / 2 + 20, H / 2 - 30),
@@ -412,6 +428,16 @@ fn mesh_layers_draw_shaded_triangles_and_lines_over_the_neurons_and_hide_on_requ
             "a hidden layer leaves what was there before at ({x}, {y})"
         );
     }
+    if let Some(layer) = v
+        .app
+        .world_mut()
+        .resource_mut::<MeshLayers>()
+        .get_mut("test lines")
+    {
+        layer.meshes[0].instances[0].color = [1.0, 0.0, 0.0, 1.0];
+    }
+    v.settle().expect("changed");
+    assert_eq!(uploads(&v).layers, 3, "a change uploads that layer again");
 }
 
 /// The Neuropixels probe is drawn where it is placed: along the projected shank the frame is

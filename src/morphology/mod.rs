@@ -12,6 +12,7 @@ pub mod library;
 pub mod mesh;
 pub mod placement;
 pub mod resolve;
+pub mod simplify;
 pub mod stats;
 pub mod swc;
 

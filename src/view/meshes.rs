@@ -203,6 +203,7 @@ impl Plugin for MeshBatchesPlugin {
         render_app
             .insert_resource(MeshShader(shader))
             .init_resource::<GpuMeshLayers>()
+            .init_resource::<MeshUploads>()
             .add_systems(ExtractSchedule, extract_layers)
             .add_systems(
                 Render,
@@ -252,6 +253,14 @@ struct GpuLayer {
     /// Waiting for upload (taken by `prepare_layer_buffers`).
     pending: Option<Arc<MeshLayer>>,
     meshes: Vec<GpuMesh>,
+}
+
+/// Uploads so far (render world): layers uploaded and their bytes. A layer is uploaded when it
+/// is set or changed through `get_mut`, not when it is drawn or shown/hidden.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MeshUploads {
+    pub layers: u64,
+    pub bytes: u64,
 }
 
 /// GPU side of the layers (render world).
@@ -340,9 +349,15 @@ fn upload_mesh(device: &RenderDevice, mesh: &LayerMesh) -> Option<GpuMesh> {
     })
 }
 
-fn prepare_layer_buffers(mut gpu: ResMut<GpuMeshLayers>, device: Res<RenderDevice>) {
+fn prepare_layer_buffers(
+    mut gpu: ResMut<GpuMeshLayers>,
+    mut uploads: ResMut<MeshUploads>,
+    device: Res<RenderDevice>,
+) {
     for layer in gpu.layers.values_mut() {
         if let Some(pending) = layer.pending.take() {
+            uploads.layers += 1;
+            uploads.bytes += pending.gpu_bytes() as u64;
             layer.meshes = pending
                 .meshes
                 .iter()

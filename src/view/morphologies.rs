@@ -9,22 +9,29 @@
 //! are ready the cells are spheres. A cell with no `morphology` value, or whose file is
 //! missing or broken, stays a sphere (one warning per file).
 //!
-//! Layers: `morphologies` (tubes, triangles) and `morphology_lines` (lines of every drawn cell:
-//! under the tubes they keep branches thinner than a pixel visible).
+//! Sections are thinned first (`morphology::simplify`, 0.5 µm for tubes, 1 µm for lines).
+//! Layers: `morphologies` (tubes, triangles), `morphology_skeletons` (the tube cells' centre
+//! lines: under the tubes they keep branches thinner than a pixel visible, alone when zoomed
+//! out) and `morphology_lines` (cells drawn as lines, by style or by the level of detail).
 //!
 //! Level of detail ([`Lod::Auto`], the default):
 //! - tubes while the tube cells' triangles stay within [`MorphologySettings::tube_triangles`],
 //!   else those cells are drawn as lines;
 //! - lines while all line segments stay within [`MorphologySettings::line_segments`], else
 //!   every cell is a sphere (somata only, at the representation's size);
+//! - over budget, detail follows the view: the cells nearest the camera target keep tubes,
+//!   then lines, while the budgets last (shells: once a cell misses a level, farther ones
+//!   do too), the rest are somata; moving the target by [`FOCUS_GRID_UM`] rebuilds (off the
+//!   main thread; orbiting and zooming do not);
 //! - tubes are hidden (lines remain) while one pixel spans more than
 //!   [`MorphologySettings::far_um_per_px`] µm at the camera target (zoomed out).
 //!
-//! Budgets are smaller on software rasterisers (lavapipe) than on GPUs. [`Lod::Tubes`],
+//! Budgets are smaller on software rasterisers (lavapipe: 1.5 M triangles, 1.5 M segments,
+//! about 5 frames per second there) than on GPUs (60 M, 150 M). [`Lod::Tubes`],
 //! [`Lod::Lines`] and [`Lod::Somata`] force one level (benchmarks, figures).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
@@ -32,7 +39,8 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
 use crate::morphology::mesh::{TubeOptions, line_mesh, tube_mesh};
 use crate::morphology::resolve::{MorphologySource, node_world_from_local};
-use crate::morphology::{LineMesh, MorphologyLibrary, TriangleMesh};
+use crate::morphology::simplify::simplified;
+use crate::morphology::{LineMesh, Morphology, MorphologyLibrary, TriangleMesh};
 
 use super::ViewerState;
 use super::camera::OrbitCamera;
@@ -42,7 +50,10 @@ use super::scene::{MorphologyCell, MorphologyStyle, Scene};
 
 /// Layer of the tubes.
 pub const TUBES_LAYER: &str = "morphologies";
-/// Layer of the lines (every drawn cell).
+/// Layer of the tube cells' centre lines: under the tubes they keep branches thinner than a
+/// pixel visible; alone when zoomed out.
+pub const SKELETON_LAYER: &str = "morphology_skeletons";
+/// Layer of the cells drawn as lines (their style, or the level of detail).
 pub const LINES_LAYER: &str = "morphology_lines";
 
 /// Which level of detail to draw.
@@ -82,6 +93,10 @@ pub struct MorphologySettings {
     /// Tubes are hidden while a pixel spans more µm than this at the camera target.
     pub far_um_per_px: f32,
     pub tube: TubeOptions,
+    /// Sections are thinned to within this many µm before tubes are built (0: every point).
+    pub simplify_um: f32,
+    /// The same for lines (drawn when far or many, so coarser).
+    pub line_simplify_um: f32,
 }
 
 impl MorphologySettings {
@@ -91,20 +106,22 @@ impl MorphologySettings {
             lod: Lod::Auto,
             tube_triangles: 60_000_000,
             line_segments: 150_000_000,
-            far_um_per_px: 4.0,
+            far_um_per_px: 2.0,
             tube: TubeOptions {
                 sides: 6,
                 min_radius: 0.3,
                 soma_rings: 0,
             },
+            simplify_um: 0.5,
+            line_simplify_um: 1.0,
         }
     }
 
     /// Budgets for a software rasteriser (lavapipe, a few CPU cores).
     pub fn software() -> Self {
         Self {
-            tube_triangles: 3_000_000,
-            line_segments: 6_000_000,
+            tube_triangles: 1_500_000,
+            line_segments: 1_500_000,
             ..Self::gpu()
         }
     }
@@ -112,8 +129,9 @@ impl MorphologySettings {
     /// One line for the UI and logs.
     pub fn describe(&self) -> String {
         format!(
-            "tubes up to {} triangles, lines up to {} segments, then somata only; tubes hidden \
-             beyond {} µm per pixel",
+            "tubes up to {} triangles, lines up to {} segments, beyond that detail for the \
+             cells nearest the view centre and somata for the rest; tubes hidden beyond {} µm \
+             per pixel",
             human(self.tube_triangles),
             human(self.line_segments),
             self.far_um_per_px
@@ -149,6 +167,8 @@ pub struct MorphologySummary {
     pub failures: Vec<String>,
     /// Bounding sphere (centre, radius, µm) of the drawn morphologies.
     pub bounds: Option<([f32; 3], f32)>,
+    /// Not every cell fits the budgets ([`Lod::Auto`]): detail follows the view centre.
+    pub over_budget: bool,
 }
 
 impl MorphologySummary {
@@ -186,8 +206,9 @@ fn human(n: usize) -> String {
 #[derive(Default)]
 pub struct MeshCache {
     library: MorphologyLibrary,
-    tubes: HashMap<(PathBuf, TubeKey), Arc<TriangleMesh>>,
-    lines: HashMap<PathBuf, Arc<LineMesh>>,
+    simplified: HashMap<(PathBuf, u32), Arc<Morphology>>,
+    tubes: HashMap<(PathBuf, TubeKey, u32), Arc<TriangleMesh>>,
+    lines: HashMap<(PathBuf, u32), Arc<LineMesh>>,
 }
 
 /// `TubeOptions` as a hash key.
@@ -201,24 +222,46 @@ impl From<TubeOptions> for TubeKey {
 }
 
 impl MeshCache {
-    fn tube(&mut self, path: &PathBuf, options: TubeOptions) -> Option<Arc<TriangleMesh>> {
-        let key = (path.clone(), TubeKey::from(options));
-        if let Some(m) = self.tubes.get(&key) {
+    /// The morphology of `path` thinned to `tolerance` µm.
+    fn simplified(&mut self, path: &Path, tolerance: f32) -> Option<Arc<Morphology>> {
+        let key = (path.to_path_buf(), tolerance.to_bits());
+        if let Some(m) = self.simplified.get(&key) {
             return Some(m.clone());
         }
         let morphology = self.library.loaded(path)?;
+        let thinned = Arc::new(simplified(&morphology, tolerance));
+        self.simplified.insert(key, thinned.clone());
+        Some(thinned)
+    }
+
+    fn tube(
+        &mut self,
+        path: &Path,
+        options: TubeOptions,
+        tolerance: f32,
+    ) -> Option<Arc<TriangleMesh>> {
+        let key = (
+            path.to_path_buf(),
+            TubeKey::from(options),
+            tolerance.to_bits(),
+        );
+        if let Some(m) = self.tubes.get(&key) {
+            return Some(m.clone());
+        }
+        let morphology = self.simplified(path, tolerance)?;
         let mesh = Arc::new(tube_mesh(&morphology, options));
         self.tubes.insert(key, mesh.clone());
         Some(mesh)
     }
 
-    fn line(&mut self, path: &PathBuf) -> Option<Arc<LineMesh>> {
-        if let Some(m) = self.lines.get(path) {
+    fn line(&mut self, path: &Path, tolerance: f32) -> Option<Arc<LineMesh>> {
+        let key = (path.to_path_buf(), tolerance.to_bits());
+        if let Some(m) = self.lines.get(&key) {
             return Some(m.clone());
         }
-        let morphology = self.library.loaded(path)?;
+        let morphology = self.simplified(path, tolerance)?;
         let mesh = Arc::new(line_mesh(&morphology));
-        self.lines.insert(path.clone(), mesh.clone());
+        self.lines.insert(key, mesh.clone());
         Some(mesh)
     }
 }
@@ -226,6 +269,8 @@ impl MeshCache {
 /// What a build made: the layers and the soma radius of each drawn cell.
 pub struct Built {
     pub tubes: Option<MeshLayer>,
+    /// The tube cells' centre lines.
+    pub far: Option<MeshLayer>,
     pub lines: Option<MeshLayer>,
     /// (instance, soma radius in µm) of the cells drawn as tubes or lines.
     pub somata: Vec<(u32, f32)>,
@@ -238,13 +283,29 @@ struct Placed {
     style: MorphologyStyle,
     instance_data: MeshInstance,
     soma_radius: f32,
+    /// Soma position in the world.
+    position: Vec3,
+    level: Level,
+}
+
+/// What a cell is drawn as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    Tubes,
+    Lines,
+    Soma,
 }
 
 /// Builds the layers of `cells` (no GPU: plain arrays). Reads files through `cache`.
+///
+/// `focus`: where the camera looks. When all cells do not fit the budgets ([`Lod::Auto`]), the
+/// cells nearest the focus get tubes (or lines) while the budgets last and the rest are
+/// somata; without a focus, all cells drop a level together.
 pub fn build_layers(
     scene: &Scene,
     cells: &[MorphologyCell],
     settings: &MorphologySettings,
+    focus: Option<Vec3>,
     cache: &mut MeshCache,
 ) -> Built {
     let mut summary = MorphologySummary {
@@ -269,6 +330,8 @@ pub fn build_layers(
                     color: [cell.color[0], cell.color[1], cell.color[2], 1.0],
                 },
                 soma_radius: morphology.soma.display_radius(),
+                position: Vec3::from(scene.positions[cell.instance as usize]),
+                level: Level::Soma,
             };
             Some((path, placed))
         });
@@ -290,12 +353,12 @@ pub fn build_layers(
             .filter(|p| p.style == MorphologyStyle::Tubes)
             .count();
         if tubes > 0
-            && let Some(m) = cache.tube(path, settings.tube)
+            && let Some(m) = cache.tube(path, settings.tube, settings.simplify_um)
         {
             tube_cells += tubes;
             tube_triangles += m.indices.len() / 3 * tubes;
         }
-        if let Some(m) = cache.line(path) {
+        if let Some(m) = cache.line(path, settings.line_simplify_um) {
             segments += m.indices.len() / 2 * placed.len();
         }
     }
@@ -305,6 +368,8 @@ pub fn build_layers(
         Lod::Lines => (false, true),
         Lod::Somata => (false, false),
     };
+    summary.over_budget = settings.lod == Lod::Auto
+        && (tube_triangles > settings.tube_triangles || segments > settings.line_segments);
     if settings.lod == Lod::Auto {
         if !draw_tubes {
             summary.degraded = Some(format!(
@@ -321,60 +386,101 @@ pub fn build_layers(
             ));
         }
     }
+    match focus {
+        Some(focus) if summary.over_budget => {
+            detail_nearest(&mut by_file, focus, settings, cache, &mut summary);
+        }
+        _ => {
+            for p in by_file.values_mut().flatten() {
+                p.level = match (draw_tubes && p.style == MorphologyStyle::Tubes, draw_lines) {
+                    (true, _) => Level::Tubes,
+                    (false, true) => Level::Lines,
+                    (false, false) => Level::Soma,
+                };
+            }
+        }
+    }
 
     let mut tube_meshes = Vec::new();
+    let mut far_meshes = Vec::new();
     let mut line_meshes = Vec::new();
     let mut somata = Vec::new();
     let mut world_lo = Vec3::splat(f32::INFINITY);
     let mut world_hi = Vec3::splat(f32::NEG_INFINITY);
     for (path, placed) in &by_file {
-        if !draw_lines {
-            summary.somata_only += placed.len();
+        let at = |level| -> Vec<&Placed> { placed.iter().filter(|p| p.level == level).collect() };
+        let (tubes, lines) = (at(Level::Tubes), at(Level::Lines));
+        summary.somata_only += placed.len() - tubes.len() - lines.len();
+        if tubes.is_empty() && lines.is_empty() {
             continue;
         }
-        let tubes: Vec<MeshInstance> = placed
-            .iter()
-            .filter(|p| draw_tubes && p.style == MorphologyStyle::Tubes)
-            .map(|p| p.instance_data)
-            .collect();
+        let instances = |cells: &[&Placed]| -> Vec<MeshInstance> {
+            cells.iter().map(|p| p.instance_data).collect()
+        };
         summary.tubes += tubes.len();
-        summary.lines += placed.len() - tubes.len();
-        somata.extend(placed.iter().map(|p| (p.instance, p.soma_radius)));
+        summary.lines += lines.len();
+        somata.extend(
+            tubes
+                .iter()
+                .chain(lines.iter())
+                .map(|p| (p.instance, p.soma_radius)),
+        );
         if !tubes.is_empty()
-            && let Some(m) = cache.tube(path, settings.tube)
+            && let Some(m) = cache.tube(path, settings.tube, settings.simplify_um)
         {
             tube_meshes.push(LayerMesh {
                 positions: m.positions.clone(),
                 normals: m.normals.clone(),
                 colors: Vec::new(),
                 indices: m.indices.clone(),
-                instances: tubes,
+                instances: instances(&tubes),
             });
         }
-        if let Some(m) = cache.line(path) {
-            let (lo, hi) = aabb(&m.positions);
-            for p in placed {
-                for corner in 0..8 {
-                    let c = Vec3::new(
-                        if corner & 1 == 0 { lo.x } else { hi.x },
-                        if corner & 2 == 0 { lo.y } else { hi.y },
-                        if corner & 4 == 0 { lo.z } else { hi.z },
-                    );
-                    let w = p.instance_data.transform.transform_point3(c);
-                    world_lo = world_lo.min(w);
-                    world_hi = world_hi.max(w);
-                }
+        let tolerance = if tubes.is_empty() {
+            settings.line_simplify_um
+        } else {
+            // Centre lines of tubes: as close to the tube's axis as the tube itself.
+            settings.simplify_um
+        };
+        let Some(m) = cache.line(path, tolerance) else {
+            continue;
+        };
+        let (lo, hi) = aabb(&m.positions);
+        for p in tubes.iter().chain(lines.iter()) {
+            for corner in 0..8 {
+                let c = Vec3::new(
+                    if corner & 1 == 0 { lo.x } else { hi.x },
+                    if corner & 2 == 0 { lo.y } else { hi.y },
+                    if corner & 4 == 0 { lo.z } else { hi.z },
+                );
+                let w = p.instance_data.transform.transform_point3(c);
+                world_lo = world_lo.min(w);
+                world_hi = world_hi.max(w);
             }
+        }
+        let line_mesh = |instances: Vec<MeshInstance>| LayerMesh {
+            positions: m.positions.clone(),
+            normals: Vec::new(),
+            colors: Vec::new(),
+            indices: m.indices.clone(),
+            instances,
+        };
+        if !tubes.is_empty() {
+            far_meshes.push(line_mesh(instances(&tubes)));
+        }
+        if !lines.is_empty()
+            && let Some(m) = cache.line(path, settings.line_simplify_um)
+        {
             line_meshes.push(LayerMesh {
                 positions: m.positions.clone(),
                 normals: Vec::new(),
                 colors: Vec::new(),
                 indices: m.indices.clone(),
-                instances: placed.iter().map(|p| p.instance_data).collect(),
+                instances: instances(&lines),
             });
         }
     }
-    summary.unique = line_meshes.len();
+    summary.unique = by_file.len();
     if world_lo.cmple(world_hi).all() {
         let c = 0.5 * (world_lo + world_hi);
         summary.bounds = Some((
@@ -382,21 +488,104 @@ pub fn build_layers(
             (0.5 * (world_hi - world_lo).length()).max(1.0),
         ));
     }
-    let tubes = (!tube_meshes.is_empty()).then(|| MeshLayer::new(Topology::Triangles, tube_meshes));
-    let lines = (!line_meshes.is_empty()).then(|| MeshLayer::new(Topology::Lines, line_meshes));
-    for layer in tubes.iter().chain(lines.iter()) {
-        summary.gpu_bytes += layer.gpu_bytes();
-        match layer.topology {
-            Topology::Triangles => summary.triangles += layer.primitives(),
-            Topology::Lines => summary.segments += layer.primitives(),
+    let layer = |topology, meshes: Vec<LayerMesh>| {
+        (!meshes.is_empty()).then(|| MeshLayer::new(topology, meshes))
+    };
+    let tubes = layer(Topology::Triangles, tube_meshes);
+    let far = layer(Topology::Lines, far_meshes);
+    let lines = layer(Topology::Lines, line_meshes);
+    for l in tubes.iter().chain(far.iter()).chain(lines.iter()) {
+        match l.topology {
+            Topology::Triangles => summary.triangles += l.primitives(),
+            Topology::Lines => summary.segments += l.primitives(),
         }
     }
+    summary.gpu_bytes = [&tubes, &far, &lines]
+        .iter()
+        .filter_map(|l| l.as_ref())
+        .map(MeshLayer::gpu_bytes)
+        .sum();
     Built {
         tubes,
+        far,
         lines,
         somata,
         summary,
     }
+}
+
+/// Gives the cells nearest `focus` tubes (tube style) or lines while the budgets last; the
+/// rest are somata. A tube cell costs its triangles and its centre-line segments.
+fn detail_nearest(
+    by_file: &mut BTreeMap<PathBuf, Vec<Placed>>,
+    focus: Vec3,
+    settings: &MorphologySettings,
+    cache: &mut MeshCache,
+    summary: &mut MorphologySummary,
+) {
+    let mut order: Vec<(f32, &PathBuf, usize)> = by_file
+        .iter()
+        .flat_map(|(path, placed)| {
+            placed
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| (p.position.distance_squared(focus), path, i))
+        })
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut levels = Vec::with_capacity(order.len());
+    let (mut triangles, mut segments) = (0usize, 0usize);
+    let (mut tubes_open, mut lines_open) = (true, true);
+    for (_, path, i) in order {
+        let style = by_file.get(path).and_then(|p| p.get(i)).map(|p| p.style);
+        let tube = (style == Some(MorphologyStyle::Tubes))
+            .then(|| {
+                let t = cache.tube(path, settings.tube, settings.simplify_um)?;
+                let l = cache.line(path, settings.simplify_um)?;
+                Some((t.indices.len() / 3, l.indices.len() / 2))
+            })
+            .flatten();
+        let line = cache
+            .line(path, settings.line_simplify_um)
+            .map(|l| l.indices.len() / 2);
+        // Shells around the focus: once a cell misses a level, farther cells do too.
+        if let Some((t, l)) = tube
+            && tubes_open
+            && !(triangles + t <= settings.tube_triangles && segments + l <= settings.line_segments)
+        {
+            tubes_open = false;
+        }
+        if let Some(l) = line
+            && lines_open
+            && segments + l > settings.line_segments
+        {
+            lines_open = false;
+        }
+        let level = match (tube, line) {
+            (Some((t, l)), _) if tubes_open => {
+                triangles += t;
+                segments += l;
+                Level::Tubes
+            }
+            (_, Some(l)) if lines_open => {
+                segments += l;
+                Level::Lines
+            }
+            _ => Level::Soma,
+        };
+        levels.push((path.clone(), i, level));
+    }
+    let mut detailed = 0;
+    for (path, i, level) in levels {
+        if let Some(p) = by_file.get_mut(&path).and_then(|v| v.get_mut(i)) {
+            p.level = level;
+            detailed += usize::from(level != Level::Soma);
+        }
+    }
+    summary.degraded = Some(format!(
+        "the {detailed} cells nearest the view centre in detail, the rest somata (all: {})",
+        summary.degraded.as_deref().unwrap_or("over budget")
+    ));
 }
 
 fn aabb(points: &[[f32; 3]]) -> (Vec3, Vec3) {
@@ -427,7 +616,13 @@ struct Request {
     scene: usize,
     cells: Vec<MorphologyCell>,
     settings: MorphologySettings,
+    /// The view centre on a grid of [`FOCUS_GRID_UM`], when detail follows it.
+    focus: Option<[i32; 3]>,
 }
+
+/// Detail around the view centre is rebuilt when the centre moves to another cell of a grid
+/// this coarse (µm).
+pub const FOCUS_GRID_UM: f32 = 100.0;
 
 /// The build in flight and the last result (main world).
 #[derive(Resource, Default)]
@@ -503,6 +698,10 @@ fn update_morphologies(
             Some(layer) => layers.set(TUBES_LAYER, layer),
             None => layers.remove(TUBES_LAYER),
         }
+        match built.far {
+            Some(layer) => layers.set(SKELETON_LAYER, layer),
+            None => layers.remove(SKELETON_LAYER),
+        }
         match built.lines {
             Some(layer) => layers.set(LINES_LAYER, layer),
             None => layers.remove(LINES_LAYER),
@@ -527,12 +726,20 @@ fn update_morphologies(
         }
     }
     let restyled = state.styled_generation != build.seen_generation;
-    if restyled || settings.is_changed() {
+    // Over budget: detail follows the view centre (on a coarse grid, so panning rebuilds now
+    // and then, orbiting and zooming never).
+    let focus = (settings.lod == Lod::Auto && build.summary.over_budget)
+        .then(|| cameras.iter().next().map(|(orbit, _)| orbit.target))
+        .flatten()
+        .map(|t| (t / FOCUS_GRID_UM).round().as_ivec3().to_array());
+    let refocus = build.request.as_ref().is_some_and(|r| r.focus != focus);
+    if restyled || settings.is_changed() || refocus {
         build.seen_generation = state.styled_generation;
         let request = state.scene.as_ref().map(|scene| Request {
             scene: Arc::as_ptr(scene) as usize,
             cells: state.styled.morphology.clone(),
             settings: settings.clone(),
+            focus,
         });
         match (request, &state.scene) {
             (Some(request), Some(scene)) if !request.cells.is_empty() => {
@@ -544,9 +751,10 @@ fn update_morphologies(
                     let scene = scene.clone();
                     let cache = build.cache.clone();
                     let (cells, settings) = (request.cells.clone(), request.settings.clone());
+                    let focus = focus.map(|f| IVec3::from_array(f).as_vec3() * FOCUS_GRID_UM);
                     build.task = Some(AsyncComputeTaskPool::get().spawn(async move {
                         let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-                        build_layers(&scene, &cells, &settings, &mut cache)
+                        build_layers(&scene, &cells, &settings, focus, &mut cache)
                     }));
                     build.request = Some(request);
                 }
@@ -557,6 +765,7 @@ fn update_morphologies(
                 build.somata.clear();
                 build.summary = MorphologySummary::default();
                 layers.remove(TUBES_LAYER);
+                layers.remove(SKELETON_LAYER);
                 layers.remove(LINES_LAYER);
             }
         }

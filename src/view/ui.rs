@@ -175,7 +175,8 @@ fn take_screenshot(commands: &mut Commands) {
 /// window after `CORTEXVIEW_AUTOSHOT_FRAME` frames (default 90) and exits;
 /// `CORTEXVIEW_AUTOPLAY=1` starts playback; `CORTEXVIEW_AUTOPICK=N` picks instance N;
 /// `CORTEXVIEW_AUTOSHOT_HIRES=3840x2160` also saves an off-screen image of that size;
-/// `CORTEXVIEW_AUTOROWS=A-B` selects raster rows (instances A..B) as a shift-drag would.
+/// `CORTEXVIEW_AUTOROWS=A-B` selects raster rows (instances A..B) as a shift-drag would;
+/// `CORTEXVIEW_AUTOSTYLE=morphology` gives the first representation that style.
 fn auto_screenshot(
     mut frame: Local<u32>,
     mut since: Local<Option<(std::time::Instant, u32)>>,
@@ -214,6 +215,16 @@ fn auto_screenshot(
             .and_then(|(a, b)| Some((a?, b?)))
     {
         state.raster_rows = Some(a..b);
+        state.restyle = true;
+    }
+    if state.scene.is_some()
+        && let Some(style) = std::env::var("CORTEXVIEW_AUTOSTYLE")
+            .ok()
+            .and_then(|v| Style::parse(&v))
+        && let Some(rep) = state.representations.first_mut()
+        && rep.style != style
+    {
+        rep.style = style;
         state.restyle = true;
     }
     if state.scene.is_some()
