@@ -39,6 +39,10 @@ pub struct ProbeSession {
     pub message: Option<String>,
     scene: Option<*const Scene>,
     textures: [LaggedTexture; 2],
+    /// Bumped when the placement or the scene changes.
+    generation: u64,
+    /// What the probe layer shows: (time, picked, selected channel, generation).
+    mesh_key: Option<(u64, Option<usize>, Option<usize>, u64)>,
 }
 
 // The raw pointer only identifies which scene the view was made for; it is never dereferenced.
@@ -58,6 +62,8 @@ impl Default for ProbeSession {
             message: None,
             scene: None,
             textures: Default::default(),
+            generation: 0,
+            mesh_key: None,
         }
     }
 }
@@ -109,11 +115,13 @@ fn update_probe(
             v.update(&scene);
         }
         session.scene = Some(ptr);
+        session.generation += 1;
         session.selected_channel = None;
         state.probe_units.clear();
     }
     if session.dirty {
         session.dirty = false;
+        session.generation += 1;
         if let Some(v) = session.view.as_mut() {
             v.update(&scene);
         }
@@ -124,11 +132,26 @@ fn update_probe(
             state.restyle = true;
         }
     }
+    if session.view.is_none() {
+        return;
+    }
+    // the mesh changes with the time (glow), the marked channels and the placement: paused
+    // and unchanged, nothing is rebuilt or uploaded
+    let t = playback.time_ms;
+    let key = (
+        t.to_bits(),
+        state.picked,
+        session.selected_channel,
+        session.generation,
+    );
+    if session.mesh_key == Some(key) && layers.get(PROBE_LAYER).is_some() {
+        return;
+    }
+    session.mesh_key = Some(key);
     let Some(view) = &session.view else {
         return;
     };
     // sites glow with the spikes their channels heard in the last GLOW_MS
-    let t = playback.time_ms;
     let events = view.events(&scene, t - GLOW_MS, t);
     let mut glow = vec![0.0f32; view.geometry.channels.len()];
     for e in &events {
