@@ -527,3 +527,31 @@ fn probe_is_drawn_where_it_is_placed() {
     let moved = set(&mut v, &probe);
     assert!(steel(&moved, side), "the moved probe is where it was moved");
 }
+
+/// `render --probe np1`: the probe is in the frames (a vertical band of steel grey through the
+/// column that the render without it does not have).
+#[test]
+fn render_with_a_probe_draws_it() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let count_steel = |img: &RgbaImage| {
+        img.pixels()
+            .filter(|p| {
+                let (r, g, b) = (p.0[0] as i32, p.0[1] as i32, p.0[2] as i32);
+                (r - g).abs() < 12 && (g - b).abs() < 16 && (120..200).contains(&g) && b > g
+            })
+            .count()
+    };
+    let mut o = opts(None);
+    o.overlay = false;
+    let without = render_scene(Scene::open(&fixture(), &[]).expect("fixture"), &o).expect("render");
+    o.probe = Some(cortexview::probe::ProbeKind::Np1);
+    let with = render_scene(Scene::open(&fixture(), &[]).expect("fixture"), &o).expect("render");
+    let (a, b) = (
+        count_steel(&without.frames[0].image),
+        count_steel(&with.frames[0].image),
+    );
+    assert!(
+        b > a + 2000,
+        "steel pixels without the probe {a}, with it {b}"
+    );
+}

@@ -60,9 +60,18 @@ pub struct RenderArgs {
     /// No time stamp, legend or scale bar.
     #[arg(long)]
     pub no_overlay: bool,
+    /// Draw a Neuropixels probe (np1, np2, np2-4shank) down through the circuit, its sites
+    /// glowing with the spikes they hear.
+    #[arg(long, value_parser = parse_probe)]
+    pub probe: Option<crate::probe::ProbeKind>,
     /// Output folder for frame_NNNNN.png (and movie.mp4).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+fn parse_probe(s: &str) -> Result<crate::probe::ProbeKind, String> {
+    crate::probe::ProbeKind::parse(s)
+        .ok_or_else(|| format!("'{s}' is not one of np1, np2, np2-4shank"))
 }
 
 fn parse_style(s: &str) -> Result<Style, String> {
@@ -95,6 +104,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         overlay: !args.no_overlay,
         style: args.style,
         lod: Some(args.lod),
+        probe: args.probe,
         out: Some(args.out.clone()),
         progress: true,
     };

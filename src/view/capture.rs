@@ -61,6 +61,8 @@ pub struct RenderOptions {
     pub style: Style,
     /// Level of detail of morphologies (`None`: automatic).
     pub lod: Option<Lod>,
+    /// A Neuropixels probe drawn at its default placement (sites glowing with what they hear).
+    pub probe: Option<crate::probe::ProbeKind>,
     /// Where PNGs go (`None`: keep frames in memory only).
     pub out: Option<PathBuf>,
     pub progress: bool,
@@ -83,6 +85,7 @@ impl Default for RenderOptions {
             overlay: true,
             style: Style::Spheres,
             lod: None,
+            probe: None,
             out: None,
             progress: false,
         }
@@ -463,6 +466,10 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
         let msgs: Vec<String> = errs.into_iter().map(|(_, e)| e).collect();
         bail!("selection: {}", msgs.join("; "));
     }
+    let probe = match (opts.probe, viewer.state().scene.clone()) {
+        (Some(kind), Some(scene)) => Some(super::probe_view::ProbeView::default_for(&scene, kind)),
+        _ => None,
+    };
     let visible = viewer.state().styled.visible;
     if let Some(dir) = &opts.out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -481,6 +488,18 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
             );
         }
         viewer.set_time(t, opts.tau_ms);
+        if let (Some(p), Some(scene)) = (&probe, viewer.state().scene.clone()) {
+            let mesh = p.mesh(&p.glow(&scene, t, super::probe::GLOW_MS), &[]);
+            viewer
+                .app
+                .world_mut()
+                .resource_mut::<super::meshes::MeshLayers>()
+                .set(
+                    super::probe::PROBE_LAYER,
+                    super::meshes::MeshLayer::new(super::meshes::Topology::Triangles, vec![mesh]),
+                );
+            viewer.settle()?;
+        }
         viewer.wait_for_reports();
         let mut image = viewer.capture()?;
         if opts.overlay {

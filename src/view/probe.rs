@@ -19,7 +19,7 @@ use super::scene::{Scene, viridis};
 pub const PROBE_LAYER: &str = "probe";
 
 /// Time a site glows after its channel hears a spike (ms).
-const GLOW_MS: f64 = 20.0;
+pub const GLOW_MS: f64 = 20.0;
 
 /// The probe and its view settings (main world).
 #[derive(Resource)]
@@ -27,9 +27,6 @@ pub struct ProbeSession {
     pub enabled: bool,
     pub kind: ProbeKind,
     pub view: Option<ProbeView>,
-    /// Offset (x, z) of the default insertion from the centre of the circuit's top, as a
-    /// fraction of its half-width.
-    pub default_offset: [f64; 2],
     /// The channel clicked in the recording view.
     pub selected_channel: Option<usize>,
     /// Time shown by the recording view, ms.
@@ -55,7 +52,6 @@ impl Default for ProbeSession {
             enabled: true,
             kind: ProbeKind::Np1,
             view: None,
-            default_offset: [0.0, 0.55],
             selected_channel: None,
             window_ms: 500.0,
             dirty: false,
@@ -104,13 +100,7 @@ fn update_probe(
         // a new scene (or first start): the default placement; a live run's appended spikes
         // keep the scene (the pointer changes only when another circuit is loaded)
         if session.view.is_none() || !same_kind || session.scene.is_none() {
-            let (lo, hi) = extent(&scene);
-            let half = [0.5 * (hi[0] - lo[0]), 0.5 * (hi[2] - lo[2])];
-            let offset = [
-                session.default_offset[0] * half[0],
-                session.default_offset[1] * half[1],
-            ];
-            session.view = Some(ProbeView::through(&scene, session.kind, offset));
+            session.view = Some(ProbeView::default_for(&scene, session.kind));
         } else if let Some(v) = session.view.as_mut() {
             v.update(&scene);
         }
@@ -152,13 +142,7 @@ fn update_probe(
         return;
     };
     // sites glow with the spikes their channels heard in the last GLOW_MS
-    let events = view.events(&scene, t - GLOW_MS, t);
-    let mut glow = vec![0.0f32; view.geometry.channels.len()];
-    for e in &events {
-        let age = ((t - e.time_ms) / GLOW_MS) as f32;
-        let g = &mut glow[e.channel as usize];
-        *g = g.max(1.0 - age);
-    }
+    let glow = view.glow(&scene, t, GLOW_MS);
     let highlighted: Vec<u16> = match state.picked {
         Some(i) => view.channels_of_unit(i),
         None => session
@@ -204,24 +188,6 @@ fn drag_probe(
     view.entry[2] += (flat.y * d.x) as f64 * scale;
     view.depth_um = (view.depth_um + d.y as f64 * scale).clamp(0.0, 10_000.0);
     session.dirty = true;
-}
-
-/// Bounding box of the non-virtual instances.
-fn extent(scene: &Scene) -> ([f64; 3], [f64; 3]) {
-    let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
-    for (i, p) in scene.positions.iter().enumerate() {
-        if scene.is_virtual_instance(i) {
-            continue;
-        }
-        for k in 0..3 {
-            lo[k] = lo[k].min(p[k] as f64);
-            hi[k] = hi[k].max(p[k] as f64);
-        }
-    }
-    if !lo[0].is_finite() {
-        return ([0.0; 3], [0.0; 3]);
-    }
-    (lo, hi)
 }
 
 /// A texture shown from the frame after it was made: bevy_egui uploads new textures a frame

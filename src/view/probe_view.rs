@@ -29,19 +29,7 @@ impl ProbeView {
     /// pia up in SONATA circuits) at `offset` (x, z) from the centre, straight down, its tip
     /// 50 µm below the lowest neuron.
     pub fn through(scene: &Scene, kind: ProbeKind, offset: [f64; 2]) -> Self {
-        let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
-        for (p, sp) in scene.positions.iter().zip(0..) {
-            if scene.is_virtual_instance(sp) {
-                continue;
-            }
-            for k in 0..3 {
-                lo[k] = lo[k].min(p[k] as f64);
-                hi[k] = hi[k].max(p[k] as f64);
-            }
-        }
-        if !lo[0].is_finite() {
-            (lo, hi) = ([0.0; 3], [0.0; 3]);
-        }
+        let (lo, hi) = extent(scene);
         let centre = [0.5 * (lo[0] + hi[0]), 0.5 * (lo[2] + hi[2])];
         let mut v = Self {
             geometry: ProbeGeometry::new(kind),
@@ -54,6 +42,26 @@ impl ProbeView {
         };
         v.update(scene);
         v
+    }
+
+    /// The default placement: down through the circuit, halfway from its centre to its front
+    /// (+z, toward the default camera), where the spheres in front hide little of it.
+    pub fn default_for(scene: &Scene, kind: ProbeKind) -> Self {
+        let (lo, hi) = extent(scene);
+        Self::through(scene, kind, [0.0, 0.55 * 0.5 * (hi[2] - lo[2])])
+    }
+
+    /// How much each recording channel glows at `t`: 1 for a spike heard just now, fading to 0
+    /// over `glow_ms`.
+    pub fn glow(&self, scene: &Scene, t: f64, glow_ms: f64) -> Vec<f32> {
+        let mut glow = vec![0.0f32; self.geometry.channels.len()];
+        for e in self.events(scene, t - glow_ms, t) {
+            let age = ((t - e.time_ms) / glow_ms) as f32;
+            if let Some(g) = glow.get_mut(e.channel as usize) {
+                *g = g.max(1.0 - age);
+            }
+        }
+        glow
     }
 
     /// Insertion direction (unit vector from the entry toward the tip).
@@ -240,6 +248,24 @@ impl ProbeView {
         }];
         m
     }
+}
+
+/// Bounding box of the non-virtual instances (zero when there are none).
+pub fn extent(scene: &Scene) -> ([f64; 3], [f64; 3]) {
+    let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
+    for (i, p) in scene.positions.iter().enumerate() {
+        if scene.is_virtual_instance(i) {
+            continue;
+        }
+        for k in 0..3 {
+            lo[k] = lo[k].min(p[k] as f64);
+            hi[k] = hi[k].max(p[k] as f64);
+        }
+    }
+    if !lo[0].is_finite() {
+        return ([0.0; 3], [0.0; 3]);
+    }
+    (lo, hi)
 }
 
 fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
