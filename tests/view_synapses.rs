@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use cortexview::view::connectivity_view::{EdgeFilter, partner_view};
+use cortexview::view::partners::synapses_mesh;
 use cortexview::view::scene::Scene;
 use cortexview::view::synapse_positions::{
     PositionSource, afferent_synapses, distance_to_segments, placed_cell, segments,
@@ -65,6 +66,16 @@ fn synapses_equal_h5py_on_9_cells() {
             .iter()
             .map(|s| ((s.edge_population.clone(), s.edge_id), s))
             .collect();
+        // The "synapses" layer: one octahedron (8 triangles) per synapse, at its position.
+        let mesh = synapses_mesh(&scene, &syn.synapses);
+        assert_eq!(mesh.positions.len(), 24);
+        assert_eq!(mesh.instances.len(), syn.synapses.len());
+        for (m, s) in mesh.instances.iter().zip(&syn.synapses) {
+            let t = m.transform.w_axis;
+            for k in 0..3 {
+                assert!((f64::from(t[k]) - s.position[k]).abs() < 1e-3);
+            }
+        }
         let want = target["synapses"].as_array().unwrap();
         assert_eq!(ours.len(), want.len(), "node {node}");
         for w in want {

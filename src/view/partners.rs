@@ -12,7 +12,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use super::ViewerState;
 use super::connectivity_view::{self, EdgeFilter, Line, PartnerView};
 use super::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
-use super::scene::{Scene, categorical};
+use super::scene::Scene;
 use super::synapse_positions::{self, Synapse, SynapseView};
 
 /// Lines at most drawn for one neuron (a hub's thousands of edges would hide the view).
@@ -196,7 +196,7 @@ fn edges_layer(
 pub const SYNAPSES_LAYER: &str = "synapses";
 
 /// Radius of a synapse marker (µm).
-pub const SYNAPSE_RADIUS: f32 = 1.5;
+pub const SYNAPSE_RADIUS: f32 = 2.0;
 
 /// A unit octahedron (flat shaded: three vertices a face).
 fn octahedron() -> LayerMesh {
@@ -228,20 +228,14 @@ fn octahedron() -> LayerMesh {
     }
 }
 
-/// One octahedron instance per synapse, coloured by the presynaptic population's place among
-/// the circuit's node populations ([`categorical`]).
+/// One octahedron instance per synapse, coloured by the presynaptic population
+/// ([`synapse_positions::synapse_color`]).
 pub fn synapses_mesh(scene: &Scene, synapses: &[Synapse]) -> LayerMesh {
     let mut mesh = octahedron();
     mesh.instances = synapses
         .iter()
         .map(|s| {
-            let k = scene
-                .circuit
-                .nodes
-                .iter()
-                .position(|n| n.name == s.source_population)
-                .unwrap_or(0);
-            let c = categorical(k);
+            let c = synapse_positions::synapse_color(scene, &s.source_population);
             MeshInstance {
                 transform: Mat4::from_scale_rotation_translation(
                     Vec3::splat(SYNAPSE_RADIUS),

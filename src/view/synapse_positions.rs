@@ -23,7 +23,7 @@ use crate::sonata::Selection;
 use crate::sonata::edges::EdgePopulation;
 
 use super::connectivity_view::{PartnerView, Side, attribute_at};
-use super::scene::Scene;
+use super::scene::{Scene, categorical};
 
 /// One afferent synapse of the picked neuron.
 #[derive(Clone, Debug, PartialEq)]
@@ -169,6 +169,19 @@ impl Placed {
     pub fn apply(&self, local: [f64; 3]) -> [f64; 3] {
         self.world_from_local.apply(local)
     }
+}
+
+/// The marker colour of synapses from `population`: its place among the circuit's node
+/// populations in [`categorical`], from the palette's third colour (clear of the first
+/// population's blue and of the partners' blue and orange).
+pub fn synapse_color(scene: &Scene, population: &str) -> [f32; 3] {
+    let k = scene
+        .circuit
+        .nodes
+        .iter()
+        .position(|n| n.name == population)
+        .unwrap_or(0);
+    categorical(k + 2)
 }
 
 /// The morphology of a scene node and its placement, when it has both.

@@ -177,7 +177,8 @@ fn take_screenshot(commands: &mut Commands) {
 /// `CORTEXVIEW_AUTOSHOT_HIRES=3840x2160` also saves an off-screen image of that size;
 /// `CORTEXVIEW_AUTOROWS=A-B` selects raster rows (instances A..B) as a shift-drag would;
 /// `CORTEXVIEW_AUTOSTYLE=morphology` gives the first representation that style;
-/// `CORTEXVIEW_AUTOZOOM=F` moves the camera F times closer at frame 60 (after the fit).
+/// `CORTEXVIEW_AUTOZOOM=F` moves the camera F times closer at frame 60 (after the fit), onto
+/// the picked neuron when there is one.
 #[allow(clippy::too_many_arguments)]
 fn auto_screenshot(
     mut frame: Local<u32>,
@@ -210,8 +211,15 @@ fn auto_screenshot(
             .and_then(|v| v.parse::<f32>().ok())
             .filter(|f| *f > 0.0)
     {
+        let picked = state
+            .picked
+            .zip(state.scene.as_deref())
+            .and_then(|(i, scene)| scene.positions.get(i).copied());
         for mut c in &mut cameras {
             c.distance /= f;
+            if let Some(p) = picked {
+                c.target = Vec3::from(p);
+            }
         }
     }
     if *frame == 1 && std::env::var_os("CORTEXVIEW_AUTOPLAY").is_some() {

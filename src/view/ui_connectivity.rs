@@ -12,7 +12,7 @@ use super::connectivity_view::{
     EdgeFilter, POST_COLOR, PRE_COLOR, PartnerView, Side, filterable_attributes,
 };
 use super::partners::Connectivity;
-use super::scene::categorical;
+use super::synapse_positions::synapse_color;
 use super::ui::WindowView;
 
 /// The connectivity window and edge lines (window app only).
@@ -160,15 +160,9 @@ fn synapses_ui(ui: &mut egui::Ui, conn: &Connectivity, scene: &super::scene::Sce
     ui.horizontal_wrapped(|ui| {
         ui.label(format!("{} synapses on the morphology:", synapses.len()));
         for (pop, n) in per {
-            let k = scene
-                .circuit
-                .nodes
-                .iter()
-                .position(|p| p.name == pop)
-                .unwrap_or(0);
+            let c = synapse_color(scene, pop);
             let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-            ui.painter()
-                .circle_filled(rect.center(), 5.0, color32(categorical(k)));
+            ui.painter().circle_filled(rect.center(), 5.0, color32(c));
             ui.label(format!("{pop} {n}"));
         }
     });
