@@ -99,6 +99,9 @@ pub fn afferent_synapses(scene: &Scene, view: &PartnerView) -> anyhow::Result<Sy
                 .iter()
                 .zip(&fractions)
                 .map(|(&id, &f)| {
+                    if !id.is_finite() || !f.is_finite() {
+                        return None;
+                    }
                     section_point(&placed.morphology, id as i64, f).map(|l| placed.apply(l))
                 })
                 .collect();
