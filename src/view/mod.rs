@@ -9,7 +9,7 @@
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`report_playback::ReportPlugin`] | frame reports colouring somata at the playback time, traces |
-//! | [`partners::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted |
+//! | [`partners::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted, and its synapses on the morphology |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
 //! | [`capture`] | screenshots and headless `render` |
 
@@ -30,6 +30,7 @@ pub mod probe_view;
 pub mod report_colors;
 pub mod report_playback;
 pub mod scene;
+pub mod synapse_positions;
 pub mod ui;
 pub mod ui_connectivity;
 pub mod ui_reports;

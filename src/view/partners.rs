@@ -1,7 +1,8 @@
 //! `ConnectivityPlugin`: the picked neuron's presynaptic and postsynaptic partners, queried
 //! through the edge indices off the main thread whenever the pick or the filter changes, then
 //! highlighted in 3D (through [`ViewerState::partners`]) and drawn as soma-to-soma lines in
-//! the "edges" mesh layer.
+//! the "edges" mesh layer; the afferent synapses' positions ([`super::synapse_positions`]) are
+//! computed in the same task and drawn as small octahedra in the "synapses" layer.
 
 use std::sync::Arc;
 
@@ -11,6 +12,8 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use super::ViewerState;
 use super::connectivity_view::{self, EdgeFilter, Line, PartnerView};
 use super::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
+use super::scene::Scene;
+use super::synapse_positions::{self, Synapse, SynapseView};
 
 /// Lines at most drawn for one neuron (a hub's thousands of edges would hide the view).
 pub const MAX_LINES: usize = 20_000;
@@ -28,12 +31,21 @@ pub struct Connectivity {
     /// Soma-to-soma lines of the current partners (from, to, colour), drawn as the "edges"
     /// mesh layer.
     pub lines: Arc<Vec<Line>>,
+    /// Draw the afferent synapses on the morphology.
+    pub show_synapses: bool,
+    /// The picked neuron's afferent synapses that have positions (filtered like the edges).
+    pub synapses: Arc<SynapseView>,
+    /// Why the synapses could not be placed.
+    pub synapse_error: Option<String>,
     pub error: Option<String>,
     /// A query is running.
     pub busy: bool,
     key: Option<Key>,
-    task: Option<(Key, Task<anyhow::Result<PartnerView>>)>,
+    task: Option<(Key, Task<Found>)>,
 }
+
+/// A partner query's result, and the synapses placed from it.
+type Found = anyhow::Result<(PartnerView, anyhow::Result<SynapseView>)>;
 
 impl Default for Connectivity {
     fn default() -> Self {
@@ -42,6 +54,9 @@ impl Default for Connectivity {
             filter: EdgeFilter::default(),
             show_lines: true,
             lines: Arc::default(),
+            show_synapses: true,
+            synapses: Arc::default(),
+            synapse_error: None,
             error: None,
             busy: false,
             key: None,
@@ -55,8 +70,10 @@ pub struct ConnectivityPlugin;
 
 impl Plugin for ConnectivityPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<Connectivity>()
-            .add_systems(Update, (query_partners, edges_layer).chain());
+        app.init_resource::<Connectivity>().add_systems(
+            Update,
+            (query_partners, edges_layer, synapses_layer).chain(),
+        );
     }
 }
 
@@ -69,7 +86,17 @@ fn query_partners(mut conn: ResMut<Connectivity>, mut state: ResMut<ViewerState>
         conn.busy = false;
         if conn.key.as_ref() == Some(&key) {
             match result {
-                Ok(view) => {
+                Ok((view, synapses)) => {
+                    match synapses {
+                        Ok(s) => {
+                            conn.synapses = Arc::new(s);
+                            conn.synapse_error = None;
+                        }
+                        Err(e) => {
+                            conn.synapses = Arc::default();
+                            conn.synapse_error = Some(format!("{e:#}"));
+                        }
+                    }
                     if let Some(scene) = state.scene.as_deref() {
                         let mut lines = connectivity_view::edge_lines(scene, &view, 0.55);
                         lines.truncate(MAX_LINES);
@@ -82,6 +109,7 @@ fn query_partners(mut conn: ResMut<Connectivity>, mut state: ResMut<ViewerState>
                     conn.error = Some(format!("{e:#}"));
                     state.partners = None;
                     conn.lines = Arc::default();
+                    conn.synapses = Arc::default();
                 }
             }
             state.redraw = true;
@@ -99,9 +127,14 @@ fn query_partners(mut conn: ResMut<Connectivity>, mut state: ResMut<ViewerState>
     let same_neuron =
         matches!((&wanted, &conn.key), (Some(a), Some(b)) if a.0 == b.0 && a.1 == b.1);
     conn.key = wanted.clone();
-    if !same_neuron && (state.partners.is_some() || !conn.lines.is_empty()) {
+    if !same_neuron
+        && (state.partners.is_some()
+            || !conn.lines.is_empty()
+            || !conn.synapses.synapses.is_empty())
+    {
         state.partners = None;
         conn.lines = Arc::default();
+        conn.synapses = Arc::default();
         state.redraw = true;
     }
     let (Some(key), Some(scene)) = (wanted, state.scene.clone()) else {
@@ -110,8 +143,11 @@ fn query_partners(mut conn: ResMut<Connectivity>, mut state: ResMut<ViewerState>
         return;
     };
     let (instance, filter) = (key.1, key.2.clone());
-    let task = AsyncComputeTaskPool::get()
-        .spawn(async move { connectivity_view::partner_view(&scene, instance, &filter) });
+    let task = AsyncComputeTaskPool::get().spawn(async move {
+        let view = connectivity_view::partner_view(&scene, instance, &filter)?;
+        let synapses = synapse_positions::afferent_synapses(&scene, &view);
+        Ok((view, synapses))
+    });
     conn.task = Some((key, task));
     conn.busy = true;
 }
@@ -154,4 +190,92 @@ fn edges_layer(
         }
     }
     layers.set_visible(EDGES_LAYER, conn.show_lines);
+}
+
+/// The name of the afferent synapses' markers in [`MeshLayers`].
+pub const SYNAPSES_LAYER: &str = "synapses";
+
+/// Radius of a synapse marker (µm).
+pub const SYNAPSE_RADIUS: f32 = 2.0;
+
+/// A unit octahedron (flat shaded: three vertices a face).
+fn octahedron() -> LayerMesh {
+    let axes = [Vec3::X, Vec3::Y, Vec3::Z];
+    let mut positions = Vec::with_capacity(24);
+    let mut normals = Vec::with_capacity(24);
+    for sx in [1.0f32, -1.0] {
+        for sy in [1.0f32, -1.0] {
+            for sz in [1.0f32, -1.0] {
+                let (a, b, c) = (axes[0] * sx, axes[1] * sy, axes[2] * sz);
+                // Counter-clockwise seen from outside.
+                let tri = if sx * sy * sz > 0.0 {
+                    [a, b, c]
+                } else {
+                    [a, c, b]
+                };
+                let n = Vec3::new(sx, sy, sz).normalize();
+                for v in tri {
+                    positions.push(v.to_array());
+                    normals.push(n.to_array());
+                }
+            }
+        }
+    }
+    LayerMesh {
+        positions,
+        normals,
+        ..Default::default()
+    }
+}
+
+/// One octahedron instance per synapse, coloured by the presynaptic population
+/// ([`synapse_positions::synapse_color`]).
+pub fn synapses_mesh(scene: &Scene, synapses: &[Synapse]) -> LayerMesh {
+    let mut mesh = octahedron();
+    mesh.instances = synapses
+        .iter()
+        .map(|s| {
+            let c = synapse_positions::synapse_color(scene, &s.source_population);
+            MeshInstance {
+                transform: Mat4::from_scale_rotation_translation(
+                    Vec3::splat(SYNAPSE_RADIUS),
+                    Quat::IDENTITY,
+                    Vec3::new(
+                        s.position[0] as f32,
+                        s.position[1] as f32,
+                        s.position[2] as f32,
+                    ),
+                ),
+                color: [c[0], c[1], c[2], 1.0],
+            }
+        })
+        .collect();
+    mesh
+}
+
+/// Puts the current synapses in the "synapses" layer when they change; hides it when off.
+fn synapses_layer(
+    conn: Res<Connectivity>,
+    state: Res<ViewerState>,
+    layers: Option<ResMut<MeshLayers>>,
+    mut shown: Local<Option<usize>>,
+) {
+    let Some(mut layers) = layers else {
+        return;
+    };
+    let ptr = Arc::as_ptr(&conn.synapses) as usize;
+    if *shown != Some(ptr) {
+        *shown = Some(ptr);
+        match state.scene.as_deref() {
+            Some(scene) if !conn.synapses.synapses.is_empty() => layers.set(
+                SYNAPSES_LAYER,
+                MeshLayer::new(
+                    Topology::Triangles,
+                    vec![synapses_mesh(scene, &conn.synapses.synapses)],
+                ),
+            ),
+            _ => layers.remove(SYNAPSES_LAYER),
+        }
+    }
+    layers.set_visible(SYNAPSES_LAYER, conn.show_synapses);
 }

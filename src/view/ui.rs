@@ -176,9 +176,13 @@ fn take_screenshot(commands: &mut Commands) {
 /// `CORTEXVIEW_AUTOPLAY=1` starts playback; `CORTEXVIEW_AUTOPICK=N` picks instance N;
 /// `CORTEXVIEW_AUTOSHOT_HIRES=3840x2160` also saves an off-screen image of that size;
 /// `CORTEXVIEW_AUTOROWS=A-B` selects raster rows (instances A..B) as a shift-drag would;
-/// `CORTEXVIEW_AUTOSTYLE=morphology` gives the first representation that style.
+/// `CORTEXVIEW_AUTOSTYLE=morphology` gives the first representation that style;
+/// `CORTEXVIEW_AUTOZOOM=F` moves the camera F times closer at frame 60 (after the fit), onto
+/// the picked neuron when there is one.
+#[allow(clippy::too_many_arguments)]
 fn auto_screenshot(
     mut frame: Local<u32>,
+    mut cameras: Query<&mut super::camera::OrbitCamera>,
     mut since: Local<Option<(std::time::Instant, u32)>>,
     mut commands: Commands,
     mut playback: ResMut<Playback>,
@@ -200,6 +204,23 @@ fn auto_screenshot(
             .and_then(|(a, b)| Some((a?, b?)))
     {
         hires.request = Some((w, h));
+    }
+    if *frame == 60
+        && let Some(f) = std::env::var("CORTEXVIEW_AUTOZOOM")
+            .ok()
+            .and_then(|v| v.parse::<f32>().ok())
+            .filter(|f| *f > 0.0)
+    {
+        let picked = state
+            .picked
+            .zip(state.scene.as_deref())
+            .and_then(|(i, scene)| scene.positions.get(i).copied());
+        for mut c in &mut cameras {
+            c.distance /= f;
+            if let Some(p) = picked {
+                c.target = Vec3::from(p);
+            }
+        }
     }
     if *frame == 1 && std::env::var_os("CORTEXVIEW_AUTOPLAY").is_some() {
         playback.playing = true;

@@ -2,6 +2,8 @@
 //! partner population and edge type; filters by edge type and an edge attribute range). The
 //! partners' edges are drawn by `partners` as the "edges" mesh layer.
 
+use std::collections::BTreeMap;
+
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
@@ -10,6 +12,7 @@ use super::connectivity_view::{
     EdgeFilter, POST_COLOR, PRE_COLOR, PartnerView, Side, filterable_attributes,
 };
 use super::partners::Connectivity;
+use super::synapse_positions::synapse_color;
 use super::ui::WindowView;
 
 /// The connectivity window and edge lines (window app only).
@@ -67,6 +70,7 @@ fn connectivity_ui(
     ui.horizontal(|ui| {
         ui.checkbox(&mut conn.enabled, "partners");
         ui.checkbox(&mut conn.show_lines, "edges as lines");
+        ui.checkbox(&mut conn.show_synapses, "synapses");
         if conn.busy {
             ui.add(egui::Spinner::new());
         }
@@ -81,6 +85,7 @@ fn connectivity_ui(
     if let Some(e) = &conn.error {
         ui.colored_label(egui::Color32::LIGHT_RED, e);
     }
+    synapses_ui(ui, conn, scene);
     let Some(view) = state.partners.clone() else {
         return;
     };
@@ -137,6 +142,30 @@ fn connectivity_ui(
     if filter != conn.filter {
         conn.filter = filter;
     }
+}
+
+/// How many afferent synapses are drawn, per presynaptic population in its marker colour.
+fn synapses_ui(ui: &mut egui::Ui, conn: &Connectivity, scene: &super::scene::Scene) {
+    if let Some(e) = &conn.synapse_error {
+        ui.colored_label(egui::Color32::LIGHT_RED, format!("synapses: {e}"));
+    }
+    let synapses = &conn.synapses.synapses;
+    if synapses.is_empty() {
+        return;
+    }
+    let mut per: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in synapses {
+        *per.entry(s.source_population.as_str()).or_default() += 1;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!("{} synapses on the morphology:", synapses.len()));
+        for (pop, n) in per {
+            let c = synapse_color(scene, pop);
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+            ui.painter().circle_filled(rect.center(), 5.0, color32(c));
+            ui.label(format!("{pop} {n}"));
+        }
+    });
 }
 
 fn side_label(ui: &mut egui::Ui, side: Side) {
