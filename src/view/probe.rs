@@ -49,7 +49,8 @@ unsafe impl Sync for ProbeSession {}
 impl Default for ProbeSession {
     fn default() -> Self {
         Self {
-            enabled: true,
+            // on for the live demo (see `ui::run_window_with`), off elsewhere until asked for
+            enabled: false,
             kind: ProbeKind::Np1,
             view: None,
             selected_channel: None,
@@ -60,6 +61,16 @@ impl Default for ProbeSession {
             textures: Default::default(),
             generation: 0,
             mesh_key: None,
+        }
+    }
+}
+
+impl ProbeSession {
+    /// A session whose probe is shown (or not) from the start.
+    pub fn shown(enabled: bool) -> Self {
+        Self {
+            enabled,
+            ..Self::default()
         }
     }
 }

@@ -46,6 +46,7 @@ pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result
     .add_plugins(EguiPlugin::default())
     .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin, ProbePlugin))
     .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin))
+    .insert_resource(ProbeSession::shown(live.demo.is_some()))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
@@ -1114,16 +1115,14 @@ fn raster_ui(
         return;
     };
     let (lo, hi) = if state.live {
-        // a live run: the last span up to the cursor, scrolling with it
+        // a live run: the last span up to the cursor, scrolling with it from the start (a fixed
+        // window would keep its raster texture while spikes arrive)
         let span = if ui_state.raster_span > 0.0 {
             ui_state.raster_span
         } else {
             2000.0
         };
-        (
-            (playback.time_ms - span).max(0.0),
-            playback.time_ms.max(span),
-        )
+        (playback.time_ms - span, playback.time_ms)
     } else if ui_state.raster_span > 0.0 {
         let half = 0.5 * ui_state.raster_span;
         let a = (playback.time_ms - half).max(playback.range.0);
