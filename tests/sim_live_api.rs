@@ -639,20 +639,23 @@ fn source_spikes_added_while_running_equal_trains_given_at_build() {
     for tr in &mut cut.sources[0].trains {
         tr.retain(|&t| t < 150.0);
     }
+    // the build-time trains' spikes in [a, b) as (source population, row, time)
+    let segment = |a: f64, b: f64| -> Vec<(usize, u32, f64)> {
+        all.iter()
+            .enumerate()
+            .flat_map(|(r, tr)| {
+                tr.iter()
+                    .filter(move |&&t| t >= a && t < b)
+                    .map(move |&t| (0usize, r as u32, t))
+            })
+            .collect()
+    };
     let mut s = sim(&cut, 2);
     let mut from = 150.0;
     for until in [150.0, 151.3, 222.0, 400.0, 600.0] {
         // spikes of [from, from + 120) handed over before the run reaches them
         let next = (from + 120.0_f64).min(tstop);
-        let events: Vec<(usize, u32, f64)> = all
-            .iter()
-            .enumerate()
-            .flat_map(|(r, tr)| {
-                tr.iter()
-                    .filter(move |&&t| t >= from && t < next)
-                    .map(move |&t| (0usize, r as u32, t))
-            })
-            .collect();
+        let events = segment(from, next);
         let n = events.len();
         assert_eq!(s.add_source_spikes(&events).unwrap(), n);
         from = next;
@@ -660,15 +663,7 @@ fn source_spikes_added_while_running_equal_trains_given_at_build() {
     }
     while from < tstop {
         let next = (from + 120.0_f64).min(tstop);
-        let events: Vec<(usize, u32, f64)> = all
-            .iter()
-            .enumerate()
-            .flat_map(|(r, tr)| {
-                tr.iter()
-                    .filter(move |&&t| t >= from && t < next)
-                    .map(move |&t| (0usize, r as u32, t))
-            })
-            .collect();
+        let events = segment(from, next);
         s.add_source_spikes(&events).unwrap();
         from = next;
     }
