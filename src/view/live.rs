@@ -461,9 +461,9 @@ pub fn stimulate_instances(session: &mut LiveSession, state: &ViewerState, insta
     };
     let rows = instances
         .iter()
-        .filter_map(|&i| scene.population_row(i as usize))
-        .filter(|(p, _)| *p == "v1")
-        .map(|(_, r)| r)
+        .filter_map(|&i| scene.locate(i as usize))
+        .filter(|(p, _)| p.name == "v1")
+        .map(|(_, r)| r as u32)
         .collect();
     stimulate_rows(session, rows);
 }

@@ -34,17 +34,14 @@ pub struct ProbeSession {
     /// Recompute the neighbourhood and mesh (placement edited).
     pub dirty: bool,
     pub message: Option<String>,
-    scene: Option<*const Scene>,
+    /// Address of the scene the view was made for (identifies it; never dereferenced).
+    scene: Option<usize>,
     textures: [LaggedTexture; 2],
     /// Bumped when the placement or the scene changes.
     generation: u64,
     /// What the probe layer shows: (time, picked, selected channel, generation).
     mesh_key: Option<(u64, Option<usize>, Option<usize>, u64)>,
 }
-
-// The raw pointer only identifies which scene the view was made for; it is never dereferenced.
-unsafe impl Send for ProbeSession {}
-unsafe impl Sync for ProbeSession {}
 
 impl Default for ProbeSession {
     fn default() -> Self {
@@ -102,7 +99,7 @@ fn update_probe(
         }
         return;
     }
-    let ptr = Arc::as_ptr(&scene);
+    let ptr = Arc::as_ptr(&scene) as usize;
     if session.scene != Some(ptr) || session.view.is_none() {
         let same_kind = session
             .view

@@ -367,11 +367,7 @@ impl Scene {
 
     /// Population name and node id of an instance.
     pub fn node_of_instance(&self, i: usize) -> Option<(String, u64)> {
-        let p = self
-            .populations
-            .iter()
-            .find(|p| i >= p.offset && i < p.offset + p.rows.len())?;
-        let row = p.rows[i - p.offset] as usize;
+        let (p, row) = self.locate(i)?;
         let id = self.circuit.nodes[p.circuit_index]
             .node_ids
             .get(row)
@@ -381,17 +377,7 @@ impl Scene {
 
     /// Whether instance `i` belongs to a virtual (input) population.
     pub fn is_virtual_instance(&self, i: usize) -> bool {
-        self.populations
-            .iter()
-            .any(|p| p.is_virtual && i >= p.offset && i < p.offset + p.rows.len())
-    }
-
-    /// The population and row of an instance, by name.
-    pub fn population_row(&self, instance: usize) -> Option<(&str, u32)> {
-        self.populations
-            .iter()
-            .find(|p| instance >= p.offset && instance < p.offset + p.rows.len())
-            .map(|p| (p.name.as_str(), p.rows[instance - p.offset]))
+        self.locate(i).is_some_and(|(p, _)| p.is_virtual)
     }
 
     pub fn len(&self) -> usize {
