@@ -41,6 +41,8 @@ struct Partition {
     blocks: Vec<Block>,
     rows: usize,
     spk: Vec<f64>,
+    /// current ring buffer (`ring_len` slots of `n1 - n0`), allocated when a current first
+    /// goes into the partition (see `Window::take_currents`)
     cur: Vec<f64>,
     syn: SynapseStore,
     deliver: DeliverScratch,
@@ -83,6 +85,9 @@ impl Partition {
             }
         }
         let ncur = self.n1 - self.n0;
+        if self.cur.is_empty() && self.clamp_targets.iter().any(|t| !t.is_empty()) {
+            self.cur = vec![0.0; w.ring_len * ncur];
+        }
         for (c, targets) in w.clamps.iter().zip(&self.clamp_targets) {
             if targets.is_empty() {
                 continue;
@@ -835,8 +840,7 @@ impl Simulation {
         {
             stats.synapses += syn.len();
             stats.synapse_bytes += syn.bytes();
-            stats.buffer_bytes += ring_len * (rows + (n1 - n0)) * 8;
-            let clamp_targets = clamps
+            let clamp_targets: Vec<Vec<u32>> = clamps
                 .iter()
                 .map(|c| {
                     c.targets
@@ -846,13 +850,19 @@ impl Simulation {
                         .collect()
                 })
                 .collect();
+            let ncur = if clamp_targets.iter().any(|t| !t.is_empty()) {
+                n1 - n0
+            } else {
+                0
+            };
+            stats.buffer_bytes += ring_len * (rows + ncur) * 8;
             built.push(Partition {
                 n0,
                 n1,
                 blocks,
                 rows,
                 spk: vec![0.0; ring_len * rows],
-                cur: vec![0.0; ring_len * (n1 - n0)],
+                cur: vec![0.0; ring_len * ncur],
                 syn,
                 deliver: DeliverScratch::default(),
                 poisson,

@@ -368,7 +368,6 @@ impl Block {
             for lag in 0..w.len {
                 let slot = w.slot(lag);
                 let base = slot * w.rows + self.row0;
-                let cb = slot * w.ncur + self.neuron0;
                 for k in c0..c1 {
                     let v_old = self.u[k];
                     let mut u;
@@ -426,10 +425,9 @@ impl Block {
                         self.y1[j] = self.y1[j] * v.p11[rr] + v.psc_initial[rr] * w.spk[sidx];
                         w.spk[sidx] = 0.0;
                     }
-                    self.i[k] = w.cur[cb + k];
-                    w.cur[cb + k] = 0.0;
                     self.u[k] = u;
                 }
+                w.take_currents(slot, self.neuron0 + c0, &mut self.i[c0..c1]);
             }
             c0 = c1;
         }

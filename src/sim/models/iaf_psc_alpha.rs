@@ -232,8 +232,6 @@ impl Block {
                 let (ex, rest) = w.spk[base..base + 2 * n].split_at_mut(n);
                 let ex = &mut ex[c0..c1];
                 let inh = &mut rest[c0..c1];
-                let cb = slot * w.ncur + self.neuron0 + c0;
-                let cur = &mut w.cur[cb..cb + m];
                 let mut any = 0u8;
                 for i in 0..m {
                     let y = y3[i];
@@ -259,9 +257,8 @@ impl Block {
                     r[i] = if spike { refr } else { ri };
                     spiked[i] = spike as u8;
                     any |= spike as u8;
-                    y0[i] = cur[i];
-                    cur[i] = 0.0;
                 }
+                w.take_currents(slot, self.neuron0 + c0, y0);
                 if any != 0 {
                     for (i, s) in spiked.iter().enumerate() {
                         if *s != 0 {

@@ -160,8 +160,6 @@ impl Block {
                 let slot = w.slot(lag);
                 let base = slot * w.rows + self.row0 + c0;
                 let sp = &mut w.spk[base..base + m];
-                let cb = slot * w.ncur + self.neuron0 + c0;
-                let cur = &mut w.cur[cb..cb + m];
                 for i in 0..m {
                     let mut y = y3[i];
                     let s = sp[i];
@@ -185,9 +183,8 @@ impl Block {
                         spikes.push((lag as u32, (self.neuron0 + c0 + i) as u32));
                     }
                     y3[i] = y;
-                    y0[i] = cur[i];
-                    cur[i] = 0.0;
                 }
+                w.take_currents(slot, self.neuron0 + c0, y0);
             }
             c0 = c1;
         }

@@ -177,8 +177,6 @@ impl Block {
                 let (ex, rest) = w.spk[base..base + 2 * n].split_at_mut(n);
                 let ex = &mut ex[c0..c1];
                 let inh = &mut rest[c0..c1];
-                let cb = slot * w.ncur + self.neuron0 + c0;
-                let cur = &mut w.cur[cb..cb + m];
                 for i in 0..m {
                     let mut y = vm[i];
                     let mut ri = r[i];
@@ -199,9 +197,8 @@ impl Block {
                     }
                     vm[i] = y;
                     r[i] = ri;
-                    i0[i] = cur[i];
-                    cur[i] = 0.0;
                 }
+                w.take_currents(slot, self.neuron0 + c0, i0);
             }
             c0 = c1;
         }

@@ -117,8 +117,6 @@ impl Block {
                 let slot = w.slot(lag);
                 let base = slot * w.rows + self.row0 + c0;
                 let sp = &mut w.spk[base..base + m];
-                let cb = slot * w.ncur + self.neuron0 + c0;
-                let cur = &mut w.cur[cb..cb + m];
                 for k in 0..m {
                     let s = sp[k];
                     sp[k] = 0.0;
@@ -142,9 +140,8 @@ impl Block {
                     }
                     vv[k] = v;
                     uu[k] = u;
-                    ii[k] = cur[k];
-                    cur[k] = 0.0;
                 }
+                w.take_currents(slot, self.neuron0 + c0, ii);
             }
             c0 = c1;
         }
