@@ -213,7 +213,9 @@ impl Block {
         let (i_e, theta, v_reset, lb) =
             (self.p.i_e, self.p.theta, self.p.v_reset, self.p.lower_bound);
         let refr = v.refractory_counts as u64;
-        let mut spiked = [0u8; CHUNK];
+        // one lane-wide flag per neuron: narrowing vector compares to bytes costs more than the
+        // wider stores
+        let mut spiked = [0u64; CHUNK];
         let mut c0 = 0;
         while c0 < n {
             let c1 = (c0 + CHUNK).min(n);
@@ -227,12 +229,20 @@ impl Block {
             let r = &mut self.r[c0..c1];
             let spiked = &mut spiked[..m];
             for lag in 0..w.len {
+                // the next step's inputs: this chunk's in the next slot, or the next chunk's
+                let (nlag, a, b) = if lag + 1 < w.len {
+                    (lag + 1, c0, c1)
+                } else {
+                    (0, c1, (c1 + CHUNK).min(n))
+                };
+                w.prefetch(nlag, self.row0 + a..self.row0 + b);
+                w.prefetch(nlag, self.row0 + n + a..self.row0 + n + b);
                 let slot = w.slot(lag);
                 let base = slot * w.rows + self.row0;
                 let (ex, rest) = w.spk[base..base + 2 * n].split_at_mut(n);
                 let ex = &mut ex[c0..c1];
                 let inh = &mut rest[c0..c1];
-                let mut any = 0u8;
+                let mut any = 0u64;
                 for i in 0..m {
                     let y = y3[i];
                     let ri = r[i];
@@ -255,19 +265,31 @@ impl Block {
                     let spike = y >= theta;
                     y3[i] = if spike { v_reset } else { y };
                     r[i] = if spike { refr } else { ri };
-                    spiked[i] = spike as u8;
-                    any |= spike as u8;
+                    spiked[i] = spike as u64;
+                    any |= spike as u64;
                 }
                 w.take_currents(slot, self.neuron0 + c0, y0);
                 if any != 0 {
-                    for (i, s) in spiked.iter().enumerate() {
-                        if *s != 0 {
-                            spikes.push((lag as u32, (self.neuron0 + c0 + i) as u32));
-                        }
-                    }
+                    push_spikes(spiked, lag as u32, (self.neuron0 + c0) as u32, spikes);
                 }
             }
             c0 = c1;
+        }
+    }
+}
+
+/// Append `(lag, first + i)` for every flagged `spiked[i]`, in order. A chunk with a spike has
+/// usually one or two: look at eight flags (one cache line) at a time.
+#[inline(always)]
+fn push_spikes(spiked: &[u64], lag: u32, first: u32, spikes: &mut Vec<(u32, u32)>) {
+    for (j, line) in spiked.chunks(8).enumerate() {
+        if line.iter().fold(0, |a, &s| a | s) == 0 {
+            continue;
+        }
+        for (k, &s) in line.iter().enumerate() {
+            if s != 0 {
+                spikes.push((lag, first + (j * 8 + k) as u32));
+            }
         }
     }
 }
