@@ -8,7 +8,7 @@ use super::inputs::{ClampSchedule, PoissonTargets, Rng};
 use super::models::ChannelRule;
 use super::models::{Block, Window};
 use super::network::{Network, Projection, SourceRef};
-use super::synapses::{DeliverScratch, Filler, SynapseStore, WeightTable};
+use super::synapses::{Filler, SlotInputs, SynapseStore, WeightTable};
 use super::time::Resolution;
 
 /// How to run.
@@ -40,12 +40,14 @@ struct Partition {
     n1: usize,
     blocks: Vec<Block>,
     rows: usize,
+    /// spike inputs of the window's steps (`min_delay` steps of `rows`), applied from `inputs`
     spk: Vec<f64>,
+    /// spike inputs queued per ring slot
+    inputs: SlotInputs,
     /// current ring buffer (`ring_len` slots of `n1 - n0`), allocated when a current first
     /// goes into the partition (see `Window::take_currents`)
     cur: Vec<f64>,
     syn: SynapseStore,
-    deliver: DeliverScratch,
     poisson: Vec<PoissonTargets>,
     /// per clamp: local neuron indices
     clamp_targets: Vec<Vec<u32>>,
@@ -64,22 +66,16 @@ struct WindowInputs<'a> {
 
 impl Partition {
     fn run_window(&mut self, w: &WindowInputs) {
-        self.syn.deliver(
-            &[w.pending, w.generated],
-            &mut self.spk,
-            self.rows,
-            w.ring_len,
-            &mut self.deliver,
-        );
+        self.syn
+            .deliver(&[w.pending, w.generated], &mut self.inputs);
         for pt in &mut self.poisson {
             let lam = w.lambdas[pt.input];
             for lag in 0..w.len {
                 let slot = ((w.t0 + lag as u64 + pt.delay) % w.ring_len as u64) as usize;
-                let buf = &mut self.spk[slot * self.rows..(slot + 1) * self.rows];
                 for (row, rng) in pt.rows.iter().zip(pt.rngs.iter_mut()) {
                     let n = rng.poisson(lam);
                     if n > 0 {
-                        buf[*row as usize] += pt.weight * n as f64;
+                        self.inputs.push(slot, *row, pt.weight * n as f64);
                     }
                 }
             }
@@ -105,6 +101,12 @@ impl Partition {
                     buf[*t as usize] += amp;
                 }
             }
+        }
+        // every input of the window's steps is queued now (delays are at least the window)
+        for lag in 0..w.len {
+            let slot = ((w.t0 + lag as u64) % w.ring_len as u64) as usize;
+            let buf = &mut self.spk[lag * self.rows..(lag + 1) * self.rows];
+            self.inputs.apply(slot, buf);
         }
         let mut win = Window {
             t0: w.t0,
@@ -855,16 +857,16 @@ impl Simulation {
             } else {
                 0
             };
-            stats.buffer_bytes += ring_len * (rows + ncur) * 8;
+            stats.buffer_bytes += (min_delay as usize * rows + ring_len * ncur) * 8;
             built.push(Partition {
                 n0,
                 n1,
                 blocks,
                 rows,
-                spk: vec![0.0; ring_len * rows],
+                spk: vec![0.0; min_delay as usize * rows],
+                inputs: SlotInputs::new(ring_len),
                 cur: vec![0.0; ring_len * ncur],
                 syn,
-                deliver: DeliverScratch::default(),
                 poisson,
                 clamp_targets,
                 out: Vec::new(),

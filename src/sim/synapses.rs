@@ -360,50 +360,59 @@ fn cut_groups<K: Copy>(
     }
 }
 
-/// Reusable scratch of [`SynapseStore::deliver`]: the (slot, group) pairs of a window's
-/// spikes, sorted by slot (stable).
+/// Spike inputs waiting for their step: per ring slot, the (row, weight) additions in the order
+/// they are made. A dense ring of every row for every slot is too big for the cache, and the
+/// synapses touch it at random: between a slot's clearing and its next writes its lines have left
+/// the cache, so every synaptic event waited on memory. These lists are written in order and
+/// applied ([`SlotInputs::apply`]) just before the slot's step, into a buffer of the window's
+/// steps that the update has just read and so is still in cache. Each row receives the same
+/// additions in the same order as with a dense ring, so the sums are the same to the bit.
 #[derive(Debug, Default, Clone)]
-pub struct DeliverScratch {
-    group: Vec<u32>,
-    slot: Vec<u32>,
-    /// per slot: range into `sorted` (ring_len + 1)
-    ptr: Vec<u32>,
-    cursor: Vec<u32>,
-    sorted: Vec<u32>,
+pub struct SlotInputs {
+    slots: Vec<SlotList>,
 }
 
-impl DeliverScratch {
-    fn sort(&mut self, store: &SynapseStore, batches: &[&[(u64, u32)]], ring_len: usize) {
-        self.group.clear();
-        self.slot.clear();
-        self.ptr.clear();
-        self.ptr.resize(ring_len + 1, 0);
-        for spikes in batches {
-            for &(step, src) in spikes.iter() {
-                let s = src as usize;
-                let (g0, g1) = (store.src_ptr[s], store.src_ptr[s + 1]);
-                for gi in g0..g1 {
-                    let d = store.groups[gi as usize].delay as u64;
-                    let slot = ((step + d) % ring_len as u64) as u32;
-                    self.group.push(gi);
-                    self.slot.push(slot);
-                    self.ptr[slot as usize + 1] += 1;
-                }
-            }
+#[derive(Debug, Default, Clone)]
+struct SlotList {
+    rows: Vec<u32>,
+    vals: Vec<f64>,
+}
+
+impl SlotInputs {
+    pub fn new(ring_len: usize) -> Self {
+        Self {
+            slots: vec![SlotList::default(); ring_len],
         }
-        for i in 1..self.ptr.len() {
-            self.ptr[i] += self.ptr[i - 1];
+    }
+
+    pub fn ring_len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Queue `val` for `row` at ring slot `slot`.
+    #[inline]
+    pub fn push(&mut self, slot: usize, row: u32, val: f64) {
+        let l = &mut self.slots[slot];
+        l.rows.push(row);
+        l.vals.push(val);
+    }
+
+    /// Add the inputs queued at `slot` into `buf` (indexed by row), in order, and empty the slot.
+    pub fn apply(&mut self, slot: usize, buf: &mut [f64]) {
+        let l = &mut self.slots[slot];
+        for (&r, &v) in l.rows.iter().zip(&l.vals) {
+            buf[r as usize] += v;
         }
-        self.sorted.clear();
-        self.sorted.resize(self.group.len(), 0);
-        self.cursor.clear();
-        self.cursor
-            .extend_from_slice(&self.ptr[..self.ptr.len() - 1]);
-        for (&g, &s) in self.group.iter().zip(&self.slot) {
-            let at = &mut self.cursor[s as usize];
-            self.sorted[*at as usize] = g;
-            *at += 1;
-        }
+        l.rows.clear();
+        l.vals.clear();
+    }
+
+    /// Bytes held (for the memory summary).
+    pub fn bytes(&self) -> usize {
+        self.slots
+            .iter()
+            .map(|l| l.rows.capacity() * 4 + l.vals.capacity() * 8)
+            .sum()
     }
 }
 
@@ -419,63 +428,57 @@ impl SynapseStore {
         self.len() == 0
     }
 
-    /// Add the weights of the spikes `(step, source)` of `batches` to the rows of the ring
-    /// buffer at `step + delay`. Slot by slot, so that one slot's rows stay in cache; within a
-    /// slot, in the order of the batches and their spikes, so every row receives its inputs in
-    /// the same order as spike by spike.
-    pub fn deliver(
-        &self,
-        batches: &[&[(u64, u32)]],
-        spk: &mut [f64],
-        rows: usize,
-        ring_len: usize,
-        sc: &mut DeliverScratch,
-    ) {
-        sc.sort(self, batches, ring_len);
+    /// Queue the weights of the spikes `(step, source)` of `batches` for their rows at ring slot
+    /// `(step + delay) % ring_len`, in the order of the batches, their spikes and each spike's
+    /// synapses (NEST's order of additions into a row).
+    pub fn deliver(&self, batches: &[&[(u64, u32)]], inputs: &mut SlotInputs) {
         match &self.cols {
             Columns::Packed {
                 syn, shift, table, ..
             } => {
                 let mask = (1u32 << shift) - 1;
                 let sh = *shift;
-                self.deliver_sorted(sc, spk, rows, |a, b, buf| {
-                    for x in &syn[a..b] {
-                        buf[(x >> sh) as usize] += table[(x & mask) as usize];
-                    }
+                self.for_each_group(batches, inputs, |a, b, l| {
+                    let s = &syn[a..b];
+                    l.rows.extend(s.iter().map(|x| x >> sh));
+                    l.vals.extend(s.iter().map(|x| table[(x & mask) as usize]));
                 })
             }
             Columns::Table { row, id, table, .. } => {
-                self.deliver_sorted(sc, spk, rows, |a, b, buf| {
-                    for (r, i) in row[a..b].iter().zip(&id[a..b]) {
-                        buf[*r as usize] += table[*i as usize];
-                    }
+                self.for_each_group(batches, inputs, |a, b, l| {
+                    l.rows.extend_from_slice(&row[a..b]);
+                    l.vals.extend(id[a..b].iter().map(|&i| table[i as usize]));
                 })
             }
-            Columns::Direct { row, w, .. } => self.deliver_sorted(sc, spk, rows, |a, b, buf| {
-                for (r, x) in row[a..b].iter().zip(&w[a..b]) {
-                    buf[*r as usize] += *x;
-                }
+            Columns::Direct { row, w, .. } => self.for_each_group(batches, inputs, |a, b, l| {
+                l.rows.extend_from_slice(&row[a..b]);
+                l.vals.extend_from_slice(&w[a..b]);
             }),
         }
     }
 
+    /// `add(start, end, list)` for each delay group of each spike, with the list of its slot.
     #[inline(always)]
-    fn deliver_sorted<F: Fn(usize, usize, &mut [f64])>(
+    fn for_each_group<F: FnMut(usize, usize, &mut SlotList)>(
         &self,
-        sc: &DeliverScratch,
-        spk: &mut [f64],
-        rows: usize,
-        add: F,
+        batches: &[&[(u64, u32)]],
+        inputs: &mut SlotInputs,
+        mut add: F,
     ) {
-        for slot in 0..sc.ptr.len().saturating_sub(1) {
-            let (a, b) = (sc.ptr[slot] as usize, sc.ptr[slot + 1] as usize);
-            if a == b {
-                continue;
-            }
-            let buf = &mut spk[slot * rows..(slot + 1) * rows];
-            for &gi in &sc.sorted[a..b] {
-                let g = &self.groups[gi as usize];
-                add(g.start as usize, g.end as usize, buf);
+        let ring_len = inputs.slots.len();
+        for spikes in batches {
+            for &(step, src) in spikes.iter() {
+                let s = src as usize;
+                let (g0, g1) = (self.src_ptr[s] as usize, self.src_ptr[s + 1] as usize);
+                // one division per spike; delays are below ring_len, so one wrap at most
+                let s0 = (step % ring_len as u64) as usize;
+                for g in &self.groups[g0..g1] {
+                    let mut slot = s0 + g.delay as usize;
+                    if slot >= ring_len {
+                        slot -= ring_len;
+                    }
+                    add(g.start as usize, g.end as usize, &mut inputs.slots[slot]);
+                }
             }
         }
     }
@@ -561,20 +564,29 @@ mod tests {
             .collect()
     }
 
+    /// Deliver into slot lists and apply every slot: the dense ring (`ring` slots of `rows`).
+    fn deliver_dense(
+        store: &SynapseStore,
+        batches: &[&[(u64, u32)]],
+        rows: usize,
+        ring: usize,
+    ) -> Vec<f64> {
+        let mut inputs = SlotInputs::new(ring);
+        store.deliver(batches, &mut inputs);
+        let mut buf = vec![0.0; ring * rows];
+        for (slot, b) in buf.chunks_mut(rows).enumerate() {
+            inputs.apply(slot, b);
+        }
+        buf
+    }
+
     /// Integer weights: sums are exact in any order.
     fn check(syns: &[S], n_src: usize, rows: usize) -> (SynapseStore, Layout) {
         let (store, layout) = build_as(syns, n_src, rows);
         assert_eq!(store.len(), syns.len());
         let ring = 8;
         let spikes: Vec<(u64, u32)> = (0..n_src as u32).map(|s| (s as u64 % 3, s)).collect();
-        let mut got = vec![0.0; ring * rows];
-        store.deliver(
-            &[&spikes],
-            &mut got,
-            rows,
-            ring,
-            &mut DeliverScratch::default(),
-        );
+        let got = deliver_dense(&store, &[&spikes], rows, ring);
         let mut want = vec![0.0; ring * rows];
         for &(step, src) in &spikes {
             for s in syns.iter().filter(|s| s.0 == src) {
@@ -633,14 +645,18 @@ mod tests {
         let syns = vec![(0, 0, 1, 2.0, 0), (0, 1, 1, 2.0, 1), (1, 0, 2, 3.0, 1)];
         let mut store = build(&syns, 2, 2);
         assert_eq!(store.scale_projection(1, 10.0), 2);
-        let mut buf = vec![0.0; 4 * 2];
-        store.deliver(
-            &[&[(0, 0), (0, 1)]],
-            &mut buf,
-            2,
-            4,
-            &mut DeliverScratch::default(),
-        );
+        let buf = deliver_dense(&store, &[&[(0, 0), (0, 1)]], 2, 4);
         assert_eq!(buf, vec![0.0, 0.0, 2.0, 20.0, 30.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_row_receives_its_inputs_in_spike_order() {
+        // (1e16 + 1) - 1e16 is 0 in f64, (1e16 - 1e16) + 1 is 1: the order shows in the sum
+        let syns = vec![(0, 0, 1, 1e16, 0), (1, 0, 1, 1.0, 0), (2, 0, 1, -1e16, 0)];
+        let store = build(&syns, 3, 1);
+        let buf = deliver_dense(&store, &[&[(0, 0), (0, 1)], &[(0, 2)]], 1, 2);
+        assert_eq!(buf, vec![0.0, 0.0]);
+        let buf = deliver_dense(&store, &[&[(0, 0), (0, 2)], &[(0, 1)]], 1, 2);
+        assert_eq!(buf, vec![0.0, 1.0]);
     }
 }

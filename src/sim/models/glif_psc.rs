@@ -367,7 +367,7 @@ impl Block {
             let c1 = (c0 + CHUNK).min(n);
             for lag in 0..w.len {
                 let slot = w.slot(lag);
-                let base = slot * w.rows + self.row0;
+                let base = lag * w.rows + self.row0;
                 for k in c0..c1 {
                     let v_old = self.u[k];
                     let mut u;

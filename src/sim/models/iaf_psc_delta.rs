@@ -158,7 +158,7 @@ impl Block {
             let r = &mut self.r[c0..c1];
             for lag in 0..w.len {
                 let slot = w.slot(lag);
-                let base = slot * w.rows + self.row0 + c0;
+                let base = lag * w.rows + self.row0 + c0;
                 let sp = &mut w.spk[base..base + m];
                 for i in 0..m {
                     let mut y = y3[i];

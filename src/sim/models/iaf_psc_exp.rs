@@ -173,7 +173,7 @@ impl Block {
             let r = &mut self.r[c0..c1];
             for lag in 0..w.len {
                 let slot = w.slot(lag);
-                let base = slot * w.rows + self.row0;
+                let base = lag * w.rows + self.row0;
                 let (ex, rest) = w.spk[base..base + 2 * n].split_at_mut(n);
                 let ex = &mut ex[c0..c1];
                 let inh = &mut rest[c0..c1];

@@ -115,7 +115,7 @@ impl Block {
             let ii = &mut self.i[c0..c1];
             for lag in 0..w.len {
                 let slot = w.slot(lag);
-                let base = slot * w.rows + self.row0 + c0;
+                let base = lag * w.rows + self.row0 + c0;
                 let sp = &mut w.spk[base..base + m];
                 for k in 0..m {
                     let s = sp[k];

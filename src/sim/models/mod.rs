@@ -1,9 +1,9 @@
 //! Neuron models with NEST's names, parameters, units, defaults and update rules.
 //!
 //! Each model keeps a run of neurons with identical parameters as a structure of arrays (a
-//! [`Block`]) and advances it through a window of steps. Synaptic input arrives in ring buffers:
-//! `spk[slot * rows + row]` with one row per neuron and input channel, and `cur[slot * ncur + i]`
-//! for currents.
+//! [`Block`]) and advances it through a window of steps. Synaptic input arrives in buffers:
+//! `spk[lag * rows + row]` for step `t0 + lag` of the window with one row per neuron and input
+//! channel, and the ring buffer `cur[slot * ncur + i]` for currents.
 pub mod glif_psc;
 pub mod iaf_psc_alpha;
 pub mod iaf_psc_delta;
@@ -29,6 +29,7 @@ pub struct Window<'a> {
     /// steps in the window
     pub len: usize,
     pub ring_len: usize,
+    /// spike inputs of the window's steps, `rows` per step; a model clears what it reads
     pub spk: &'a mut [f64],
     pub rows: usize,
     /// current inputs, `ncur` per slot; empty while the partition has none (see `take_currents`)
@@ -42,13 +43,13 @@ impl Window<'_> {
         ((self.t0 + lag as u64) % self.ring_len as u64) as usize
     }
 
-    /// Start loading the spike inputs of `rows` (offsets in a slot) in the slot of step `lag`
-    /// into the cache. An update reads each slot's rows of a chunk of neurons once per window, a
-    /// few KB: too short a stream for the hardware prefetcher, so without this each read waits on
-    /// memory. Out-of-range rows are ignored.
+    /// Start loading the spike inputs of `rows` of step `lag` into the cache. An update reads
+    /// each step's rows of a chunk of neurons once per window, a few KB: too short a stream for
+    /// the hardware prefetcher, so without this each read waits on memory. Out-of-range rows are
+    /// ignored.
     #[inline(always)]
     pub fn prefetch(&self, lag: usize, rows: Range<usize>) {
-        let b = self.slot(lag) * self.rows;
+        let b = lag * self.rows;
         if let Some(s) = self.spk.get(b + rows.start..b + rows.end) {
             prefetch_lines(s);
         }
