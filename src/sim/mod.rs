@@ -9,6 +9,7 @@
 //! | `models` | neuron models (`iaf_psc_alpha`, `iaf_psc_exp`, `iaf_psc_delta`, `glif_psc`, `izhikevich`) |
 //! | `network` | the plain network description the engine runs |
 //! | `synapses` | per-partition synapses grouped by source and delay |
+//! | `prefetch` | cache prefetch hints for the irregular streams |
 //! | `inputs` | spike trains, step currents, Poisson trains |
 //! | `engine` | [`Simulation`]: build, step, stream spikes, change while running |
 //! | `live` | [`live::LiveRun`]: the engine on its own thread, paused, capped, changed while running |
@@ -20,6 +21,7 @@ pub mod live;
 pub mod models;
 pub mod network;
 pub mod params;
+mod prefetch;
 pub mod synapses;
 pub mod time;
 

@@ -51,7 +51,7 @@ impl Window<'_> {
     pub fn prefetch(&self, lag: usize, rows: Range<usize>) {
         let b = lag * self.rows;
         if let Some(s) = self.spk.get(b + rows.start..b + rows.end) {
-            prefetch_lines(s);
+            crate::sim::prefetch::lines(s);
         }
     }
 
@@ -69,23 +69,6 @@ impl Window<'_> {
         into.copy_from_slice(src);
         src.fill(0.0);
     }
-}
-
-/// Hint the CPU to load the cache lines of `s` (no effect on results, nor off x86-64).
-#[inline(always)]
-pub fn prefetch_lines(s: &[f64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // one hint per 64-byte line (8 f64), and one for the last element's line
-        for x in s.iter().step_by(8).chain(s.last()) {
-            // SAFETY: SSE is part of x86-64; a prefetch only hints the cache and never faults,
-            // and the address is that of a live element anyway.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(x).cast()) };
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = s;
 }
 
 /// A NEST neuron model with its parameters, as NEST would hold them after `nest.Create`.
