@@ -404,13 +404,8 @@ impl SlotInputs {
 
     /// Add the inputs queued at `slot` into `buf` (indexed by row), in order, and empty the slot.
     pub fn apply(&mut self, slot: usize, buf: &mut [f64]) {
-        const AHEAD: usize = 16;
         let l = &mut self.slots[slot];
-        for (i, (&r, &v)) in l.rows.iter().zip(&l.vals).enumerate() {
-            // the rows are random in a buffer larger than L2: ask for the line of a later one
-            if let Some(x) = l.rows.get(i + AHEAD).and_then(|&a| buf.get(a as usize)) {
-                prefetch::one(x);
-            }
+        for (&r, &v) in l.rows.iter().zip(&l.vals) {
             buf[r as usize] += v;
         }
         l.rows.clear();
