@@ -390,10 +390,6 @@ impl SlotInputs {
         }
     }
 
-    pub fn ring_len(&self) -> usize {
-        self.slots.len()
-    }
-
     /// Queue `val` for `row` at ring slot `slot`.
     #[inline]
     pub fn push(&mut self, slot: usize, row: u32, val: f64) {
@@ -410,14 +406,6 @@ impl SlotInputs {
         }
         l.rows.clear();
         l.vals.clear();
-    }
-
-    /// Bytes held (for the memory summary).
-    pub fn bytes(&self) -> usize {
-        self.slots
-            .iter()
-            .map(|l| l.rows.capacity() * 4 + l.vals.capacity() * 8)
-            .sum()
     }
 }
 
