@@ -366,7 +366,6 @@ impl Block {
         while c0 < n {
             let c1 = (c0 + CHUNK).min(n);
             for lag in 0..w.len {
-                let slot = w.slot(lag);
                 let base = lag * w.rows + self.row0;
                 for k in c0..c1 {
                     let v_old = self.u[k];
@@ -427,7 +426,7 @@ impl Block {
                     }
                     self.u[k] = u;
                 }
-                w.take_currents(slot, self.neuron0 + c0, &mut self.i[c0..c1]);
+                w.take_currents(lag, self.neuron0 + c0, &mut self.i[c0..c1]);
             }
             c0 = c1;
         }

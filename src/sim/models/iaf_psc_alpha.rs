@@ -241,13 +241,12 @@ impl Block {
                 };
                 w.prefetch(nlag, self.row0 + a..self.row0 + b);
                 w.prefetch(nlag, self.row0 + n + a..self.row0 + n + b);
-                let slot = w.slot(lag);
                 let base = lag * w.rows + self.row0;
                 let (ex, rest) = w.spk[base..base + 2 * n].split_at_mut(n);
                 let ex = &mut ex[c0..c1];
                 let inh = &mut rest[c0..c1];
                 let any = step(v, &k, y0, di_ex, i_ex, di_in, i_in, y3, r, ex, inh, spiked);
-                w.take_currents(slot, self.neuron0 + c0, y0);
+                w.take_currents(lag, self.neuron0 + c0, y0);
                 if any != 0 {
                     push_spikes(spiked, lag as u32, (self.neuron0 + c0) as u32, spikes);
                 }

@@ -157,7 +157,6 @@ impl Block {
             let rb = &mut self.refr_buf[c0..c1];
             let r = &mut self.r[c0..c1];
             for lag in 0..w.len {
-                let slot = w.slot(lag);
                 let base = lag * w.rows + self.row0 + c0;
                 let sp = &mut w.spk[base..base + m];
                 for i in 0..m {
@@ -184,7 +183,7 @@ impl Block {
                     }
                     y3[i] = y;
                 }
-                w.take_currents(slot, self.neuron0 + c0, y0);
+                w.take_currents(lag, self.neuron0 + c0, y0);
             }
             c0 = c1;
         }

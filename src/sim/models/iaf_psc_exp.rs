@@ -172,7 +172,6 @@ impl Block {
             let vm = &mut self.v_m[c0..c1];
             let r = &mut self.r[c0..c1];
             for lag in 0..w.len {
-                let slot = w.slot(lag);
                 let base = lag * w.rows + self.row0;
                 let (ex, rest) = w.spk[base..base + 2 * n].split_at_mut(n);
                 let ex = &mut ex[c0..c1];
@@ -198,7 +197,7 @@ impl Block {
                     vm[i] = y;
                     r[i] = ri;
                 }
-                w.take_currents(slot, self.neuron0 + c0, i0);
+                w.take_currents(lag, self.neuron0 + c0, i0);
             }
             c0 = c1;
         }

@@ -114,7 +114,6 @@ impl Block {
             let uu = &mut self.u[c0..c1];
             let ii = &mut self.i[c0..c1];
             for lag in 0..w.len {
-                let slot = w.slot(lag);
                 let base = lag * w.rows + self.row0 + c0;
                 let sp = &mut w.spk[base..base + m];
                 for k in 0..m {
@@ -141,7 +140,7 @@ impl Block {
                     vv[k] = v;
                     uu[k] = u;
                 }
-                w.take_currents(slot, self.neuron0 + c0, ii);
+                w.take_currents(lag, self.neuron0 + c0, ii);
             }
             c0 = c1;
         }

@@ -55,16 +55,16 @@ impl Window<'_> {
         }
     }
 
-    /// Move the current inputs of the partition's neurons `first..first + into.len()` in `slot`
-    /// into `into`, clearing them in the buffer. Without current inputs the buffer is empty and
+    /// Move the current inputs of the partition's neurons `first..first + into.len()` at step
+    /// `lag` into `into`, clearing them in the buffer. Without current inputs the buffer is empty and
     /// `into` keeps its zeros: most networks have no currents, and not streaming an all-zero
     /// buffer through the cache each step saves a third of the update's memory traffic.
     #[inline]
-    pub fn take_currents(&mut self, slot: usize, first: usize, into: &mut [f64]) {
+    pub fn take_currents(&mut self, lag: usize, first: usize, into: &mut [f64]) {
         if self.cur.is_empty() {
             return;
         }
-        let b = slot * self.ncur + first;
+        let b = self.slot(lag) * self.ncur + first;
         let src = &mut self.cur[b..b + into.len()];
         into.copy_from_slice(src);
         src.fill(0.0);
