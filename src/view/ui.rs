@@ -678,8 +678,22 @@ fn menu_ui(
             ui_state.help_open = true;
         }
         if let Some(p) = &state.loading {
-            ui.add(egui::Spinner::new());
-            ui.label(format!("loading {}", p.display()));
+            let (fraction, text) = match &state.load_progress {
+                Some(progress) => {
+                    let (done, total) = progress.counts();
+                    (
+                        progress.fraction(),
+                        format!("{done}/{total}: {}", progress.step()),
+                    )
+                }
+                None => (0.0, format!("loading {}", p.display())),
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(360.0)
+                    .animate(true)
+                    .text(text),
+            );
         }
         if let Some(e) = &state.error {
             ui.colored_label(egui::Color32::LIGHT_RED, format!("load failed: {e}"));
