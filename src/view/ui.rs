@@ -11,7 +11,7 @@ use bevy::camera::{CameraOutputMode, Viewport};
 use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::prelude::*;
 use bevy::render::render_resource::BlendState;
-use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::{FileDragAndDrop, PrimaryWindow};
 use bevy_egui::{
     EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext, egui,
@@ -162,6 +162,18 @@ fn shortcuts(
     }
 }
 
+/// Bevy's `save_to_disk`, but the PNG is written whole or not at all.
+fn save_screenshot(path: impl Into<PathBuf>) -> impl FnMut(On<ScreenshotCaptured>) {
+    let path = path.into();
+    move |captured| match captured.image.clone().try_into_dynamic() {
+        Ok(image) => match super::capture::save_png_whole(&image.to_rgb8(), &path) {
+            Ok(()) => info!("Screenshot saved to {}", path.display()),
+            Err(e) => error!("cannot save the screenshot: {e:#}"),
+        },
+        Err(e) => error!("cannot save the screenshot {}: {e}", path.display()),
+    }
+}
+
 fn take_screenshot(commands: &mut Commands) {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -171,7 +183,7 @@ fn take_screenshot(commands: &mut Commands) {
     info!("screenshot: {path}");
     commands
         .spawn(Screenshot::primary_window())
-        .observe(save_to_disk(path));
+        .observe(save_screenshot(path));
 }
 
 /// For scripted screenshots (docs, CI under Xvfb): `CORTEXVIEW_AUTOSHOT=out.png` saves the
@@ -277,7 +289,7 @@ fn auto_screenshot(
         }
         commands
             .spawn(Screenshot::primary_window())
-            .observe(save_to_disk(PathBuf::from(path)))
+            .observe(save_screenshot(PathBuf::from(path)))
             .observe(
                 |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
                     exit.write(AppExit::Success);
@@ -308,7 +320,7 @@ fn hires_screenshot(
         {
             commands
                 .spawn(Screenshot::image(handle))
-                .observe(save_to_disk(path));
+                .observe(save_screenshot(path));
         }
         if frames == 0 {
             commands.entity(entity).despawn();
