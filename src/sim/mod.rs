@@ -10,6 +10,7 @@
 //! | `network` | the plain network description the engine runs |
 //! | `synapses` | per-partition synapses grouped by source and delay |
 //! | `inputs` | spike trains, step currents, Poisson trains |
+//! | `recorder` | V_m sampled as NEST's multimeter samples it |
 //! | `engine` | [`Simulation`]: build, step, stream spikes, change while running |
 //! | `live` | [`live::LiveRun`]: the engine on its own thread, paused, capped, changed while running |
 pub mod engine;
@@ -20,6 +21,7 @@ pub mod live;
 pub mod models;
 pub mod network;
 pub mod params;
+pub mod recorder;
 pub mod synapses;
 pub mod time;
 
@@ -30,3 +32,4 @@ pub use network::{
     CurrentClamp, Network, PoissonInput, Population, Projection, SourcePopulation, SourceRef,
     SynapseKind,
 };
+pub use recorder::{SampleGrid, VmFrames};
