@@ -11,6 +11,7 @@
 //! | `synapses` | per-partition synapses grouped by source and delay |
 //! | `inputs` | spike trains, step currents, Poisson trains |
 //! | `recorder` | V_m sampled as NEST's multimeter samples it |
+//! | `reports` | the config's membrane (V_m) reports, checked and resolved to neurons |
 //! | `engine` | [`Simulation`]: build, step, stream spikes, change while running |
 //! | `live` | [`live::LiveRun`]: the engine on its own thread, paused, capped, changed while running |
 pub mod engine;
@@ -22,6 +23,7 @@ pub mod models;
 pub mod network;
 pub mod params;
 pub mod recorder;
+pub mod reports;
 pub mod synapses;
 pub mod time;
 
