@@ -1,7 +1,8 @@
 //! V_m reports of `cortexview simulate` against NEST 3.10's multimeter: the same times, node ids
 //! and membrane potentials as the references in tests/data/nest_refs/vm_reports.h5 (made by
-//! scripts/nest_references/make_vm_report_refs.py from the bundled networks and the report
-//! requests in manifest.json), and clear errors for requests the engine cannot honour.
+//! scripts/nest_references/make_vm_report_refs.py from the bundled networks, and from BMTK's
+//! 300_pointneurons example in ../shared/fixtures with its own report, with the report requests
+//! in manifest.json), and clear errors for requests the engine cannot honour.
 use std::path::{Path, PathBuf};
 
 use cortexview::cli::simulate::simulate;
@@ -21,8 +22,9 @@ fn cases() -> Value {
     m["vm_reports"]["cases"].clone()
 }
 
-/// NEST's traces of one report: node ids, times (ms), V_m [time][node].
+/// NEST's traces of one report: population, node ids, times (ms), V_m [time][node].
 struct Reference {
+    population: String,
     node_ids: Vec<u64>,
     times: Vec<f64>,
     v_m: Vec<Vec<f64>>,
@@ -35,7 +37,10 @@ fn reference(case: &str, report: &str) -> Reference {
     let times = g.dataset("times").unwrap().read_raw::<f64>().unwrap();
     let data = g.dataset("V_m").unwrap().read_2d::<f64>().unwrap();
     let v_m = data.outer_iter().map(|r| r.to_vec()).collect();
+    let population: hdf5::types::VarLenUnicode =
+        g.attr("population").unwrap().read_scalar().unwrap();
     Reference {
+        population: population.to_string(),
         node_ids,
         times,
         v_m,
@@ -45,7 +50,13 @@ fn reference(case: &str, report: &str) -> Reference {
 /// A simulation config for a bundled network with `reports`, writing into `out`.
 fn config(net: &str, tstop: f64, reports: &Value, out: &Path) -> PathBuf {
     let dir = repo().join("tests/data/nets").join(net);
-    let text = std::fs::read_to_string(dir.join("config.json")).unwrap();
+    config_in(&dir, "config.json", tstop, reports, out)
+}
+
+/// A copy of `dir/file` (a simulation config) that reads everything from `dir`, runs to
+/// `tstop` with `reports` and writes into `out`.
+fn config_in(dir: &Path, file: &str, tstop: f64, reports: &Value, out: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
     let mut c: Value = serde_json::from_str(&text).unwrap();
     c["manifest"]["$BASE_DIR"] = json!(dir.display().to_string());
     c["manifest"]["$OUTPUT_DIR"] = json!(out.join("output").display().to_string());
@@ -56,20 +67,47 @@ fn config(net: &str, tstop: f64, reports: &Value, out: &Path) -> PathBuf {
     path
 }
 
-fn case_config(case: &str, out: &Path) -> PathBuf {
+/// The config of a case, or None (with the reason printed) when its fixture is absent.
+fn case_config(case: &str, out: &Path) -> Option<PathBuf> {
     let c = &cases()[case];
-    config(
+    let tstop = c["tstop"].as_f64().unwrap();
+    if let Some(fixture) = c["fixture"].as_str() {
+        // BMTK's layout: config.json names simulation_config.json beside it
+        let dir = repo()
+            .join("../shared/fixtures")
+            .join(fixture)
+            .parent()
+            .unwrap()
+            .to_owned();
+        if !dir.join("simulation_config.json").exists() {
+            eprintln!(
+                "SKIP {case}: {} is absent (the shared fixtures)",
+                dir.display()
+            );
+            return None;
+        }
+        return Some(config_in(
+            &dir,
+            "simulation_config.json",
+            tstop,
+            &c["reports"],
+            out,
+        ));
+    }
+    Some(config(
         c["net"].as_str().unwrap(),
-        c["tstop"].as_f64().unwrap(),
+        tstop,
         &c["reports"],
         out,
-    )
+    ))
 }
 
 /// The report files, read back with our reader, hold NEST's times, node ids and V_m.
 fn report_files_match_nest(case: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = case_config(case, dir.path());
+    let Some(cfg) = case_config(case, dir.path()) else {
+        return;
+    };
     let summary = simulate(&cfg, 2, None, true).unwrap();
     let requested = cases()[case]["reports"].as_object().unwrap().clone();
     assert_eq!(summary.reports.len(), requested.len());
@@ -85,7 +123,7 @@ fn report_files_match_nest(case: &str) {
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(reports.len(), 1);
         let r = &reports[0];
-        assert_eq!(r.population, "v1");
+        assert_eq!(r.population, nest.population);
         assert_eq!(r.variable.as_deref(), Some("V_m"));
         assert_eq!(r.units.as_deref(), Some("mV"));
         assert_eq!(r.node_ids, nest.node_ids, "{case}/{name}: node ids");
@@ -137,12 +175,21 @@ fn glif_report_files_match_nest() {
     report_files_match_nest("v1_glif_n1000");
 }
 
+/// BMTK's own example, with the report its config asks for (and its `"sections":
+/// "multimeter_report"`, which BMTK ignores), at dt = 0.01 ms.
+#[test]
+fn bmtk_300_pointneurons_report_matches_nest() {
+    report_files_match_nest("300_pointneurons");
+}
+
 /// The engine's own f64 frames equal NEST's values, not only within f32.
 #[test]
 fn recorded_frames_equal_nest_in_f64() {
-    for case in ["v1_iaf_n1000", "v1_glif_n1000"] {
+    for case in ["v1_iaf_n1000", "v1_glif_n1000", "300_pointneurons"] {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = case_config(case, dir.path());
+        let Some(cfg) = case_config(case, dir.path()) else {
+            continue;
+        };
         let circuit = Circuit::open(&cfg).unwrap();
         let (net, spec) = network_from_circuit(&circuit).unwrap();
         let mut sim = Simulation::from_network(net, &SimOptions { threads: 1 }).unwrap();
@@ -180,7 +227,7 @@ fn recorded_frames_equal_nest_in_f64() {
 #[test]
 fn reports_do_not_change_the_spikes() {
     let dir = tempfile::tempdir().unwrap();
-    let with = case_config("v1_iaf_n1000", dir.path());
+    let with = case_config("v1_iaf_n1000", dir.path()).unwrap();
     simulate(&with, 2, None, true).unwrap();
     let with_spikes = read_spikes(&dir.path().join("output/spikes.h5")).unwrap();
     let dir2 = tempfile::tempdir().unwrap();
@@ -240,8 +287,6 @@ fn bad_report_requests_are_clear_errors() {
         e.contains("dt = 0.25 ms is not a non-negative multiple of the resolution 0.1 ms"),
         "{e}"
     );
-    let e = error_of(vm(json!({"sections": "dend"})));
-    assert!(e.contains("only a soma"), "{e}");
     let e = error_of(vm(json!({"variable_name": ["V_m", "I_syn_ex"]})));
     assert!(e.contains("one variable per report"), "{e}");
     let e = error_of(vm(json!({"start_time": 30.0})));
@@ -260,6 +305,7 @@ fn other_reports_are_warned_about() {
         20.0,
         &json!({
             "syns": {"module": "weight_recorder", "cells": "v1"},
+            "dend": {"module": "multimeter_report", "cells": "v1_inh", "variable_name": "V_m", "sections": "dend", "file_name": "dend"},
             "off": {"module": "multimeter_report", "cells": "v1", "variable_name": "V_m", "enabled": false},
             "all": {"module": "membrane_report", "variable_name": ["V_m"], "interval": 1.0, "tstart": 5.0}
         }),
@@ -273,9 +319,17 @@ fn other_reports_are_warned_about() {
         "{:?}",
         s.warnings
     );
-    assert_eq!(s.reports.len(), 1);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("report 'dend': sections 'dend' ignored")),
+        "{:?}",
+        s.warnings
+    );
+    assert_eq!(s.reports.len(), 2);
+    assert!(dir.path().join("output/dend.h5").exists());
     // no cells: every simulated neuron; BMTK's tstart/interval spellings
-    let r = &s.reports[0];
+    let r = s.reports.iter().find(|r| r.name == "all").unwrap();
     assert_eq!((r.name.as_str(), r.neurons, r.frames), ("all", 1000, 15));
     assert!((r.start_ms - 6.0).abs() < 1e-12 && (r.dt_ms - 1.0).abs() < 1e-12);
     assert!(!dir.path().join("output/off.h5").exists());

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Reference V_m traces from NEST 3.10's multimeter for cortexview's V_m reports.
 
-Each case is a bundled 1,000-cell V1-like network (tests/data/nets, from
-../shared/peers/build_v1_like.py) with BMTK PointNet membrane reports. The networks are loaded as
-../shared/peers/run_nest_sonata.py --mode h5py loads them (its build_h5py), and each report becomes
+Cases: the bundled 1,000-cell V1-like networks (tests/data/nets, from
+../shared/peers/build_v1_like.py) with BMTK PointNet membrane reports, loaded as
+../shared/peers/run_nest_sonata.py --mode h5py loads them (its build_h5py); and BMTK's own
+300_pointneurons example from ../shared/fixtures with the report its config asks for (tstop cut to
+50 ms), loaded as make_refs.py loads fixtures (its run_fixture). Each report becomes
 what BMTK's MultimeterMod makes of it: a multimeter with record_from [variable_name],
 interval = dt (default: run.dt), start = start_time (default 0), stop = end_time (default tstop),
 connected to the report's nodes.
@@ -16,11 +18,11 @@ samples up to the report's stop, which the multimeter's stop already bounds, so 
 hold every sample that the engine writes.
 
 Output: tests/data/nest_refs/vm_reports.h5 with /<case>/<report>/{node_ids (u64), times (f64,
-ms, NEST's stamps), V_m (f64 [times x nodes], gzip)}; the cases (network, tstop, the reports'
+ms, NEST's stamps), V_m (f64 [times x nodes], gzip)} and attr population; the cases (network, tstop, the reports'
 JSON as a simulation config would hold it) go into manifest.json under "vm_reports", where the
 test reads them, so the test and the references use the same report requests.
 
-usage: make_vm_report_refs.py [--peers DIR] [--out DIR]
+usage: make_vm_report_refs.py [--peers DIR] [--fixtures DIR] [--out DIR]
 Run with the peers venv (~/.cache/cortexview-peers/venv: nest-simulator==3.10.0 h5py pandas).
 """
 import argparse
@@ -58,6 +60,12 @@ CASES = {
             },
         },
     },
+    "300_pointneurons": {
+        "fixture": "sonata-examples/300_pointneurons/config.json",
+        "tstop": 50.0,
+        # the config's own report (its "sections" says "multimeter_report"; BMTK ignores it)
+        "reports": "from the config",
+    },
     "v1_glif_n1000": {
         "net": "engine_ref_v1_glif_n1000",
         "tstop": 150.0,
@@ -73,46 +81,41 @@ CASES = {
 }
 
 
-def report_rows(netdir, cfg, cells):
-    """Rows of population v1 that a report's cells select (node_id == row in these networks)."""
-    nconf = [n for n in cfg["networks"]["nodes"] if "v1_nodes" in n["nodes_file"]][0]
-    nt = pd.read_csv(nconf["node_types_file"], sep=r"\s+").set_index("node_type_id")
-    with h5py.File(nconf["nodes_file"], "r") as f:
-        g = f["nodes/v1"]
-        ntid = g["node_type_id"][()]
-        node_id = g["node_id"][()] if "node_id" in g else np.arange(ntid.size)
-    assert (node_id == np.arange(ntid.size)).all(), "node ids are not the rows"
+def report_rows(cfg, cells):
+    """(population, rows) that a report's cells select: one population, named by the node set
+    (node_id == row in these networks)."""
     if isinstance(cells, str):
-        cells = json.load(open(os.path.join(netdir, "node_sets.json")))[cells]
+        cells = json.load(open(cfg["node_sets_file"]))[cells]
+    pop = cells["population"]
+    for nconf in cfg["networks"]["nodes"]:
+        with h5py.File(nconf["nodes_file"], "r") as f:
+            if pop not in f["nodes"]:
+                continue
+            g = f["nodes"][pop]
+            ntid = g["node_type_id"][()]
+            node_id = g["node_id"][()] if "node_id" in g else np.arange(ntid.size)
+        nt = pd.read_csv(nconf["node_types_file"], sep=r"\s+").set_index("node_type_id")
+        break
+    assert (node_id == np.arange(ntid.size)).all(), "node ids are not the rows"
     mask = np.ones(ntid.size, bool)
     for k, v in cells.items():
         v = v if isinstance(v, list) else [v]
         if k == "population":
-            assert v == ["v1"], v
+            continue
         elif k == "node_id":
             mask &= np.isin(node_id, v)
         else:
             mask &= np.isin(nt.loc[ntid, k].values, v)
-    return np.nonzero(mask)[0]
+    return pop, np.nonzero(mask)[0]
 
 
-def run_case(nest, build_h5py, resolve, case):
-    netdir = os.path.join(REPO, "tests", "data", "nets", case["net"])
-    raw = json.load(open(os.path.join(netdir, "config.json")))
-    dt = raw["run"]["dt"]
-    nest.ResetKernel()
-    nest.set(resolution=dt, local_num_threads=1)
-    cwd = os.getcwd()
-    os.chdir(netdir)  # the config's $BASE_DIR is "."
-    try:
-        cfg = resolve(raw, netdir)
-        pops, _ = build_h5py(nest, cfg)
-    finally:
-        os.chdir(cwd)
+def add_multimeters(nest, cfg, case, pops):
+    """One multimeter per report, as BMTK's MultimeterMod creates it."""
+    dt = cfg["run"]["dt"]
     tstop = case["tstop"]
     mms = {}
     for name, rep in case["reports"].items():
-        rows = report_rows(netdir, cfg, rep["cells"])
+        pop, rows = report_rows(cfg, rep["cells"])
         params = {
             "interval": rep.get("dt", dt),
             "start": rep.get("start_time", 0.0),
@@ -120,26 +123,57 @@ def run_case(nest, build_h5py, resolve, case):
             "record_from": [rep["variable_name"]],
         }
         mm = nest.Create("multimeter", params=params)
-        nest.Connect(mm, nest.NodeCollection(sorted(pops["v1"][rows].tolist())))
-        mms[name] = (mm, rows)
-    min_delay = nest.GetKernelStatus("min_delay")
-    nest.Simulate(tstop + min_delay)  # the multimeter delivers one slice late
+        ids = pops[pop][rows]
+        nest.Connect(mm, nest.NodeCollection(sorted(ids.tolist())))
+        mms[name] = (mm, pop, ids, rows)
+    return mms
+
+
+def run_case(nest, build_h5py, resolve, make_refs, fixtures, case):
+    tstop = case["tstop"]
+    if "fixture" in case:
+        cfg = make_refs.load_config(os.path.join(fixtures, case["fixture"]))
+        if case["reports"] == "from the config":
+            case["reports"] = cfg["reports"]
+        cfg["run"]["tstop"] = tstop
+        mms = {}
+
+        def setup(nest, pops):
+            mms.update(add_multimeters(nest, cfg, case, pops))
+            return nest.GetKernelStatus("min_delay")  # the multimeter delivers one slice late
+
+        make_refs.run_fixture(nest, cfg, setup)
+        min_delay = nest.GetKernelStatus("min_delay")
+    else:
+        netdir = os.path.join(REPO, "tests", "data", "nets", case["net"])
+        raw = json.load(open(os.path.join(netdir, "config.json")))
+        nest.ResetKernel()
+        nest.set(resolution=raw["run"]["dt"], local_num_threads=1)
+        cwd = os.getcwd()
+        os.chdir(netdir)  # the config's $BASE_DIR is "."
+        try:
+            cfg = resolve(raw, netdir)
+            pops, _ = build_h5py(nest, cfg)
+        finally:
+            os.chdir(cwd)
+        mms = add_multimeters(nest, cfg, case, pops)
+        min_delay = nest.GetKernelStatus("min_delay")
+        nest.Simulate(tstop + min_delay)  # the multimeter delivers one slice late
     out = {}
-    for name, (mm, rows) in mms.items():
+    for name, (mm, pop, ids, rows) in mms.items():
         ev = mm.get("events")
         var = case["reports"][name]["variable_name"]
         senders = np.asarray(ev["senders"])
         times = np.asarray(ev["times"], dtype=np.float64)
         vals = np.asarray(ev[var], dtype=np.float64)
         t_axis = np.unique(times)
-        ids = pops["v1"][rows]
         col = {int(g): i for i, g in enumerate(ids)}
         row = {t: i for i, t in enumerate(t_axis)}
         data = np.full((t_axis.size, ids.size), np.nan)
         for s, t, v in zip(senders, times, vals):
             data[row[t], col[int(s)]] = v
         assert not np.isnan(data).any(), f"{name}: a node missed a sample"
-        out[name] = (rows.astype(np.uint64), t_axis, data)
+        out[name] = (pop, rows.astype(np.uint64), t_axis, data)
         print(f"  {name}: {ids.size} nodes, {t_axis.size} samples {t_axis[0]}..{t_axis[-1]} ms", flush=True)
     return out, min_delay
 
@@ -147,10 +181,13 @@ def run_case(nest, build_h5py, resolve, case):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--peers", default=os.path.join(REPO, "..", "shared", "peers"))
+    ap.add_argument("--fixtures", default=os.path.join(REPO, "..", "shared", "fixtures"))
     ap.add_argument("--out", default=os.path.join(REPO, "tests", "data", "nest_refs"))
     args = ap.parse_args()
     sys.path.insert(0, os.path.abspath(args.peers))
+    sys.path.insert(0, HERE)
     from run_nest_sonata import build_h5py, resolve  # noqa: E402
+    import make_refs  # noqa: E402
     import nest
 
     manifest_path = os.path.join(args.out, "manifest.json")
@@ -159,9 +196,10 @@ def main():
     with h5py.File(os.path.join(args.out, "vm_reports.h5"), "w") as f:
         for name, case in CASES.items():
             print(name, flush=True)
-            traces, min_delay = run_case(nest, build_h5py, resolve, case)
-            for rep, (node_ids, times, data) in traces.items():
+            traces, min_delay = run_case(nest, build_h5py, resolve, make_refs, args.fixtures, case)
+            for rep, (pop, node_ids, times, data) in traces.items():
                 g = f.create_group(f"{name}/{rep}")
+                g.attrs["population"] = pop
                 g.create_dataset("node_ids", data=node_ids)
                 g.create_dataset("times", data=times).attrs["units"] = "ms"
                 ds = g.create_dataset("V_m", data=data, compression="gzip", shuffle=True)

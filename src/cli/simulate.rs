@@ -173,7 +173,7 @@ pub fn simulate(
         })
         .collect();
     let tstop = tstop.unwrap_or(spec.tstop);
-    if !(tstop >= 0.0) {
+    if tstop.is_nan() || tstop < 0.0 {
         anyhow::bail!("cannot run to {tstop} ms");
     }
     // the reports' grids are checked before the (possibly long) build

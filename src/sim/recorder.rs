@@ -39,7 +39,7 @@ impl SampleGrid {
     }
 
     fn samples_at(&self, stamp: u64) -> bool {
-        stamp % self.interval.max(1) == 0 && self.start < stamp && stamp <= self.stop
+        stamp.is_multiple_of(self.interval.max(1)) && self.start < stamp && stamp <= self.stop
     }
 }
 

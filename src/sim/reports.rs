@@ -4,8 +4,8 @@
 //!
 //! Keys (BMTK `simulation_reports.py` + `pointnet/modules/multimeter_reporter.py`, SONATA spec):
 //! `cells` (node-set name, population name, `all`, or an inline node-set object; absent: every
-//! simulated neuron), `variable_name` (a string or a one-element list), `sections` (`soma` or
-//! `all`: a point neuron is its soma), `file_name` (default `<name>.h5` in output_dir),
+//! simulated neuron), `variable_name` (a string or a one-element list), `sections` (ignored, as
+//! BMTK PointNet does: a point neuron is its soma; other than `soma` or `all`, a warning), `file_name` (default `<name>.h5` in output_dir),
 //! `start_time`/`end_time`/`dt` (ms; BMTK's MultimeterMod spells them `tstart`/`tstop`/
 //! `interval`, both accepted; defaults: 0, run.tstop, run.dt), `enabled`.
 use std::path::{Path, PathBuf};
@@ -230,14 +230,14 @@ pub fn vm_reports(
             }
         }
         let variable = variable(report)?;
+        // BMTK PointNet ignores `sections` (its own 300_pointneurons example says
+        // "multimeter_report" there); a point neuron is recorded at its soma whatever it says.
         match report.sections.as_deref() {
             None | Some("soma") | Some("all") => {}
-            Some(s) => {
-                return Err(bad(
-                    &report.name,
-                    format!("sections '{s}': a point neuron has only a soma (use soma or all)"),
-                ));
-            }
+            Some(s) => warnings.push(format!(
+                "report '{}': sections '{s}' ignored (a point neuron is recorded at its soma)",
+                report.name
+            )),
         }
         let populations = cells(circuit, report, pops)?;
         if !VARIABLES.contains(&variable.as_str()) {
