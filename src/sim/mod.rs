@@ -10,6 +10,8 @@
 //! | `network` | the plain network description the engine runs |
 //! | `synapses` | per-partition synapses grouped by source and delay |
 //! | `inputs` | spike trains, step currents, Poisson trains |
+//! | `recorder` | V_m sampled as NEST's multimeter samples it |
+//! | `reports` | the config's membrane (V_m) reports, checked and resolved to neurons |
 //! | `engine` | [`Simulation`]: build, step, stream spikes, change while running |
 //! | `live` | [`live::LiveRun`]: the engine on its own thread, paused, capped, changed while running |
 pub mod engine;
@@ -20,6 +22,8 @@ pub mod live;
 pub mod models;
 pub mod network;
 pub mod params;
+pub mod recorder;
+pub mod reports;
 pub mod synapses;
 pub mod time;
 
@@ -30,3 +34,4 @@ pub use network::{
     CurrentClamp, Network, PoissonInput, Population, Projection, SourcePopulation, SourceRef,
     SynapseKind,
 };
+pub use recorder::{SampleGrid, VmFrames};
