@@ -555,3 +555,60 @@ fn render_with_a_probe_draws_it() {
         "steel pixels without the probe {a}, with it {b}"
     );
 }
+
+/// `cortexview render` writes one PNG per frame and, where ffmpeg is on the PATH, a movie of
+/// exactly those frames (counted back with ffprobe); without ffmpeg it says so and writes none.
+#[test]
+fn render_command_writes_frames_and_a_movie_of_them_when_ffmpeg_is_there() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let out = tempfile::tempdir().expect("tempdir");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_cortexview"))
+        .arg("render")
+        .arg(fixture())
+        .args(["--t0", "0", "--t1", "20", "--fps", "30", "--width", "160"])
+        .args(["--height", "120", "--out"])
+        .arg(out.path())
+        .output()
+        .expect("run cortexview render");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let mut frames: Vec<String> = std::fs::read_dir(out.path())
+        .expect("out dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.starts_with("frame_") && n.ends_with(".png"))
+        .collect();
+    frames.sort();
+    assert!(frames.len() >= 2, "{frames:?}");
+    assert_eq!(frames[0], "frame_00000.png");
+    for f in &frames {
+        let img = image::open(out.path().join(f)).expect("a whole PNG");
+        assert_eq!((img.width(), img.height()), (160, 120));
+    }
+    // nothing half-written is left beside them
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .expect("out dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let movie = out.path().join("movie.mp4");
+    let have_ffmpeg = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_ffmpeg {
+        assert!(stderr.contains("ffmpeg is not on the PATH"), "{stderr}");
+        assert!(!movie.exists());
+        println!("ffmpeg absent: checked the frames and the message only");
+        return;
+    }
+    let probe = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args(["-show_entries", "stream=nb_read_frames,width,height"])
+        .args(["-of", "csv=p=0"])
+        .arg(&movie)
+        .output()
+        .expect("ffprobe comes with ffmpeg");
+    let text = String::from_utf8_lossy(&probe.stdout);
+    assert_eq!(text.trim(), format!("160,120,{}", frames.len()));
+}

@@ -103,7 +103,9 @@ def node_set_rows(cfg, node_set, pop, nt_row_attr):
     return np.nonzero(mask)[0]
 
 
-def run_fixture(nest, cfg):
+def run_fixture(nest, cfg, setup=None):
+    """Spikes of a fixture; `setup(nest, pops)`, if given, runs after the network is built and
+    returns how many ms to simulate beyond tstop (make_vm_report_refs.py adds multimeters)."""
     comp = cfg["components"]
     dt = cfg["run"]["dt"]
     nest.ResetKernel()
@@ -198,7 +200,8 @@ def run_fixture(nest, cfg):
         sr = nest.Create("spike_recorder")
         nest.Connect(nest.NodeCollection(sorted(ids.tolist())), sr)
         recs[pop] = (sr, ids)
-    nest.Simulate(cfg["run"]["tstop"])
+    extra = setup(nest, pops) if setup else 0.0
+    nest.Simulate(cfg["run"]["tstop"] + extra)
     out = {}
     for pop, (sr, ids) in recs.items():
         ev = sr.get("events")

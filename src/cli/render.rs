@@ -136,7 +136,10 @@ fn encode_mp4(args: &RenderArgs) -> anyhow::Result<()> {
         eprintln!("ffmpeg is not on the PATH: frames only, no movie.mp4");
         return Ok(());
     }
+    // Encoded beside the frames under a temporary name and renamed when ffmpeg succeeds, so a
+    // movie.mp4 that exists is whole (an interrupted encode leaves none).
     let movie = args.out.join("movie.mp4");
+    let partial = args.out.join(".movie.partial.mp4");
     let status = Command::new("ffmpeg")
         .args(["-y", "-loglevel", "error", "-framerate"])
         .arg(format!("{}", args.fps))
@@ -150,12 +153,16 @@ fn encode_mp4(args: &RenderArgs) -> anyhow::Result<()> {
             "-vf",
             "pad=ceil(iw/2)*2:ceil(ih/2)*2",
         ])
-        .arg(&movie)
+        .arg(&partial)
         .status()
         .context("running ffmpeg")?;
     if status.success() {
+        std::fs::rename(&partial, &movie)
+            .with_context(|| format!("renaming {} to {}", partial.display(), movie.display()))?;
         println!("movie: {}", movie.display());
     } else {
+        // best effort: what ffmpeg left is not a movie
+        let _ = std::fs::remove_file(&partial);
         eprintln!("ffmpeg failed ({status}): frames only");
     }
     Ok(())

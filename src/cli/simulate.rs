@@ -1,5 +1,5 @@
 //! `cortexview simulate CONFIG`: run a SONATA point-neuron simulation with the embedded engine
-//! and write its spikes where the config says.
+//! and write its spikes, and the V_m reports the config asks for, where the config says.
 use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
@@ -8,8 +8,15 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::sim::from_sonata::network_from_circuit;
+use crate::sim::reports::{ReportGrid, VmReportSpec};
 use crate::sim::{SimOptions, Simulation};
-use crate::sonata::{Circuit, PopulationSpikes, write_spikes};
+use crate::sonata::{
+    Circuit, FrameReportWriter, PopulationSpikes, ReportPopulation, ReportTimes, write_spikes,
+};
+
+/// Recorded V_m values held before they go to the report files: 4 M values (32 MB as f64)
+/// whatever the network's size.
+const REPORT_BUFFER_VALUES: u64 = 4 << 20;
 
 /// Peak resident memory of this process in bytes (Linux), if known.
 pub fn peak_rss_bytes() -> Option<u64> {
@@ -19,48 +26,166 @@ pub fn peak_rss_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
-#[derive(serde::Serialize)]
-struct PopSummary {
-    population: String,
-    neurons: usize,
-    spikes: usize,
-    mean_rate_hz: f64,
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PopSummary {
+    pub population: String,
+    pub neurons: usize,
+    pub spikes: usize,
+    pub mean_rate_hz: f64,
 }
 
-#[derive(serde::Serialize)]
-struct Summary {
-    config: String,
-    threads: usize,
-    tstop_ms: f64,
-    dt_ms: f64,
-    load_s: f64,
+/// A report file written.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportSummary {
+    pub name: String,
+    pub file: String,
+    pub variable: String,
+    pub populations: Vec<String>,
+    pub neurons: usize,
+    pub frames: usize,
+    /// time of the first frame and between frames (ms)
+    pub start_ms: f64,
+    pub dt_ms: f64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    pub config: String,
+    pub threads: usize,
+    pub tstop_ms: f64,
+    pub dt_ms: f64,
+    pub load_s: f64,
     /// Parts of load_s: opening the files (nodes, configs), reading the edges into the
     /// network description, building the engine's synapse tables.
-    open_s: f64,
-    network_s: f64,
-    build_s: f64,
-    simulate_s: f64,
-    write_s: f64,
-    real_time_factor: f64,
-    spikes: usize,
-    populations: Vec<PopSummary>,
-    spikes_file: Option<String>,
-    peak_rss_bytes: Option<u64>,
-    build: crate::sim::BuildStats,
-    warnings: Vec<String>,
+    pub open_s: f64,
+    pub network_s: f64,
+    pub build_s: f64,
+    /// simulating, streaming the reports included
+    pub simulate_s: f64,
+    pub write_s: f64,
+    pub real_time_factor: f64,
+    pub spikes: usize,
+    pub populations: Vec<PopSummary>,
+    pub spikes_file: Option<String>,
+    pub reports: Vec<ReportSummary>,
+    pub peak_rss_bytes: Option<u64>,
+    pub build: crate::sim::BuildStats,
+    pub warnings: Vec<String>,
+}
+
+/// A report being recorded: its recordings (one per population) and its file.
+struct ActiveReport {
+    recordings: Vec<usize>,
+    writer: FrameReportWriter,
+    summary: ReportSummary,
+}
+
+fn start_report(
+    sim: &mut Simulation,
+    spec: &VmReportSpec,
+    grid: &ReportGrid,
+    populations: Vec<ReportPopulation>,
+) -> anyhow::Result<ActiveReport> {
+    let writer = FrameReportWriter::create(
+        &spec.file,
+        &populations,
+        ReportTimes {
+            start: grid.first_ms,
+            dt: grid.dt_ms,
+            frames: grid.frames,
+        },
+        &spec.variable,
+        "mV",
+    )
+    .with_context(|| format!("report '{}'", spec.name))?;
+    let mut recordings = Vec::new();
+    for (p, rows) in &spec.populations {
+        recordings.push(sim.record_v_m(*p, rows, grid.grid)?);
+    }
+    Ok(ActiveReport {
+        recordings,
+        writer,
+        summary: ReportSummary {
+            name: spec.name.clone(),
+            file: spec.file.display().to_string(),
+            variable: spec.variable.clone(),
+            populations: populations.iter().map(|p| p.name.clone()).collect(),
+            neurons: spec.neurons(),
+            frames: grid.frames,
+            start_ms: grid.first_ms,
+            dt_ms: grid.dt_ms,
+        },
+    })
+}
+
+/// Moves the frames recorded so far into the report files (as f32: see `FrameReportWriter`).
+fn drain_reports(sim: &mut Simulation, reports: &mut [ActiveReport]) -> anyhow::Result<()> {
+    for r in reports {
+        for (i, &id) in r.recordings.iter().enumerate() {
+            let frames = sim.take_v_m(id)?;
+            if frames.values.iter().any(|v| v.is_nan()) {
+                anyhow::bail!("report '{}': a neuron was not sampled", r.summary.name);
+            }
+            let values: Vec<f32> = frames.values.iter().map(|&v| v as f32).collect();
+            r.writer
+                .append(i, &values)
+                .with_context(|| format!("report '{}'", r.summary.name))?;
+        }
+    }
+    Ok(())
 }
 
 pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> anyhow::Result<()> {
+    let summary = simulate(config, threads, tstop, json)?;
+    print_summary(&summary, json)
+}
+
+/// Runs the simulation a config describes and writes its outputs; `quiet` hides the progress
+/// bar and the warnings (they are in the summary).
+pub fn simulate(
+    config: &Path,
+    threads: usize,
+    tstop: Option<f64>,
+    quiet: bool,
+) -> anyhow::Result<Summary> {
+    let json = quiet;
     let t0 = Instant::now();
     let circuit = Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
     let open_s = t0.elapsed().as_secs_f64();
     let (net, spec) = network_from_circuit(&circuit)?;
     drop(circuit);
     let network_s = t0.elapsed().as_secs_f64() - open_s;
+    // node ids of the reports' rows, before the network moves into the engine
+    let report_pops: Vec<Vec<ReportPopulation>> = spec
+        .reports
+        .iter()
+        .map(|r| {
+            r.populations
+                .iter()
+                .map(|(p, rows)| {
+                    let pop = &net.populations[*p];
+                    ReportPopulation {
+                        name: pop.name.clone(),
+                        node_ids: rows.iter().map(|&r| pop.node_ids[r as usize]).collect(),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let tstop = tstop.unwrap_or(spec.tstop);
+    if tstop.is_nan() || tstop < 0.0 {
+        anyhow::bail!("cannot run to {tstop} ms");
+    }
+    // the reports' grids are checked before the (possibly long) build
+    let res = crate::sim::time::Resolution::new(net.dt)?;
+    let grids = spec
+        .reports
+        .iter()
+        .map(|r| r.grid(&res, tstop))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut sim = Simulation::from_network(net, &SimOptions { threads })?;
     let load_s = t0.elapsed().as_secs_f64();
     let build_s = load_s - open_s - network_s;
-    let tstop = tstop.unwrap_or(spec.tstop);
     if !json {
         for w in &spec.warnings {
             eprintln!("warning: {w}");
@@ -79,10 +204,28 @@ pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> any
         ProgressStyle::with_template("{bar:40} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let res = sim.resolution();
+    let mut reports = Vec::new();
+    let mut values_per_step = 0.0;
+    for ((r, pops), grid) in spec.reports.iter().zip(report_pops).zip(&grids) {
+        values_per_step += r.neurons() as f64 / grid.grid.interval as f64;
+        reports.push(start_report(&mut sim, r, grid, pops)?);
+    }
+    // With reports, run in pieces that hold at most REPORT_BUFFER_VALUES values, each a whole
+    // number of min-delay windows from 0 so that the windows (and so every sum in the ring
+    // buffers) are those of one run to tstop.
+    let min_delay = sim.stats().min_delay_steps.max(1);
+    let end_step = res.ms_to_steps(tstop).max(0) as u64;
+    let piece = if reports.is_empty() {
+        end_step.max(1)
+    } else {
+        let steps = (REPORT_BUFFER_VALUES as f64 / values_per_step.max(1e-9)) as u64;
+        (steps / min_delay).max(1) * min_delay
+    };
     let started = Instant::now();
     let mut last = Instant::now();
     let bar2 = bar.clone();
-    sim.run_until_with(tstop, &mut |t| {
+    let mut progress = |t: f64| {
         if last.elapsed().as_millis() >= 100 {
             last = Instant::now();
             let wall = started.elapsed().as_secs_f64().max(1e-9);
@@ -92,8 +235,24 @@ pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> any
                 t / 1000.0 / wall
             ));
         }
-    })?;
+    };
+    loop {
+        let target = (sim.steps() + piece).min(end_step);
+        sim.run_until_with(res.steps_to_ms(target as i64), &mut progress)?;
+        drain_reports(&mut sim, &mut reports)?;
+        if sim.steps() >= end_step {
+            break;
+        }
+    }
     bar.finish_and_clear();
+    let mut report_summaries = Vec::new();
+    for r in reports {
+        let name = r.summary.name.clone();
+        r.writer
+            .finish()
+            .with_context(|| format!("report '{name}'"))?;
+        report_summaries.push(r.summary);
+    }
     let simulate_s = t1.elapsed().as_secs_f64();
 
     let t2 = Instant::now();
@@ -140,10 +299,17 @@ pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> any
             })
             .collect(),
         spikes_file: spec.spikes_file.as_ref().map(|p| p.display().to_string()),
+        reports: report_summaries,
         peak_rss_bytes: peak_rss_bytes(),
         build: sim.stats().clone(),
         warnings: spec.warnings.clone(),
     };
+    Ok(summary)
+}
+
+fn print_summary(summary: &Summary, json: bool) -> anyhow::Result<()> {
+    let threads = summary.threads;
+    let (load_s, simulate_s, write_s) = (summary.load_s, summary.simulate_s, summary.write_s);
     // Written, not printed: a closed pipe (`| head`) is an error, not a panic.
     let mut out = std::io::stdout().lock();
     if json {
@@ -169,6 +335,13 @@ pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> any
         }
         if let Some(f) = &summary.spikes_file {
             writeln!(out, "spikes: {f}")?;
+        }
+        for r in &summary.reports {
+            writeln!(
+                out,
+                "report {}: {} ({} of {} neurons, {} frames from {} ms every {} ms)",
+                r.name, r.file, r.variable, r.neurons, r.frames, r.start_ms, r.dt_ms
+            )?;
         }
         if let Some(m) = summary.peak_rss_bytes {
             writeln!(out, "peak memory {:.1} MB", m as f64 / 1e6)?;

@@ -8,6 +8,7 @@ use super::inputs::{ClampSchedule, PoissonTargets, Rng};
 use super::models::ChannelRule;
 use super::models::{Block, Window};
 use super::network::{Network, Projection, SourceRef};
+use super::recorder::{self, PartitionProbes, SampleGrid, VmFrames, VmRecordings};
 use super::synapses::{Filler, SlotInputs, SynapseStore, WeightTable};
 use super::time::Resolution;
 
@@ -52,6 +53,8 @@ struct Partition {
     /// per clamp: local neuron indices
     clamp_targets: Vec<Vec<u32>>,
     out: Vec<(u32, u32)>,
+    /// V_m recordings of this partition's neurons
+    probes: PartitionProbes,
 }
 
 struct WindowInputs<'a> {
@@ -118,9 +121,7 @@ impl Partition {
             ncur,
         };
         self.out.clear();
-        for b in &mut self.blocks {
-            b.update(&mut win, &mut self.out);
-        }
+        recorder::update_blocks(&mut self.blocks, &mut win, &mut self.out, &mut self.probes);
         self.out.sort_unstable_by_key(|&(lag, n)| (n, lag));
     }
 
@@ -180,6 +181,7 @@ pub struct Simulation {
     src_lens: Vec<usize>,
     precise_times: bool,
     stats: BuildStats,
+    vm: VmRecordings,
 }
 
 fn bad_proj(name: &str, message: String) -> SimError {
@@ -870,6 +872,7 @@ impl Simulation {
                 poisson,
                 clamp_targets,
                 out: Vec::new(),
+                probes: PartitionProbes::default(),
             });
         }
         let lambdas = poisson_rates.iter().map(|r| r * res.dt() * 1e-3).collect();
@@ -899,6 +902,7 @@ impl Simulation {
             src_lens: net.sources.iter().map(|s| s.trains.len()).collect(),
             precise_times: net.precise_times,
             stats,
+            vm: VmRecordings::default(),
         })
     }
 
@@ -996,6 +1000,8 @@ impl Simulation {
                 p.run_window(&inputs);
             }
         }
+        self.vm
+            .gather(t0, end, self.parts.iter().map(|p| &p.probes));
         self.pending.clear();
         for p in &self.parts {
             for &(lag, local) in &p.out {
@@ -1074,6 +1080,46 @@ impl Simulation {
     pub fn v_m(&self, population: usize, row: usize) -> SimResult<f64> {
         let (p, b, k) = self.locate(population, row)?;
         Ok(self.parts[p].blocks[b].v_m(k))
+    }
+
+    /// Record the membrane potential (mV) of `rows` of population `population` as NEST's
+    /// multimeter does (see [`recorder`]): the state at the end of each step whose stamp is a
+    /// multiple of `grid.interval` and lies in (`grid.start`, `grid.stop`], from now on. Returns
+    /// the recording's id for [`Simulation::take_v_m`].
+    pub fn record_v_m(
+        &mut self,
+        population: usize,
+        rows: &[u32],
+        grid: SampleGrid,
+    ) -> SimResult<usize> {
+        if grid.interval == 0 {
+            return Err(SimError::Invalid(
+                "a V_m recording needs an interval of at least one step".into(),
+            ));
+        }
+        let mut per_part: Vec<Vec<(usize, usize, u32)>> = vec![Vec::new(); self.parts.len()];
+        for (col, &row) in rows.iter().enumerate() {
+            let (p, b, k) = self.locate(population, row as usize)?;
+            per_part[p].push((b, k, col as u32));
+        }
+        let grid = SampleGrid {
+            start: grid.start.max(self.step),
+            ..grid
+        };
+        let id = self.vm.add(grid, rows.len());
+        for (part, entries) in self.parts.iter_mut().zip(per_part) {
+            part.probes.add(id, grid, entries);
+        }
+        Ok(id)
+    }
+
+    /// The V_m frames of a recording since the previous call.
+    pub fn take_v_m(&mut self, recording: usize) -> SimResult<VmFrames> {
+        let n = self.vm.len();
+        self.vm.take(recording).ok_or_else(|| SimError::NotFound {
+            what: "V_m recording",
+            name: format!("{recording} (of {n})"),
+        })
     }
 
     /// Set the membrane potential (mV) of a neuron.

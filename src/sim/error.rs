@@ -20,6 +20,8 @@ pub enum SimError {
     BadProjection { projection: String, message: String },
     #[error("input '{input}': {message}")]
     BadInput { input: String, message: String },
+    #[error("report '{report}': {message}")]
+    BadReport { report: String, message: String },
     #[error("no {what} named '{name}'")]
     NotFound { what: &'static str, name: String },
     #[error("{0}")]

@@ -14,6 +14,7 @@ use super::network::{
     CurrentClamp, Network, PoissonInput, Population, Projection, SourcePopulation, SourceRef,
     SynapseKind,
 };
+use super::reports::{VmReportSpec, vm_reports};
 use crate::sonata::{Circuit, Column, NodePopulation, SortOrder, node_sets};
 
 /// What the config says beyond the network: how long, where to write.
@@ -23,6 +24,8 @@ pub struct RunSpec {
     pub dt: f64,
     pub spikes_file: Option<PathBuf>,
     pub sort_order: SortOrder,
+    /// V_m reports asked for in `reports`
+    pub reports: Vec<VmReportSpec>,
     pub warnings: Vec<String>,
 }
 
@@ -121,7 +124,11 @@ fn column_f64(col: &Option<Column>, row: usize) -> Option<f64> {
 
 /// Rows of a population selected by a node set (a name in node_sets.json, a population name, or
 /// an inline object).
-fn node_set_rows(circuit: &Circuit, set: &Value, pop: &NodePopulation) -> SimResult<Vec<u32>> {
+pub(crate) fn node_set_rows(
+    circuit: &Circuit,
+    set: &Value,
+    pop: &NodePopulation,
+) -> SimResult<Vec<u32>> {
     let sel = match set {
         Value::String(name) => {
             if let Some(ns) = circuit.node_sets.as_ref().filter(|ns| ns.contains(name)) {
@@ -660,6 +667,13 @@ pub fn network_from_circuit(circuit: &Circuit) -> SimResult<(Network, RunSpec)> 
         .spikes_file
         .as_ref()
         .map(|f| sim.output.output_dir.join(f));
+    let reports = vm_reports(
+        circuit,
+        &sim.reports,
+        &net.populations,
+        spikes_file.as_deref(),
+        &mut warnings,
+    )?;
     Ok((
         net,
         RunSpec {
@@ -667,6 +681,7 @@ pub fn network_from_circuit(circuit: &Circuit) -> SimResult<(Network, RunSpec)> 
             dt,
             spikes_file,
             sort_order: sim.output.spikes_sort_order,
+            reports,
             warnings,
         },
     ))

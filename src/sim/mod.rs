@@ -11,6 +11,8 @@
 //! | `synapses` | per-partition synapses grouped by source and delay |
 //! | `prefetch` | cache prefetch hints for the irregular streams |
 //! | `inputs` | spike trains, step currents, Poisson trains |
+//! | `recorder` | V_m sampled as NEST's multimeter samples it |
+//! | `reports` | the config's membrane (V_m) reports, checked and resolved to neurons |
 //! | `engine` | [`Simulation`]: build, step, stream spikes, change while running |
 //! | `live` | [`live::LiveRun`]: the engine on its own thread, paused, capped, changed while running |
 pub mod engine;
@@ -22,6 +24,8 @@ pub mod models;
 pub mod network;
 pub mod params;
 mod prefetch;
+pub mod recorder;
+pub mod reports;
 pub mod synapses;
 pub mod time;
 
@@ -32,3 +36,4 @@ pub use network::{
     CurrentClamp, Network, PoissonInput, Population, Projection, SourcePopulation, SourceRef,
     SynapseKind,
 };
+pub use recorder::{SampleGrid, VmFrames};

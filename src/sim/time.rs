@@ -83,6 +83,16 @@ impl Resolution {
         }
     }
 
+    /// The steps of `t` ms when `t` lies on the grid (NEST's `Time::is_grid_time()`, which the
+    /// multimeter's interval and a device's start and stop must satisfy), else None.
+    pub fn grid_steps(&self, t: f64) -> Option<i64> {
+        if !t.is_finite() || t < 0.0 {
+            return None;
+        }
+        let tics = self.ms_to_tics(t);
+        (tics % self.tics_per_step == 0).then(|| tics / self.tics_per_step)
+    }
+
     /// `Time::step(s).get_ms()`: what NEST's spike recorder reports for a spike stamped at step s.
     pub fn steps_to_ms(&self, steps: i64) -> f64 {
         (steps * self.tics_per_step) as f64 * (1.0 / TICS_PER_MS)
@@ -108,5 +118,9 @@ mod tests {
         assert_eq!(r.spike_stamp_steps(12.3401, false), 1234);
         assert_eq!(r.spike_stamp_steps(12.3401, true), 1235);
         assert!(Resolution::new(0.0).is_err());
+        let r = Resolution::new(0.1).unwrap();
+        assert_eq!(r.grid_steps(0.5), Some(5));
+        assert_eq!(r.grid_steps(0.0), Some(0));
+        assert_eq!(r.grid_steps(0.25), None);
     }
 }

@@ -12,6 +12,7 @@ use super::error::{Result, SonataError};
 use super::h5util;
 use super::node_sets::NodeSets;
 use super::nodes::{self, NodePopulation};
+use super::progress::LoadProgress;
 use super::reports::{self, FrameReport};
 use super::spikes::{self, PopulationSpikes};
 use super::types_csv::TypesTable;
@@ -103,6 +104,40 @@ fn node_set_population(
     }
 }
 
+/// A file's name for a progress line (the folder is the one being opened).
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// The files `open_config` will read, announced before reading so the bar's total is known.
+/// (Skipped inputs, e.g. NWB, leave the bar short of full; the caller finishes it.)
+fn files_to_read(configs: &super::config::Configs) -> usize {
+    let circuit = configs.circuit.as_ref().map_or(0, |cc| {
+        cc.nodes.iter().filter(|e| e.nodes_file.is_file()).count()
+            + cc.edges
+                .iter()
+                .filter(|e| e.enabled && e.edges_file.is_file())
+                .count()
+    });
+    let simulation = configs.simulation.as_ref().map_or(0, |sim| {
+        usize::from(sim.output.spikes_file.as_ref().is_some_and(|f| f.is_file()))
+            + sim
+                .inputs
+                .iter()
+                .filter(|i| i.input_file.as_ref().is_some_and(|f| f.is_file()))
+                .count()
+            + sim
+                .reports
+                .iter()
+                .filter(|r| r.enabled && r.file.is_file())
+                .count()
+    });
+    circuit + simulation
+}
+
 fn read_types(path: Option<&Path>, id_column: &str) -> Result<Option<TypesTable>> {
     path.map(|p| TypesTable::read(p, id_column)).transpose()
 }
@@ -110,9 +145,14 @@ fn read_types(path: Option<&Path>, id_column: &str) -> Result<Option<TypesTable>
 impl Circuit {
     /// Opens whatever `path` is (see the module docs).
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with_progress(path, &LoadProgress::default())
+    }
+
+    /// `open`, announcing each file it reads to `progress` (a viewer's progress bar).
+    pub fn open_with_progress(path: &Path, progress: &LoadProgress) -> Result<Self> {
         if path.is_dir() {
             let config = find_config_in_folder(path)?;
-            return Self::open_config(&config);
+            return Self::open_config_with_progress(&config, progress);
         }
         if !path.exists() {
             return Err(SonataError::io(
@@ -124,8 +164,12 @@ impl Circuit {
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        match ext.as_str() {
-            "json" => Self::open_config(path),
+        if ext != "json" {
+            progress.add_total(1);
+            progress.begin(file_name(path));
+        }
+        let circuit = match ext.as_str() {
+            "json" => return Self::open_config_with_progress(path, progress),
             "csv" | "txt" => Ok(Self {
                 source: path.to_owned(),
                 spikes: vec![SpikesFile {
@@ -136,7 +180,9 @@ impl Circuit {
                 ..Default::default()
             }),
             _ => Self::open_h5(path),
-        }
+        };
+        progress.finish_one();
+        circuit
     }
 
     fn open_h5(path: &Path) -> Result<Self> {
@@ -166,7 +212,13 @@ impl Circuit {
 
     /// Opens a config file and everything it names.
     pub fn open_config(path: &Path) -> Result<Self> {
+        Self::open_config_with_progress(path, &LoadProgress::default())
+    }
+
+    /// `open_config`, one progress step per file read.
+    pub fn open_config_with_progress(path: &Path, progress: &LoadProgress) -> Result<Self> {
         let configs = read_configs(path)?;
+        progress.add_total(files_to_read(&configs));
         let mut circuit = Self {
             source: path.to_owned(),
             ..Default::default()
@@ -192,8 +244,11 @@ impl Circuit {
                 .par_iter()
                 .filter(|entry| entry.nodes_file.is_file())
                 .map(|entry| {
+                    progress.begin(format!("nodes {}", file_name(&entry.nodes_file)));
                     let types = read_types(entry.node_types_file.as_deref(), "node_type_id")?;
-                    nodes::read_nodes_file(&entry.nodes_file, types.as_ref())
+                    let read = nodes::read_nodes_file(&entry.nodes_file, types.as_ref());
+                    progress.finish_one();
+                    read
                 })
                 .collect::<Result<_>>()?;
             for (pops, warnings) in node_files {
@@ -205,8 +260,10 @@ impl Circuit {
                 .iter()
                 .filter(|e| e.enabled && e.edges_file.is_file())
             {
+                progress.begin(format!("edges {}", file_name(&entry.edges_file)));
                 let types = read_types(entry.edge_types_file.as_deref(), "edge_type_id")?;
                 let (pops, warnings) = edges::read_edges_file(&entry.edges_file, types.as_ref())?;
+                progress.finish_one();
                 circuit.edges.extend(pops);
                 circuit.warnings.extend(warnings);
             }
@@ -228,11 +285,13 @@ impl Circuit {
             if let Some(out) = &sim.output.spikes_file
                 && out.is_file()
             {
+                progress.begin(format!("spikes {}", file_name(out)));
                 circuit.spikes.push(SpikesFile {
                     file: out.clone(),
                     role: "output".into(),
                     populations: spikes::read_spikes(out)?,
                 });
+                progress.finish_one();
             }
             for input in &sim.inputs {
                 let is_spikes = input.input_type == "spikes"
@@ -255,7 +314,9 @@ impl Circuit {
                     ));
                     continue;
                 }
+                progress.begin(format!("spikes {}", file_name(file)));
                 let mut populations = spikes::read_spikes(file)?;
+                progress.finish_one();
                 // The old layout names no population: the input's node set does.
                 if let Some(name) =
                     node_set_population(input.node_set.as_ref(), circuit.node_sets.as_ref())
@@ -272,7 +333,9 @@ impl Circuit {
             }
             for report in sim.reports.iter().filter(|r| r.enabled) {
                 if report.file.is_file() {
+                    progress.begin(format!("report {}", file_name(&report.file)));
                     let (reports, warnings) = reports::read_reports(&report.file)?;
+                    progress.finish_one();
                     circuit.reports.extend(reports);
                     circuit.warnings.extend(warnings);
                 }

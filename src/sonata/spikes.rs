@@ -80,13 +80,23 @@ pub fn read_spikes(path: &Path) -> Result<Vec<PopulationSpikes>> {
     }
 }
 
+/// `sorting` as libsonata's enum (read as its names), a string (BMTK), or the enum's plain
+/// integer codes (none = 0, by_id = 1, by_time = 2), which a writer that copies attributes
+/// without their enum type (h5py's `attrs[k] = v` from a read value) leaves behind.
 fn parse_sorting(path: &Path, text: Option<String>) -> Result<Option<SortOrder>> {
-    match text {
-        None => Ok(None),
-        Some(s) => SortOrder::parse(&s).map(Some).ok_or_else(|| {
-            SonataError::invalid(path, format!("unknown spike 'sorting' value '{s}'"))
-        }),
-    }
+    let Some(s) = text else {
+        return Ok(None);
+    };
+    let by_code = match s.trim() {
+        "0" => Some(SortOrder::None),
+        "1" => Some(SortOrder::ById),
+        "2" => Some(SortOrder::ByTime),
+        _ => None,
+    };
+    by_code
+        .or_else(|| SortOrder::parse(&s))
+        .map(Some)
+        .ok_or_else(|| SonataError::invalid(path, format!("unknown spike 'sorting' value '{s}'")))
 }
 
 pub fn read_spikes_h5(path: &Path) -> Result<Vec<PopulationSpikes>> {
@@ -549,6 +559,20 @@ mod tests {
             v.sort_by(f64::total_cmp);
             v
         });
+    }
+
+    #[test]
+    fn sorting_reads_names_strings_and_the_enum_codes() {
+        let p = Path::new("s.h5");
+        let read = |s: &str| parse_sorting(p, Some(s.to_owned())).unwrap();
+        assert_eq!(read("by_time"), Some(SortOrder::ByTime));
+        assert_eq!(read("time"), Some(SortOrder::ByTime));
+        assert_eq!(read("2"), Some(SortOrder::ByTime));
+        assert_eq!(read("1"), Some(SortOrder::ById));
+        assert_eq!(read("0"), Some(SortOrder::None));
+        assert_eq!(parse_sorting(p, None).unwrap(), None);
+        let err = parse_sorting(p, Some("3".into())).unwrap_err().to_string();
+        assert!(err.contains("s.h5") && err.contains("'3'"), "{err}");
     }
 
     #[test]

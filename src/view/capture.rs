@@ -510,9 +510,7 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
         let path = match &opts.out {
             Some(dir) => {
                 let p = dir.join(format!("frame_{k:05}.png"));
-                image
-                    .save(&p)
-                    .with_context(|| format!("writing {}", p.display()))?;
+                save_png_whole(&image, &p)?;
                 Some(p)
             }
             None => None,
@@ -648,4 +646,22 @@ fn burn_overlay(img: &mut RgbaImage, t: f64, legend: &[LegendEntry], distance: f
         scale,
         [230, 230, 230],
     );
+}
+
+/// Saves `image` as a PNG at `path`, whole or not at all (a temporary file renamed over it).
+pub fn save_png_whole<P, C>(image: &image::ImageBuffer<P, C>, path: &Path) -> anyhow::Result<()>
+where
+    P: image::PixelWithColorType,
+    [P::Subpixel]: image::EncodableLayout,
+    C: std::ops::Deref<Target = [P::Subpixel]>,
+{
+    crate::atomic_file::write_atomically(
+        path,
+        |tmp| {
+            image
+                .save_with_format(tmp, image::ImageFormat::Png)
+                .with_context(|| format!("writing {}", path.display()))
+        },
+        |p, e| anyhow::Error::new(e).context(format!("writing {}", p.display())),
+    )
 }

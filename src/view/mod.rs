@@ -41,6 +41,7 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
+use crate::sonata::LoadProgress;
 use camera::OrbitCamera;
 use neurons::NeuronData;
 use playback::Playback;
@@ -63,8 +64,10 @@ pub struct ViewerState {
     pub error: Option<String>,
     /// The picked instance.
     pub picked: Option<usize>,
-    /// The path being loaded (the UI shows a spinner while one runs).
+    /// The path being loaded (the UI shows a progress bar while one runs).
     pub loading: Option<PathBuf>,
+    /// How far the load has come (files read out of those announced).
+    pub load_progress: Option<Arc<LoadProgress>>,
     /// Population rates of the drawn neurons (for the rate plot).
     pub rates: scene::Rates,
     /// Bumped at every restyle (caches of what is drawn compare it).
@@ -107,7 +110,7 @@ impl ViewerState {
     }
 }
 
-/// A scene being loaded off the main thread.
+/// A scene being loaded off the main thread, with how far it has come.
 #[derive(Resource, Default)]
 pub struct LoadTask(pub Option<(PathBuf, Task<anyhow::Result<Scene>>)>);
 
@@ -115,8 +118,12 @@ impl LoadTask {
     /// Starts loading `path` in the background.
     pub fn start(&mut self, path: &Path, state: &mut ViewerState) {
         let p = path.to_owned();
-        let task = AsyncComputeTaskPool::get().spawn(async move { Scene::open(&p, &[]) });
+        let progress = Arc::new(LoadProgress::default());
+        let shared = Arc::clone(&progress);
+        let task = AsyncComputeTaskPool::get()
+            .spawn(async move { Scene::open_with_progress(&p, &[], &shared) });
         state.loading = Some(path.to_owned());
+        state.load_progress = Some(progress);
         self.0 = Some((path.to_owned(), task));
     }
 }
@@ -147,6 +154,7 @@ pub fn poll_load(
     let path = path.clone();
     task.0 = None;
     state.loading = None;
+    state.load_progress = None;
     match result {
         Ok(scene) => {
             info!("loaded {} ({} neurons)", path.display(), scene.len());

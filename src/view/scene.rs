@@ -10,8 +10,8 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::sonata::{
-    Circuit, Column, NodePopulation, PopulationSpikes, SpikeIndex, Values, read_spikes,
-    selection_language,
+    Circuit, Column, LoadProgress, NodePopulation, PopulationSpikes, SpikeIndex, Values,
+    read_spikes, selection_language,
 };
 
 /// One neuron as the GPU sees it (32 bytes; matches `shaders/neurons.wgsl`).
@@ -229,12 +229,28 @@ pub struct Scene {
 impl Scene {
     /// Opens a circuit (config, folder or h5) and the spikes it names, plus `extra_spikes`.
     pub fn open(path: &Path, extra_spikes: &[&Path]) -> anyhow::Result<Self> {
-        let circuit = Circuit::open(path).with_context(|| format!("opening {}", path.display()))?;
+        Self::open_with_progress(path, extra_spikes, &LoadProgress::default())
+    }
+
+    /// `open`, announcing each file read and the indexing to `progress` (the window's bar).
+    pub fn open_with_progress(
+        path: &Path,
+        extra_spikes: &[&Path],
+        progress: &LoadProgress,
+    ) -> anyhow::Result<Self> {
+        // placing and indexing, then each extra file
+        progress.add_total(1 + extra_spikes.len());
+        let circuit = Circuit::open_with_progress(path, progress)
+            .with_context(|| format!("opening {}", path.display()))?;
+        progress.begin("placing neurons, indexing spikes");
         let mut scene = Self::from_circuit(circuit);
+        progress.finish_one();
         for file in extra_spikes {
+            progress.begin(format!("spikes {}", file.display()));
             let pops =
                 read_spikes(file).with_context(|| format!("reading spikes {}", file.display()))?;
             scene.add_spikes(&file.display().to_string(), pops);
+            progress.finish_one();
         }
         Ok(scene)
     }

@@ -11,7 +11,7 @@ use bevy::camera::{CameraOutputMode, Viewport};
 use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::prelude::*;
 use bevy::render::render_resource::BlendState;
-use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::{FileDragAndDrop, PrimaryWindow};
 use bevy_egui::{
     EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext, egui,
@@ -127,6 +127,8 @@ pub struct UiState {
     raster: Option<(RasterKey, egui::TextureHandle)>,
     /// The raster texture drawn this frame (the previous one while a new one uploads).
     raster_shown: Option<egui::TextureHandle>,
+    /// The raster plot's data area on screen (points), sizing the next texture.
+    raster_area: Option<egui::Vec2>,
 }
 
 type RasterKey = (u64, u64, u64, usize, usize);
@@ -160,6 +162,18 @@ fn shortcuts(
     }
 }
 
+/// Bevy's `save_to_disk`, but the PNG is written whole or not at all.
+fn save_screenshot(path: impl Into<PathBuf>) -> impl FnMut(On<ScreenshotCaptured>) {
+    let path = path.into();
+    move |captured| match captured.image.clone().try_into_dynamic() {
+        Ok(image) => match super::capture::save_png_whole(&image.to_rgb8(), &path) {
+            Ok(()) => info!("Screenshot saved to {}", path.display()),
+            Err(e) => error!("cannot save the screenshot: {e:#}"),
+        },
+        Err(e) => error!("cannot save the screenshot {}: {e}", path.display()),
+    }
+}
+
 fn take_screenshot(commands: &mut Commands) {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -169,7 +183,7 @@ fn take_screenshot(commands: &mut Commands) {
     info!("screenshot: {path}");
     commands
         .spawn(Screenshot::primary_window())
-        .observe(save_to_disk(path));
+        .observe(save_screenshot(path));
 }
 
 /// For scripted screenshots (docs, CI under Xvfb): `CORTEXVIEW_AUTOSHOT=out.png` saves the
@@ -275,7 +289,7 @@ fn auto_screenshot(
         }
         commands
             .spawn(Screenshot::primary_window())
-            .observe(save_to_disk(PathBuf::from(path)))
+            .observe(save_screenshot(PathBuf::from(path)))
             .observe(
                 |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
                     exit.write(AppExit::Success);
@@ -306,7 +320,7 @@ fn hires_screenshot(
         {
             commands
                 .spawn(Screenshot::image(handle))
-                .observe(save_to_disk(path));
+                .observe(save_screenshot(path));
         }
         if frames == 0 {
             commands.entity(entity).despawn();
@@ -678,8 +692,22 @@ fn menu_ui(
             ui_state.help_open = true;
         }
         if let Some(p) = &state.loading {
-            ui.add(egui::Spinner::new());
-            ui.label(format!("loading {}", p.display()));
+            let (fraction, text) = match &state.load_progress {
+                Some(progress) => {
+                    let (done, total) = progress.counts();
+                    (
+                        progress.fraction(),
+                        format!("{done}/{total}: {}", progress.step()),
+                    )
+                }
+                None => (0.0, format!("loading {}", p.display())),
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(360.0)
+                    .animate(true)
+                    .text(text),
+            );
         }
         if let Some(e) = &state.error {
             ui.colored_label(egui::Color32::LIGHT_RED, format!("load failed: {e}"));
@@ -1107,10 +1135,6 @@ fn raster_ui(
                 }
             });
     });
-    let size = egui::vec2(visible_width(ui), (ui.available_height() - 70.0).max(140.0));
-    let (resp, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
-    let rect = resp.rect;
-    painter.rect_filled(rect, 0.0, egui::Color32::from_rgb(10, 10, 16));
     let Some(scene) = &state.scene else {
         return;
     };
@@ -1131,15 +1155,21 @@ fn raster_ui(
         playback.range
     };
     let span = (hi - lo).max(1e-6);
-    let n = state.styled.instances.len().max(1) as f32;
-    let x_of = |t: f64| rect.left() + rect.width() * ((t - lo) / span) as f32;
-    let y_of = |i: u32| rect.top() + rect.height() * (i as f32 + 0.5) / n;
+    let n = state.styled.instances.len().max(1) as f64;
+    // Rows run down from the top: instance i is drawn at y = n - (i + 0.5).
+    let y_of = |i: usize| n - (i as f64 + 0.5);
+    let row_of = |y: f64| ((n - y).clamp(0.0, n - 1.0)) as usize;
     // Dots are drawn into a texture on the CPU, one pass over the spikes in view, and only
-    // when the styling, the time range or the size changes (every spike, no thinning).
+    // when the styling, the time range or the plot's size in pixels changes (every spike, no
+    // thinning: egui_plot's own point items would cost a shape per spike). The size is the
+    // plot area's on the previous frame.
     let ppp = ui.ctx().pixels_per_point();
+    let area = ui_state
+        .raster_area
+        .unwrap_or_else(|| egui::vec2(visible_width(ui) - 60.0, 200.0));
     let (w, h) = (
-        ((rect.width() * ppp) as usize).clamp(1, 8192),
-        ((rect.height() * ppp) as usize).clamp(1, 8192),
+        ((area.x * ppp) as usize).clamp(1, 8192),
+        ((area.y * ppp) as usize).clamp(1, 8192),
     );
     let key: RasterKey = (state.styled_generation, lo.to_bits(), hi.to_bits(), w, h);
     if ui_state.raster.as_ref().map(|(k, _)| *k) != Some(key) {
@@ -1155,45 +1185,63 @@ fn raster_ui(
     } else if let Some((_, tex)) = &ui_state.raster {
         ui_state.raster_shown = Some(tex.clone());
     }
-    if let Some(tex) = &ui_state.raster_shown {
-        painter.image(
-            tex.id(),
-            rect,
-            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-            egui::Color32::WHITE,
-        );
-    }
-    if let Some(i) = state.picked {
-        let y = y_of(i as u32);
-        painter.line_segment(
-            [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)],
-            egui::Stroke::new(
-                1.0,
-                egui::Color32::from_rgba_unmultiplied(255, 255, 255, 90),
-            ),
-        );
-    }
-    let cx = x_of(playback.time_ms);
-    painter.line_segment(
-        [egui::pos2(cx, rect.top()), egui::pos2(cx, rect.bottom())],
-        egui::Stroke::new(1.5, egui::Color32::from_rgb(255, 220, 90)),
-    );
-    painter.text(
-        rect.left_bottom() + egui::vec2(4.0, -4.0),
-        egui::Align2::LEFT_BOTTOM,
-        format!("{lo:.0} ms"),
-        egui::FontId::monospace(11.0),
-        egui::Color32::GRAY,
-    );
-    painter.text(
-        rect.right_bottom() + egui::vec2(-4.0, -4.0),
-        egui::Align2::RIGHT_BOTTOM,
-        format!("{hi:.0} ms"),
-        egui::FontId::monospace(11.0),
-        egui::Color32::GRAY,
-    );
+    let shown = ui_state.raster_shown.as_ref().map(|t| t.id());
+    let cursor = egui::Color32::from_rgb(255, 220, 90);
+    let total = n as usize;
+    let response = egui_plot::Plot::new("raster")
+        .width(visible_width(ui))
+        .height((ui.available_height() - 110.0).max(140.0))
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .show_grid(false)
+        .sense(egui::Sense::click_and_drag())
+        .link_axis("raster_time", [true, false])
+        .x_axis_label("time (ms)")
+        .y_axis_label("neuron")
+        .y_axis_min_width(RASTER_AXIS_WIDTH)
+        // Ticks at round row numbers counted from the top (y itself runs up).
+        .y_grid_spacer(move |_| row_ticks(total))
+        .y_axis_formatter(move |mark, _| format!("{:.0}", total as f64 - mark.value))
+        .label_formatter(move |pos| {
+            let (egui_plot::HoverPosition::NearDataPoint { position, .. }
+            | egui_plot::HoverPosition::Elsewhere { position }) = *pos;
+            let row = (total as f64 - position.y).floor().max(0.0) as usize;
+            Some(format!("{:.1} ms\nrow {row}", position.x))
+        })
+        .show(ui, |plot| {
+            plot.set_plot_bounds(egui_plot::PlotBounds::from_min_max([lo, 0.0], [hi, n]));
+            if let Some(id) = shown {
+                plot.add(egui_plot::PlotImage::new(
+                    "spikes",
+                    id,
+                    egui_plot::PlotPoint::new(lo + 0.5 * span, 0.5 * n),
+                    egui::vec2(span as f32, n as f32),
+                ));
+            }
+            if let Some(i) = state.picked {
+                plot.add(
+                    egui_plot::HLine::new("", y_of(i))
+                        .color(egui::Color32::from_rgba_unmultiplied(255, 255, 255, 110)),
+                );
+            }
+            if let Some(rows) = &state.raster_rows {
+                for r in [rows.start as f64, rows.end as f64] {
+                    plot.add(egui_plot::HLine::new("", n - r).color(egui::Color32::WHITE));
+                }
+            }
+            plot.add(
+                egui_plot::VLine::new("", playback.time_ms)
+                    .color(cursor)
+                    .width(1.5),
+            );
+        });
+    let transform = response.transform;
+    ui_state.raster_area = Some(transform.frame().size());
+    let resp = response.response;
     let shift = ui.input(|i| i.modifiers.shift);
-    let row_of = |y: f32| (((y - rect.top()) / rect.height()).clamp(0.0, 1.0) * n) as usize;
     if shift {
         // Shift-drag: select rows (neurons); they are highlighted in 3D.
         if let (Some(a), Some(b)) = (
@@ -1202,86 +1250,103 @@ fn raster_ui(
             resp.interact_pointer_pos(),
         ) && (resp.dragged() || resp.drag_stopped())
         {
-            let (r0, r1) = (row_of(a.y.min(b.y)), row_of(a.y.max(b.y)) + 1);
-            painter.rect_stroke(
+            let frame = *transform.frame();
+            ui.painter().rect_stroke(
                 egui::Rect::from_two_pos(
-                    egui::pos2(rect.left(), a.y),
-                    egui::pos2(rect.right(), b.y),
+                    egui::pos2(frame.left(), a.y),
+                    egui::pos2(frame.right(), b.y),
                 ),
                 0.0,
                 egui::Stroke::new(1.0, egui::Color32::WHITE),
                 egui::StrokeKind::Inside,
             );
             if resp.drag_stopped() {
+                let (ya, yb) = (
+                    transform.value_from_position(a).y,
+                    transform.value_from_position(b).y,
+                );
+                let (r0, r1) = (row_of(ya.max(yb)), row_of(ya.min(yb)) + 1);
                 *rows_out = Some(Some(r0..r1));
             }
         }
     } else if (resp.clicked() || resp.dragged())
         && let Some(pos) = resp.interact_pointer_pos()
     {
-        let t = lo + span * ((pos.x - rect.left()) / rect.width()) as f64;
-        playback.seek(t);
+        playback.seek(transform.value_from_position(pos).x.clamp(lo, hi));
         if resp.clicked() && state.raster_rows.is_some() {
             *rows_out = Some(None);
-        }
-    }
-    if let Some(rows) = &state.raster_rows {
-        for y in [y_of(rows.start as u32), y_of(rows.end as u32)] {
-            painter.line_segment(
-                [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)],
-                egui::Stroke::new(1.0, egui::Color32::WHITE),
-            );
         }
     }
     rates_ui(ui, state, (lo, hi), playback.time_ms);
 }
 
-/// Population rates (Hz) of the drawn neurons under the raster, same time axis.
+/// Width of the raster's and the rate plot's y axes, so their time axes line up.
+const RASTER_AXIS_WIDTH: f32 = 44.0;
+
+/// Raster ticks: about five round row numbers (1, 2 or 5 x 10^k apart) from the top row.
+fn row_ticks(total: usize) -> Vec<egui_plot::GridMark> {
+    let rough = (total as f64 / 5.0).max(1.0);
+    let decade = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * decade)
+        .find(|s| *s >= rough)
+        .unwrap_or(rough);
+    (0..)
+        .map(|k| k as f64 * step)
+        .take_while(|r| *r <= total as f64)
+        .map(|r| egui_plot::GridMark {
+            value: total as f64 - r,
+            step_size: step,
+        })
+        .collect()
+}
+
+/// Population rates (Hz) of the drawn neurons under the raster, on the raster's time axis.
 fn rates_ui(ui: &mut egui::Ui, state: &ViewerState, (lo, hi): (f64, f64), now: f64) {
-    let size = egui::vec2(visible_width(ui), 64.0);
-    let (resp, painter) = ui.allocate_painter(size, egui::Sense::hover());
-    let rect = resp.rect;
-    painter.rect_filled(rect, 0.0, egui::Color32::from_rgb(10, 10, 16));
     let rates = &state.rates;
     let max = rates
         .series
         .iter()
         .flat_map(|(_, _, v)| v.iter().copied())
-        .fold(1.0f32, f32::max);
-    let span = (hi - lo).max(1e-6);
-    for (name, color, values) in &rates.series {
-        let pts: Vec<egui::Pos2> = values
-            .iter()
-            .enumerate()
-            .filter_map(|(b, &hz)| {
-                let t = rates.t0 + (b as f64 + 0.5) * rates.bin_ms;
-                (t >= lo && t <= hi).then(|| {
-                    egui::pos2(
-                        rect.left() + rect.width() * ((t - lo) / span) as f32,
-                        rect.bottom() - rect.height() * hz / max,
-                    )
-                })
-            })
-            .collect();
-        painter.add(egui::Shape::line(
-            pts,
-            egui::Stroke::new(1.2, color32(*color)),
-        ));
-        let _ = name;
-    }
-    let cx = rect.left() + rect.width() * ((now - lo) / span) as f32;
-    painter.line_segment(
-        [egui::pos2(cx, rect.top()), egui::pos2(cx, rect.bottom())],
-        egui::Stroke::new(1.5, egui::Color32::from_rgb(255, 220, 90)),
-    );
-    let names: Vec<&str> = rates.series.iter().map(|(n, _, _)| n.as_str()).collect();
-    painter.text(
-        rect.left_top() + egui::vec2(4.0, 2.0),
-        egui::Align2::LEFT_TOP,
-        format!("rate (Hz, max {max:.1}) {}", names.join(", ")),
-        egui::FontId::monospace(11.0),
-        egui::Color32::GRAY,
-    );
+        .fold(1.0f32, f32::max) as f64;
+    egui_plot::Plot::new("rates")
+        .width(visible_width(ui))
+        .height(90.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .link_axis("raster_time", [true, false])
+        .y_axis_label("Hz")
+        .y_axis_min_width(RASTER_AXIS_WIDTH)
+        .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftTop))
+        .show(ui, |plot| {
+            plot.set_plot_bounds(egui_plot::PlotBounds::from_min_max(
+                [lo, 0.0],
+                [hi, max * 1.1],
+            ));
+            for (name, color, values) in &rates.series {
+                let pts: Vec<[f64; 2]> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(b, &hz)| (rates.t0 + (b as f64 + 0.5) * rates.bin_ms, hz as f64))
+                    .filter(|(t, _)| *t >= lo && *t <= hi)
+                    .map(|(t, hz)| [t, hz])
+                    .collect();
+                plot.add(
+                    egui_plot::Line::new(name.clone(), pts)
+                        .color(color32(*color))
+                        .width(1.2),
+                );
+            }
+            plot.add(
+                egui_plot::VLine::new("", now)
+                    .color(egui::Color32::from_rgb(255, 220, 90))
+                    .width(1.5),
+            );
+        });
 }
 
 /// Width from the cursor to the visible right edge of the panel (a wide row of controls

@@ -1,7 +1,6 @@
 //! `ReportsUiPlugin`: the "Reports" window (active report, colormap and range of the
 //! representations coloured by it) and the "Trace" window (the picked neuron's value over
-//! the played range, with the time cursor; click or drag to seek). Painted with egui's painter,
-//! like the raster.
+//! the played range, with the time cursor; click or drag to seek), an egui_plot like the raster.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -252,13 +251,6 @@ fn trace_ui(ui: &mut egui::Ui, reports: &mut Reports, playback: &mut Playback) {
             reports.pinned.clear();
         }
     });
-    let size = egui::vec2(
-        ui.available_width().max(200.0),
-        ui.available_height().clamp(90.0, 400.0),
-    );
-    let (resp, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
-    let rect = resp.rect;
-    painter.rect_filled(rect, 0.0, egui::Color32::from_rgb(10, 10, 16));
     let traces: Vec<(Option<usize>, &Trace)> = reports
         .pinned
         .iter()
@@ -267,12 +259,11 @@ fn trace_ui(ui: &mut egui::Ui, reports: &mut Reports, playback: &mut Playback) {
         .chain(reports.trace.iter().map(|t| (None, t)))
         .collect();
     let (lo, hi) = playback.range;
-    let span = (hi - lo).max(1e-6);
-    let (mut vmin, mut vmax) = (f32::INFINITY, f32::NEG_INFINITY);
+    let (mut vmin, mut vmax) = (f64::INFINITY, f64::NEG_INFINITY);
     for (_, t) in &traces {
         for &v in t.values.iter().filter(|v| v.is_finite()) {
-            vmin = vmin.min(v);
-            vmax = vmax.max(v);
+            vmin = vmin.min(v as f64);
+            vmax = vmax.max(v as f64);
         }
     }
     if vmin > vmax {
@@ -282,65 +273,49 @@ fn trace_ui(ui: &mut egui::Ui, reports: &mut Reports, playback: &mut Playback) {
         vmax = vmin + 1.0;
     }
     let pad = 0.05 * (vmax - vmin);
-    let (vmin, vmax) = (vmin - pad, vmax + pad);
-    let x_of = |t: f64| rect.left() + rect.width() * ((t - lo) / span) as f32;
-    let y_of = |v: f32| rect.bottom() - rect.height() * (v - vmin) / (vmax - vmin);
-    for (k, t) in &traces {
-        let pts: Vec<egui::Pos2> = t
-            .values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(i, &v)| egui::pos2(x_of(t.t0 + t.dt * i as f64), y_of(v)))
-            .filter(|p| p.x >= rect.left() - 1.0 && p.x <= rect.right() + 1.0)
-            .collect();
-        painter.add(egui::Shape::line(
-            pts,
-            egui::Stroke::new(1.2, trace_color(*k)),
-        ));
-    }
-    let cx = x_of(playback.time_ms);
-    painter.line_segment(
-        [egui::pos2(cx, rect.top()), egui::pos2(cx, rect.bottom())],
-        egui::Stroke::new(1.5, egui::Color32::from_rgb(255, 220, 90)),
-    );
-    let font = egui::FontId::monospace(11.0);
-    for (pos, align, text) in [
-        (
-            rect.left_top() + egui::vec2(4.0, 2.0),
-            egui::Align2::LEFT_TOP,
-            format!("{} {units}", fmt_num(vmax as f64)),
-        ),
-        (
-            rect.left_bottom() + egui::vec2(64.0, -2.0),
-            egui::Align2::LEFT_BOTTOM,
-            format!("{} {units}", fmt_num(vmin as f64)),
-        ),
-        (
-            rect.left_bottom() + egui::vec2(4.0, -2.0),
-            egui::Align2::LEFT_BOTTOM,
-            format!("{lo:.0} ms"),
-        ),
-        (
-            rect.right_bottom() + egui::vec2(-4.0, -2.0),
-            egui::Align2::RIGHT_BOTTOM,
-            format!("{hi:.0} ms"),
-        ),
-    ] {
-        painter.text(pos, align, text, font.clone(), egui::Color32::GRAY);
-    }
-    for (row, (k, t)) in traces.iter().enumerate() {
-        painter.text(
-            rect.right_top() + egui::vec2(-4.0, 2.0 + 13.0 * row as f32),
-            egui::Align2::RIGHT_TOP,
-            &t.label,
-            font.clone(),
-            trace_color(*k),
-        );
-    }
+    let response = egui_plot::Plot::new("trace")
+        .width(ui.available_width().max(200.0))
+        .height(ui.available_height().clamp(90.0, 400.0))
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .sense(egui::Sense::click_and_drag())
+        .x_axis_label("time (ms)")
+        .y_axis_label(units)
+        .legend(egui_plot::Legend::default().position(egui_plot::Corner::RightTop))
+        .show(ui, |plot| {
+            plot.set_plot_bounds(egui_plot::PlotBounds::from_min_max(
+                [lo, vmin - pad],
+                [hi, vmax + pad],
+            ));
+            for (k, t) in &traces {
+                let pts: Vec<[f64; 2]> = t
+                    .values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(i, &v)| [t.t0 + t.dt * i as f64, v as f64])
+                    .filter(|[x, _]| (lo..=hi).contains(x))
+                    .collect();
+                plot.add(
+                    egui_plot::Line::new(t.label.clone(), pts)
+                        .color(trace_color(*k))
+                        .width(1.2),
+                );
+            }
+            plot.add(
+                egui_plot::VLine::new("", playback.time_ms)
+                    .color(egui::Color32::from_rgb(255, 220, 90))
+                    .width(1.5),
+            );
+        });
+    let resp = &response.response;
     if (resp.clicked() || resp.dragged())
         && let Some(pos) = resp.interact_pointer_pos()
     {
-        playback.seek(lo + span * ((pos.x - rect.left()) / rect.width()) as f64);
+        let t = response.transform.value_from_position(pos).x;
+        playback.seek(t.clamp(lo, hi));
     }
 }
