@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use bevy::asset::{Assets, Handle};
 use bevy::core_pipeline::Core3dSystems;
-use bevy::core_pipeline::core_3d::{CORE_3D_DEPTH_FORMAT, main_transparent_pass_3d};
+use bevy::core_pipeline::core_3d::main_transparent_pass_3d;
 use bevy::core_pipeline::schedule::Core3d;
 use bevy::mesh::VertexBufferLayout;
 use bevy::prelude::*;
@@ -26,9 +26,8 @@ use bevy::render::camera::ExtractedCamera;
 use bevy::render::render_resource::binding_types::uniform_buffer_sized;
 use bevy::render::render_resource::{
     BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, Buffer,
-    BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, ColorTargetState, ColorWrites,
-    CompareFunction, DepthStencilState, FragmentState, IndexFormat, MultisampleState,
-    PipelineCache, PrimitiveState, PrimitiveTopology, RenderPassDescriptor,
+    BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, FragmentState, IndexFormat,
+    MultisampleState, PipelineCache, PrimitiveState, PrimitiveTopology, RenderPassDescriptor,
     RenderPipelineDescriptor, ShaderStages, StoreOp, TextureFormat, VertexFormat, VertexState,
     VertexStepMode,
 };
@@ -36,6 +35,8 @@ use bevy::render::renderer::{RenderContext, RenderDevice, ViewQuery};
 use bevy::render::view::{ExtractedView, ViewDepthTexture, ViewTarget};
 use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::shader::Shader;
+
+use super::render_util::{ViewAxes, depth_test, opaque_target, viewport};
 
 /// How a layer's vertices are assembled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -432,11 +433,7 @@ fn mesh_pipeline(
         fragment: Some(FragmentState {
             shader: shader.clone(),
             entry_point: Some(fragment.into()),
-            targets: vec![Some(ColorTargetState {
-                format,
-                blend: None,
-                write_mask: ColorWrites::ALL,
-            })],
+            targets: opaque_target(format),
             ..default()
         }),
         primitive: PrimitiveState {
@@ -445,14 +442,7 @@ fn mesh_pipeline(
             cull_mode: None,
             ..default()
         },
-        depth_stencil: Some(DepthStencilState {
-            format: CORE_3D_DEPTH_FORMAT,
-            depth_write_enabled: Some(true),
-            // Bevy uses reversed z: nearer is greater.
-            depth_compare: Some(CompareFunction::GreaterEqual),
-            stencil: default(),
-            bias: default(),
-        }),
+        depth_stencil: depth_test(),
         multisample: MultisampleState {
             count: samples,
             ..default()
@@ -487,15 +477,11 @@ fn prepare_mesh_views(
         };
         let triangles = pipeline(Topology::Triangles);
         let lines = pipeline(Topology::Lines);
-        let world_from_view = view.world_from_view.to_matrix();
-        let clip_from_world = view.clip_from_view * world_from_view.inverse();
-        let ortho = view.clip_from_view.w_axis.w == 1.0;
-        let t = view.world_from_view.translation();
-        let forward = -world_from_view.z_axis.truncate().normalize_or_zero();
+        let axes = ViewAxes::of(view);
         let uniform = MeshViewUniform {
-            clip_from_world: clip_from_world.to_cols_array_2d(),
-            camera: [t.x, t.y, t.z, if ortho { 1.0 } else { 0.0 }],
-            forward: forward.extend(0.0).to_array(),
+            clip_from_world: axes.clip_from_world,
+            camera: axes.camera,
+            forward: axes.forward,
         };
         let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
             label: Some("mesh layer view"),
@@ -541,16 +527,8 @@ fn draw_meshes(
             occlusion_query_set: None,
             multiview_mask: None,
         });
-    // A camera with a viewport (the window's 3D area between the panels) draws only there.
-    if let Some(vp) = camera.and_then(|c| c.viewport.as_ref()) {
-        pass.set_viewport(
-            vp.physical_position.x as f32,
-            vp.physical_position.y as f32,
-            vp.physical_size.x as f32,
-            vp.physical_size.y as f32,
-            vp.depth.start,
-            vp.depth.end,
-        );
+    if let Some([x, y, w, h, near, far]) = viewport(camera) {
+        pass.set_viewport(x, y, w, h, near, far);
     }
     pass.set_bind_group(0, &bind.bind_group, &[]);
     for layer in gpu.layers.values().filter(drawn) {

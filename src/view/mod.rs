@@ -27,6 +27,7 @@ pub mod partners;
 pub mod playback;
 pub mod probe;
 pub mod probe_view;
+pub mod render_util;
 pub mod report_colors;
 pub mod report_playback;
 pub mod scene;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use bevy::asset::{Assets, Handle};
 use bevy::core_pipeline::Core3dSystems;
-use bevy::core_pipeline::core_3d::{CORE_3D_DEPTH_FORMAT, main_transparent_pass_3d};
+use bevy::core_pipeline::core_3d::main_transparent_pass_3d;
 use bevy::core_pipeline::schedule::Core3d;
 use bevy::prelude::*;
 use bevy::render::camera::ExtractedCamera;
@@ -23,10 +23,9 @@ use bevy::render::render_resource::binding_types::{
 };
 use bevy::render::render_resource::{
     BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, Buffer,
-    BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, ColorTargetState, ColorWrites,
-    CompareFunction, DepthStencilState, FragmentState, MultisampleState, PipelineCache,
-    RenderPassDescriptor, RenderPipelineDescriptor, ShaderStages, StoreOp, TextureFormat,
-    VertexState,
+    BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, FragmentState, MultisampleState,
+    PipelineCache, RenderPassDescriptor, RenderPipelineDescriptor, ShaderStages, StoreOp,
+    TextureFormat, VertexState,
 };
 use bevy::render::renderer::{
     RenderAdapterInfo, RenderContext, RenderDevice, RenderQueue, ViewQuery,
@@ -35,6 +34,7 @@ use bevy::render::view::{ExtractedView, ViewDepthTexture, ViewTarget};
 use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::shader::Shader;
 
+use super::render_util::{ViewAxes, depth_test, opaque_target, viewport};
 use super::scene::NeuronInstance;
 
 /// "Never spiked": far enough in the past that no glow remains.
@@ -334,21 +334,10 @@ fn neuron_pipeline(
         fragment: Some(FragmentState {
             shader: shader.clone(),
             entry_point: Some("fragment".into()),
-            targets: vec![Some(ColorTargetState {
-                format,
-                blend: None,
-                write_mask: ColorWrites::ALL,
-            })],
+            targets: opaque_target(format),
             ..default()
         }),
-        depth_stencil: Some(DepthStencilState {
-            format: CORE_3D_DEPTH_FORMAT,
-            depth_write_enabled: Some(true),
-            // Bevy uses reversed z: nearer is greater.
-            depth_compare: Some(CompareFunction::GreaterEqual),
-            stencil: default(),
-            bias: default(),
-        }),
+        depth_stencil: depth_test(),
         multisample: MultisampleState {
             count: samples,
             ..default()
@@ -372,13 +361,7 @@ fn prepare_neuron_views(
         let pipeline = *gpu.pipelines.entry(key).or_insert_with(|| {
             pipeline_cache.queue_render_pipeline(neuron_pipeline(&shader.0, &layout, key.0, key.1))
         });
-        let world_from_view = view.world_from_view.to_matrix();
-        let clip_from_world = view.clip_from_view * world_from_view.inverse();
-        let ortho = view.clip_from_view.w_axis.w == 1.0;
-        let t = view.world_from_view.translation();
-        let right = world_from_view.x_axis.truncate().normalize_or_zero();
-        let up = world_from_view.y_axis.truncate().normalize_or_zero();
-        let forward = -world_from_view.z_axis.truncate().normalize_or_zero();
+        let axes = ViewAxes::of(view);
         let p = &gpu.params;
         let lin = |c: f32| {
             if c <= 0.04045 {
@@ -388,11 +371,11 @@ fn prepare_neuron_views(
             }
         };
         let uniform = NeuronViewUniform {
-            clip_from_world: clip_from_world.to_cols_array_2d(),
-            camera: [t.x, t.y, t.z, if ortho { 1.0 } else { 0.0 }],
-            right: right.extend(0.0).to_array(),
-            up: up.extend(0.0).to_array(),
-            forward: forward.extend(0.0).to_array(),
+            clip_from_world: axes.clip_from_world,
+            camera: axes.camera,
+            right: axes.right,
+            up: axes.up,
+            forward: axes.forward,
             params: [p.time_ms, p.tau_ms, p.radius_scale, p.glow_gain],
             flash: [
                 lin(p.flash_color[0]),
@@ -453,16 +436,8 @@ fn draw_neurons(
             occlusion_query_set: None,
             multiview_mask: None,
         });
-    // A camera with a viewport (the window's 3D area between the panels) draws only there.
-    if let Some(vp) = camera.and_then(|c| c.viewport.as_ref()) {
-        pass.set_viewport(
-            vp.physical_position.x as f32,
-            vp.physical_position.y as f32,
-            vp.physical_size.x as f32,
-            vp.physical_size.y as f32,
-            vp.depth.start,
-            vp.depth.end,
-        );
+    if let Some([x, y, w, h, near, far]) = viewport(camera) {
+        pass.set_viewport(x, y, w, h, near, far);
     }
     pass.set_pipeline(pipeline);
     pass.set_bind_group(0, &bind.bind_group, &[]);
