@@ -62,6 +62,19 @@ struct StartupPath(Option<PathBuf>);
 #[derive(Component)]
 pub struct WindowView;
 
+/// Where the 3D view lies in egui's coordinates (the whole window before the camera has a
+/// viewport): floating windows open and stay inside it.
+pub fn view_rect(cameras: &Query<&Camera, With<WindowView>>, ctx: &egui::Context) -> egui::Rect {
+    cameras
+        .iter()
+        .next()
+        .and_then(Camera::logical_viewport_rect)
+        .map(|r| {
+            egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y))
+        })
+        .unwrap_or(ctx.viewport_rect())
+}
+
 fn setup_window_scene(
     mut commands: Commands,
     path: Res<StartupPath>,

@@ -45,14 +45,7 @@ fn connectivity_window(
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
-    let view_rect = cameras
-        .iter()
-        .next()
-        .and_then(Camera::logical_viewport_rect)
-        .map(|r| {
-            egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y))
-        })
-        .unwrap_or(ctx.viewport_rect());
+    let view_rect = super::ui::view_rect(&cameras, &ctx);
     egui::Window::new("Connectivity")
         .default_pos(egui::pos2(view_rect.left() + 8.0, view_rect.top() + 8.0))
         .default_width(300.0)

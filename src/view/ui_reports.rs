@@ -32,14 +32,7 @@ fn reports_windows(
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
-    let view = cameras
-        .iter()
-        .next()
-        .and_then(Camera::logical_viewport_rect)
-        .map(|r| {
-            egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y))
-        })
-        .unwrap_or(ctx.viewport_rect());
+    let view = super::ui::view_rect(&cameras, &ctx);
     egui::Window::new("Reports")
         .default_pos(egui::pos2(view.right() - 300.0, view.top() + 8.0))
         .default_width(290.0)
