@@ -12,6 +12,9 @@ pub fn run(path: &Path, json: bool) -> anyhow::Result<()> {
     }
     let circuit = Circuit::open(path)?;
     let info = Info::of(&circuit)?;
+    for warning in circuit.warnings() {
+        eprintln!("warning: {warning}");
+    }
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &info)?;

@@ -14,6 +14,9 @@ pub fn run(
     attributes: Option<&[String]>,
 ) -> anyhow::Result<()> {
     let circuit = Circuit::open(path)?;
+    for warning in circuit.warnings() {
+        eprintln!("warning: {warning}");
+    }
     let pop = match population {
         Some(name) => circuit.node_population(name)?,
         None => match circuit.nodes.as_slice() {
@@ -46,7 +49,7 @@ pub fn run(
     };
     let mask = match select {
         Some(expr) => {
-            let parsed = selection_language::parse(expr)?;
+            let parsed = selection_language::parse_for(expr, std::slice::from_ref(pop))?;
             selection_language::evaluate(&parsed, pop, circuit.node_sets.as_ref())?
         }
         None => vec![true; pop.len()],

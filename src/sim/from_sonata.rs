@@ -15,7 +15,8 @@ use super::network::{
     SynapseKind,
 };
 use super::reports::{VmReportSpec, vm_reports};
-use crate::sonata::{Circuit, Column, NodePopulation, SortOrder, node_sets};
+use crate::sonata::node_sets::node_set_rows;
+use crate::sonata::{Circuit, Column, NodePopulation, SortOrder};
 
 /// What the config says beyond the network: how long, where to write.
 #[derive(Debug, Clone)]
@@ -120,37 +121,6 @@ fn ids_u32(ids: &[u64], what: &str) -> SimResult<Vec<u32>> {
 
 fn column_f64(col: &Option<Column>, row: usize) -> Option<f64> {
     col.as_ref().and_then(|c| c.f64(row))
-}
-
-/// Rows of a population selected by a node set (a name in node_sets.json, a population name, or
-/// an inline object).
-pub(crate) fn node_set_rows(
-    circuit: &Circuit,
-    set: &Value,
-    pop: &NodePopulation,
-) -> SimResult<Vec<u32>> {
-    let sel = match set {
-        Value::String(name) => {
-            if let Some(ns) = circuit.node_sets.as_ref().filter(|ns| ns.contains(name)) {
-                ns.evaluate(name, pop)?
-            } else if *name == pop.name || name == "all" {
-                return Ok((0..pop.len() as u32).collect());
-            } else {
-                return Ok(Vec::new());
-            }
-        }
-        Value::Object(map) => node_sets::evaluate_basic(map, pop),
-        _ => return Ok(Vec::new()),
-    };
-    let mut rows = Vec::new();
-    for r in sel.ranges() {
-        for id in r.clone() {
-            if let Some(row) = pop.row_of(id) {
-                rows.push(row as u32);
-            }
-        }
-    }
-    Ok(rows)
 }
 
 fn list_or_scalar(v: Option<&Value>) -> Vec<f64> {

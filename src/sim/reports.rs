@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::error::{SimError, SimResult};
-use super::from_sonata::node_set_rows;
 use super::network::Population;
 use super::recorder::SampleGrid;
 use super::time::Resolution;
 use crate::sonata::Circuit;
 use crate::sonata::config::ReportConfig;
+use crate::sonata::node_sets::node_set_rows;
 
 /// The `module`s of a membrane report (BMTK registers all three for the same class).
 pub const MODULES: &[&str] = &["multimeter_report", "membrane_report", "multimeter"];

@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::config::{CircuitConfig, SimulationConfig, find_config_in_folder, read_configs};
+use super::config::{
+    CircuitConfig, ReportConfig, SimulationConfig, config_dir, find_config_in_folder, read_configs,
+    resolve_path,
+};
+use super::ecp::{self, EcpReport};
 use super::edges::{self, EdgePopulation};
 use super::error::{Result, SonataError};
 use super::h5util;
@@ -37,8 +41,34 @@ pub struct Circuit {
     pub node_sets: Option<NodeSets>,
     pub spikes: Vec<SpikesFile>,
     pub reports: Vec<FrameReport>,
+    /// Extracellular (ecp/lfp) reports as BMTK writes them.
+    pub ecp_reports: Vec<EcpReport>,
     /// Odd but not fatal: a missing input file, a skipped dataset, ...
     pub warnings: Vec<String>,
+    /// Files the configs name that were not loaded (missing or unreadable), and why. Also in
+    /// `warnings`; here for callers that must refuse to go on without them (a simulation).
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// A file a config names that was not loaded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SkippedFile {
+    pub file: PathBuf,
+    /// `nodes`, `edges`, `output spikes`, `input '<name>' spikes`, `report '<name>'`.
+    pub role: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for SkippedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}; loaded without it",
+            self.role,
+            self.file.display(),
+            self.reason
+        )
+    }
 }
 
 /// What kind of SONATA file an h5 file is, by its top-level group.
@@ -48,6 +78,8 @@ pub enum H5Kind {
     Edges,
     Spikes,
     Report,
+    /// BMTK's extracellular report (`/ecp`).
+    Ecp,
 }
 
 pub fn h5_kind(path: &Path) -> Result<H5Kind> {
@@ -58,6 +90,7 @@ pub fn h5_kind(path: &Path) -> Result<H5Kind> {
         ("spikes", H5Kind::Spikes),
         ("report", H5Kind::Report),
         ("mapping", H5Kind::Report),
+        ("ecp", H5Kind::Ecp),
     ] {
         if file.group(group).is_ok() {
             return Ok(kind);
@@ -65,26 +98,8 @@ pub fn h5_kind(path: &Path) -> Result<H5Kind> {
     }
     Err(SonataError::invalid(
         path,
-        "not a SONATA file: no /nodes, /edges, /spikes or /report group",
+        "not a SONATA file: no /nodes, /edges, /spikes, /report or /ecp group",
     ))
-}
-
-/// Keeps what loads: errors become warnings while at least one item loads; with none loaded,
-/// the first error is returned.
-pub fn load_tolerant<T>(items: impl Iterator<Item = Result<T>>) -> Result<(Vec<T>, Vec<String>)> {
-    let mut ok = Vec::new();
-    let mut errors = Vec::new();
-    for item in items {
-        match item {
-            Ok(v) => ok.push(v),
-            Err(e) => errors.push(e),
-        }
-    }
-    let warnings = errors.iter().map(|e| format!("skipped: {e}")).collect();
-    match errors.into_iter().next() {
-        Some(first) if ok.is_empty() => Err(first),
-        _ => Ok((ok, warnings)),
-    }
 }
 
 /// The one population a node set (a name in `node_sets`, or an inline object) lies in, when it
@@ -205,6 +220,15 @@ impl Circuit {
             H5Kind::Report => {
                 (circuit.reports, circuit.warnings) = reports::read_reports(path)?;
             }
+            H5Kind::Ecp => {
+                let name = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                circuit
+                    .ecp_reports
+                    .push(EcpReport::open(&name, path, None)?);
+            }
         }
         circuit.collect_warnings();
         Ok(circuit)
@@ -215,7 +239,9 @@ impl Circuit {
         Self::open_config_with_progress(path, &LoadProgress::default())
     }
 
-    /// `open_config`, one progress step per file read.
+    /// `open_config`, one progress step per file read. The network's nodes and edges files
+    /// that exist must read; a missing one, and any output or input file (spikes, reports)
+    /// that is missing, empty or broken, is a warning naming it and the rest opens.
     pub fn open_config_with_progress(path: &Path, progress: &LoadProgress) -> Result<Self> {
         let configs = read_configs(path)?;
         progress.add_total(files_to_read(&configs));
@@ -224,49 +250,7 @@ impl Circuit {
             ..Default::default()
         };
         if let Some(cc) = &configs.circuit {
-            // A file the config names but that does not exist is a warning (the rest loads); a
-            // file that exists but is malformed is an error.
-            for missing in cc
-                .nodes
-                .iter()
-                .map(|e| &e.nodes_file)
-                .chain(cc.edges.iter().filter(|e| e.enabled).map(|e| &e.edges_file))
-                .filter(|f| !f.is_file())
-            {
-                circuit.warnings.push(format!(
-                    "{}: names {}, which does not exist; loaded without it",
-                    cc.path.display(),
-                    missing.display()
-                ));
-            }
-            let node_files: Vec<(Vec<NodePopulation>, Vec<String>)> = cc
-                .nodes
-                .par_iter()
-                .filter(|entry| entry.nodes_file.is_file())
-                .map(|entry| {
-                    progress.begin(format!("nodes {}", file_name(&entry.nodes_file)));
-                    let types = read_types(entry.node_types_file.as_deref(), "node_type_id")?;
-                    let read = nodes::read_nodes_file(&entry.nodes_file, types.as_ref());
-                    progress.finish_one();
-                    read
-                })
-                .collect::<Result<_>>()?;
-            for (pops, warnings) in node_files {
-                circuit.nodes.extend(pops);
-                circuit.warnings.extend(warnings);
-            }
-            for entry in cc
-                .edges
-                .iter()
-                .filter(|e| e.enabled && e.edges_file.is_file())
-            {
-                progress.begin(format!("edges {}", file_name(&entry.edges_file)));
-                let types = read_types(entry.edge_types_file.as_deref(), "edge_type_id")?;
-                let (pops, warnings) = edges::read_edges_file(&entry.edges_file, types.as_ref())?;
-                progress.finish_one();
-                circuit.edges.extend(pops);
-                circuit.warnings.extend(warnings);
-            }
+            circuit.load_network(cc, progress)?;
         }
         let node_sets_file = configs
             .simulation
@@ -282,64 +266,9 @@ impl Circuit {
             circuit.node_sets = Some(NodeSets::from_file(&ns)?);
         }
         if let Some(sim) = &configs.simulation {
-            if let Some(out) = &sim.output.spikes_file
-                && out.is_file()
-            {
-                progress.begin(format!("spikes {}", file_name(out)));
-                circuit.spikes.push(SpikesFile {
-                    file: out.clone(),
-                    role: "output".into(),
-                    populations: spikes::read_spikes(out)?,
-                });
-                progress.finish_one();
-            }
-            for input in &sim.inputs {
-                let is_spikes = input.input_type == "spikes"
-                    || matches!(input.module.as_str(), "h5" | "hdf5" | "sonata" | "csv");
-                let Some(file) = input.input_file.as_ref().filter(|_| is_spikes) else {
-                    continue;
-                };
-                if !file.is_file() {
-                    circuit.warnings.push(format!(
-                        "input '{}': spikes file {} does not exist",
-                        input.name,
-                        file.display()
-                    ));
-                    continue;
-                }
-                if file.extension().is_some_and(|e| e == "nwb") {
-                    circuit.warnings.push(format!(
-                        "input '{}': NWB spike files are not read",
-                        input.name
-                    ));
-                    continue;
-                }
-                progress.begin(format!("spikes {}", file_name(file)));
-                let mut populations = spikes::read_spikes(file)?;
-                progress.finish_one();
-                // The old layout names no population: the input's node set does.
-                if let Some(name) =
-                    node_set_population(input.node_set.as_ref(), circuit.node_sets.as_ref())
-                {
-                    for p in populations.iter_mut().filter(|p| p.population.is_empty()) {
-                        p.population = name.clone();
-                    }
-                }
-                circuit.spikes.push(SpikesFile {
-                    file: file.clone(),
-                    role: format!("input:{}", input.name),
-                    populations,
-                });
-            }
-            for report in sim.reports.iter().filter(|r| r.enabled) {
-                if report.file.is_file() {
-                    progress.begin(format!("report {}", file_name(&report.file)));
-                    let (reports, warnings) = reports::read_reports(&report.file)?;
-                    progress.finish_one();
-                    circuit.reports.extend(reports);
-                    circuit.warnings.extend(warnings);
-                }
-            }
+            circuit.load_output_spikes(sim, progress);
+            circuit.load_input_spikes(sim, progress);
+            circuit.load_reports(sim, progress);
         }
         circuit.circuit_config = configs.circuit;
         circuit.simulation = configs.simulation;
@@ -347,6 +276,199 @@ impl Circuit {
         Ok(circuit)
     }
 
+    /// Notes a file that was not loaded: in `skipped` and as a warning.
+    fn skip(&mut self, file: &Path, role: impl Into<String>, reason: impl Into<String>) {
+        let reason = reason.into();
+        // An error's text starts with the file it names: said once is enough.
+        let prefix = format!("{}: ", file.display());
+        let reason = reason.strip_prefix(&prefix).unwrap_or(&reason).to_owned();
+        let skipped = SkippedFile {
+            file: file.to_owned(),
+            role: role.into(),
+            reason,
+        };
+        self.warnings.push(skipped.to_string());
+        self.skipped.push(skipped);
+    }
+
+    /// The nodes and edges files of a circuit config (a missing file is skipped with a
+    /// warning; a file that exists but is malformed is an error).
+    fn load_network(&mut self, cc: &CircuitConfig, progress: &LoadProgress) -> Result<()> {
+        for entry in cc.nodes.iter().filter(|e| !e.nodes_file.is_file()) {
+            self.skip(
+                &entry.nodes_file,
+                "nodes",
+                format!("named by {}, does not exist", cc.path.display()),
+            );
+        }
+        for entry in cc
+            .edges
+            .iter()
+            .filter(|e| e.enabled && !e.edges_file.is_file())
+        {
+            self.skip(
+                &entry.edges_file,
+                "edges",
+                format!("named by {}, does not exist", cc.path.display()),
+            );
+        }
+        let node_files: Vec<(Vec<NodePopulation>, Vec<String>)> = cc
+            .nodes
+            .par_iter()
+            .filter(|entry| entry.nodes_file.is_file())
+            .map(|entry| {
+                progress.begin(format!("nodes {}", file_name(&entry.nodes_file)));
+                let types = read_types(entry.node_types_file.as_deref(), "node_type_id")?;
+                let read = nodes::read_nodes_file(&entry.nodes_file, types.as_ref());
+                progress.finish_one();
+                read
+            })
+            .collect::<Result<_>>()?;
+        for (pops, warnings) in node_files {
+            self.nodes.extend(pops);
+            self.warnings.extend(warnings);
+        }
+        for entry in cc
+            .edges
+            .iter()
+            .filter(|e| e.enabled && e.edges_file.is_file())
+        {
+            progress.begin(format!("edges {}", file_name(&entry.edges_file)));
+            let types = read_types(entry.edge_types_file.as_deref(), "edge_type_id")?;
+            let (pops, warnings) = edges::read_edges_file(&entry.edges_file, types.as_ref())?;
+            progress.finish_one();
+            self.edges.extend(pops);
+            self.warnings.extend(warnings);
+        }
+        Ok(())
+    }
+
+    /// The simulation's output spikes, when they have been written.
+    fn load_output_spikes(&mut self, sim: &SimulationConfig, progress: &LoadProgress) {
+        let Some(out) = &sim.output.spikes_file else {
+            return;
+        };
+        if !out.is_file() {
+            // Not simulated yet: nothing to warn about.
+            return;
+        }
+        progress.begin(format!("spikes {}", file_name(out)));
+        let read = spikes::read_spikes(out);
+        progress.finish_one();
+        match read {
+            Ok(populations) => self.spikes.push(SpikesFile {
+                file: out.clone(),
+                role: "output".into(),
+                populations,
+            }),
+            Err(e) => self.skip(out, "output spikes", e.to_string()),
+        }
+    }
+
+    /// The spike trains the simulation's inputs name.
+    fn load_input_spikes(&mut self, sim: &SimulationConfig, progress: &LoadProgress) {
+        for input in &sim.inputs {
+            let is_spikes = input.input_type == "spikes"
+                || matches!(input.module.as_str(), "h5" | "hdf5" | "sonata" | "csv");
+            let Some(file) = input.input_file.as_ref().filter(|_| is_spikes) else {
+                continue;
+            };
+            let role = format!("input '{}' spikes", input.name);
+            if !file.is_file() {
+                self.skip(file, role, "does not exist");
+                continue;
+            }
+            if file.extension().is_some_and(|e| e == "nwb") {
+                self.skip(file, role, "NWB spike files are not read");
+                continue;
+            }
+            progress.begin(format!("spikes {}", file_name(file)));
+            let read = spikes::read_spikes(file);
+            progress.finish_one();
+            let mut populations = match read {
+                Ok(p) => p,
+                Err(e) => {
+                    self.skip(file, role, e.to_string());
+                    continue;
+                }
+            };
+            // The old layout names no population: the input's node set does.
+            if let Some(name) =
+                node_set_population(input.node_set.as_ref(), self.node_sets.as_ref())
+            {
+                for p in populations.iter_mut().filter(|p| p.population.is_empty()) {
+                    p.population = name.clone();
+                }
+            }
+            self.spikes.push(SpikesFile {
+                file: file.clone(),
+                role: format!("input:{}", input.name),
+                populations,
+            });
+        }
+    }
+
+    /// The simulation's reports, each under its name in the config: frame reports
+    /// (compartment, soma, lfp) and extracellular ones. A report that cannot be read is
+    /// skipped with a warning naming it.
+    fn load_reports(&mut self, sim: &SimulationConfig, progress: &LoadProgress) {
+        for report in sim.reports.iter().filter(|r| r.enabled) {
+            let role = format!("report '{}'", report.name);
+            if !report.file.is_file() {
+                if sim.output.spikes_file.as_ref().is_some_and(|f| f.is_file()) {
+                    // The simulation ran but did not write this report.
+                    self.skip(&report.file, role, "does not exist");
+                }
+                continue;
+            }
+            progress.begin(format!("report {}", file_name(&report.file)));
+            let read = self.read_report(sim, report);
+            progress.finish_one();
+            if let Err(e) = read {
+                self.skip(&report.file, role, e.to_string());
+            }
+        }
+    }
+
+    fn read_report(&mut self, sim: &SimulationConfig, report: &ReportConfig) -> Result<()> {
+        let is_extracellular =
+            report.module.as_deref() == Some("extracellular") || ecp::is_ecp_file(&report.file);
+        if is_extracellular {
+            let electrodes = report
+                .raw
+                .get("electrode_positions")
+                .and_then(serde_json::Value::as_str)
+                .map(|p| resolve_path(&config_dir(&sim.path), p));
+            let electrodes = match electrodes {
+                Some(csv) if !csv.is_file() => {
+                    self.warnings.push(format!(
+                        "report '{}': electrode positions {} do not exist; traces read without positions",
+                        report.name,
+                        csv.display()
+                    ));
+                    None
+                }
+                other => other,
+            };
+            let ecp = EcpReport::open(&report.name, &report.file, electrodes.as_deref())?;
+            self.ecp_reports.push(ecp);
+            return Ok(());
+        }
+        let (mut reports, warnings) = reports::read_reports(&report.file)?;
+        for r in &mut reports {
+            r.name = report.name.clone();
+            r.variable_name = report.variable_name.clone();
+        }
+        self.reports.extend(reports);
+        self.warnings.extend(
+            warnings
+                .into_iter()
+                .map(|w| format!("report '{}': {w}", report.name)),
+        );
+        Ok(())
+    }
+
+    /// Gathers the populations' warnings, each prefixed with its file.
     fn collect_warnings(&mut self) {
         for pop in &self.nodes {
             self.warnings.extend(
@@ -355,6 +477,14 @@ impl Circuit {
                     .map(|w| format!("{}: {w}", pop.file.display())),
             );
         }
+        for pop in &self.edges {
+            self.warnings.extend(pop.warnings.iter().cloned());
+        }
+    }
+
+    /// Everything odd that did not stop the open, for a viewer or a command to show.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     pub fn node_population(&self, name: &str) -> Result<&NodePopulation> {
@@ -392,5 +522,12 @@ impl Circuit {
     /// A component folder from the circuit config (`morphologies_dir`, ...).
     pub fn component_dir(&self, name: &str) -> Option<&Path> {
         self.circuit_config.as_ref()?.component_dir(name)
+    }
+}
+
+/// A circuit as the node sets it holds, so `node_sets::node_set_rows(circuit, ...)` reads.
+impl<'a> From<&'a Circuit> for Option<&'a NodeSets> {
+    fn from(circuit: &'a Circuit) -> Self {
+        circuit.node_sets.as_ref()
     }
 }

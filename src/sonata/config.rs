@@ -13,6 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::error::{Result, SonataError};
+use super::manifest::{resolve_manifest, substitute_json};
 
 /// One `networks.nodes` entry.
 #[derive(Clone, Debug, PartialEq)]
@@ -139,147 +140,9 @@ pub struct Configs {
     pub simulation: Option<SimulationConfig>,
 }
 
-// ---------------------------------------------------------------------------------------------
-// Variables
-
-fn is_var_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
-/// Replaces `$NAME` and `${NAME}` in `s`; unknown names are left as they are.
-/// Returns the new string and whether anything was replaced.
-pub fn substitute(s: &str, vars: &BTreeMap<String, String>) -> (String, bool) {
-    let mut out = String::with_capacity(s.len());
-    let mut changed = false;
-    let mut rest = s;
-    while let Some(pos) = rest.find('$') {
-        out.push_str(&rest[..pos]);
-        let after = &rest[pos + 1..];
-        let (name, consumed) = if let Some(inner) = after.strip_prefix('{') {
-            match inner.find('}') {
-                Some(end) => (&inner[..end], end + 2),
-                None => ("", 0),
-            }
-        } else {
-            let end = after.find(|c: char| !is_var_char(c)).unwrap_or(after.len());
-            (&after[..end], end)
-        };
-        match vars.get(name).filter(|_| !name.is_empty()) {
-            Some(value) => {
-                out.push_str(value);
-                changed = true;
-                rest = &after[consumed..];
-            }
-            None => {
-                out.push('$');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    (out, changed)
-}
-
-/// Names referenced by `$NAME`/`${NAME}` in `s`.
-fn references(s: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = s;
-    while let Some(pos) = rest.find('$') {
-        let after = &rest[pos + 1..];
-        let name = if let Some(inner) = after.strip_prefix('{') {
-            inner.find('}').map_or("", |end| &inner[..end])
-        } else {
-            let end = after.find(|c: char| !is_var_char(c)).unwrap_or(after.len());
-            &after[..end]
-        };
-        if !name.is_empty() {
-            names.push(name.to_owned());
-        }
-        rest = after;
-    }
-    names
-}
-
-/// Resolves a manifest (`{"$BASE_DIR": ".", "$NET": "$BASE_DIR/network"}`) to a fixed point.
-pub fn resolve_manifest(
-    path: &Path,
-    manifest: &Map<String, Value>,
-    builtins: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>> {
-    let mut vars = builtins.clone();
-    let mut own: BTreeMap<String, String> = BTreeMap::new();
-    for (key, value) in manifest {
-        let name = key
-            .trim_start_matches('$')
-            .trim_start_matches('{')
-            .trim_end_matches('}')
-            .to_owned();
-        if name.is_empty() || !name.chars().all(is_var_char) {
-            return Err(SonataError::Manifest {
-                path: path.to_owned(),
-                message: format!("'{key}' is not a valid variable name"),
-            });
-        }
-        let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            other => {
-                return Err(SonataError::Manifest {
-                    path: path.to_owned(),
-                    message: format!("'{key}' must be a string, not {other}"),
-                });
-            }
-        };
-        own.insert(name, text);
-    }
-    vars.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
-    // Each round replaces one level of nesting; more rounds than variables means a cycle.
-    for _ in 0..=own.len() + 1 {
-        let mut changed = false;
-        for name in own.keys() {
-            let current = vars.get(name).cloned().unwrap_or_default();
-            let (next, replaced) = substitute(&current, &vars);
-            if replaced {
-                changed = true;
-                vars.insert(name.clone(), next);
-            }
-        }
-        if !changed {
-            return Ok(vars);
-        }
-    }
-    let cyclic: Vec<String> = own
-        .keys()
-        .filter(|name| {
-            vars.get(*name)
-                .is_some_and(|v| references(v).iter().any(|r| own.contains_key(r)))
-        })
-        .map(|n| format!("${n}"))
-        .collect();
-    Err(SonataError::Manifest {
-        path: path.to_owned(),
-        message: format!("cyclic variables: {}", cyclic.join(", ")),
-    })
-}
-
-fn substitute_json(value: &mut Value, vars: &BTreeMap<String, String>) {
-    match value {
-        Value::String(s) => {
-            let (next, changed) = substitute(s, vars);
-            if changed {
-                *s = next;
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| substitute_json(v, vars)),
-        Value::Object(map) => map.values_mut().for_each(|v| substitute_json(v, vars)),
-        _ => {}
-    }
-}
-
 /// Reads a JSON config and substitutes its manifest variables everywhere.
 pub fn read_json_with_manifest(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| SonataError::io(path, e))?;
+    let text = super::text_file::read_json_text(path)?;
     let mut json: Value = serde_json::from_str(&text).map_err(|source| SonataError::Json {
         path: path.to_owned(),
         source,
@@ -308,14 +171,14 @@ pub fn read_json_with_manifest(path: &Path) -> Result<Value> {
     if let Some(obj) = json.as_object_mut() {
         for (key, value) in obj.iter_mut() {
             if key != "manifest" {
-                substitute_json(value, &vars);
+                substitute_json(path, value, &vars)?;
             }
         }
     }
     Ok(json)
 }
 
-fn config_dir(path: &Path) -> PathBuf {
+pub(crate) fn config_dir(path: &Path) -> PathBuf {
     let dir = path.parent().unwrap_or(Path::new("."));
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -385,16 +248,38 @@ impl CircuitConfig {
                 }
             }
         }
-        let networks = obj.get("networks").and_then(Value::as_object);
-        let entries = |kind: &str| -> Vec<Map<String, Value>> {
-            networks
-                .and_then(|n| n.get(kind))
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|e| e.as_object().cloned()).collect())
-                .unwrap_or_default()
+        let networks = match obj.get("networks") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(n)) => Some(n),
+            Some(other) => {
+                return Err(SonataError::invalid(
+                    path,
+                    format!("'networks' must be an object with 'nodes' and 'edges', found {other}"),
+                ));
+            }
+        };
+        let entries = |kind: &str| -> Result<Vec<Map<String, Value>>> {
+            let Some(list) = networks.and_then(|n| n.get(kind)) else {
+                return Ok(Vec::new());
+            };
+            let items = list.as_array().ok_or_else(|| {
+                SonataError::invalid(path, format!("'networks.{kind}' must be a list"))
+            })?;
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    e.as_object().cloned().ok_or_else(|| {
+                        SonataError::invalid(
+                            path,
+                            format!("networks.{kind}[{i}] must be an object, found {e}"),
+                        )
+                    })
+                })
+                .collect()
         };
         let mut nodes = Vec::new();
-        for (i, entry) in entries("nodes").iter().enumerate() {
+        for (i, entry) in entries("nodes")?.iter().enumerate() {
             let nodes_file = path_field(entry, "nodes_file", &base).ok_or_else(|| {
                 SonataError::invalid(path, format!("networks.nodes[{i}] has no 'nodes_file'"))
             })?;
@@ -405,7 +290,7 @@ impl CircuitConfig {
             });
         }
         let mut edges = Vec::new();
-        for (i, entry) in entries("edges").iter().enumerate() {
+        for (i, entry) in entries("edges")?.iter().enumerate() {
             let edges_file = path_field(entry, "edges_file", &base).ok_or_else(|| {
                 SonataError::invalid(path, format!("networks.edges[{i}] has no 'edges_file'"))
             })?;
@@ -660,6 +545,15 @@ pub fn read_configs(path: &Path) -> Result<Configs> {
     let is_simulation = ["run", "inputs", "output", "reports", "network"]
         .iter()
         .any(|k| obj.contains_key(*k));
+    let is_circuit = ["networks", "components"]
+        .iter()
+        .any(|k| obj.contains_key(*k));
+    if !is_simulation && !is_circuit {
+        return Err(SonataError::invalid(
+            path,
+            "is not a SONATA config: it has no 'networks' or 'components' (a circuit config), no 'run', 'inputs', 'output', 'reports' or 'network' (a simulation config), and no 'network' and 'simulation' files (BMTK's config.json)",
+        ));
+    }
     if !is_simulation {
         return Ok(Configs {
             circuit: Some(CircuitConfig::from_json(path, json)?),
@@ -688,48 +582,6 @@ pub fn read_configs(path: &Path) -> Result<Configs> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn substitutes_both_spellings_and_longest_names() {
-        let v = vars(&[("BASE", "/b"), ("BASE_DIR", "/bd")]);
-        assert_eq!(substitute("$BASE_DIR/x", &v).0, "/bd/x");
-        assert_eq!(substitute("${BASE}_DIR/x", &v).0, "/b_DIR/x");
-        assert_eq!(substitute("$BASE/x", &v).0, "/b/x");
-        assert_eq!(
-            substitute("$UNKNOWN/x", &v),
-            ("$UNKNOWN/x".to_owned(), false)
-        );
-    }
-
-    #[test]
-    fn nested_manifest_resolves_to_a_fixed_point() {
-        let manifest: Map<String, Value> =
-            serde_json::from_str(r#"{"$A": "${B}/a", "$B": "$C/b", "$C": "${configdir}/c"}"#)
-                .unwrap();
-        let builtins = vars(&[("configdir", "/cfg")]);
-        let v = resolve_manifest(Path::new("x.json"), &manifest, &builtins).unwrap();
-        assert_eq!(v["A"], "/cfg/c/b/a");
-    }
-
-    #[test]
-    fn a_cycle_is_an_error_naming_the_variables() {
-        let manifest: Map<String, Value> =
-            serde_json::from_str(r#"{"$A": "$B/a", "$B": "${A}/b", "$OK": "."}"#).unwrap();
-        let err = resolve_manifest(Path::new("cfg.json"), &manifest, &BTreeMap::new()).unwrap_err();
-        let msg = err.to_string();
-        assert!(
-            msg.contains("cfg.json") && msg.contains("$A") && msg.contains("$B"),
-            "{msg}"
-        );
-        assert!(!msg.contains("$OK"), "{msg}");
-    }
 
     #[test]
     fn sort_order_spellings() {

@@ -24,11 +24,71 @@ pub enum Direction {
     Afferent,
 }
 
-/// An index held in memory: for node `n`, `edge_ids[offsets[n]..offsets[n+1]]`.
+/// An index held in memory: edge ids ordered by their key node, and where each node's run is.
 #[derive(Clone, Debug)]
 struct MemoryIndex {
-    offsets: Vec<u64>,
     edge_ids: Vec<u64>,
+    runs: KeyRuns,
+}
+
+/// Where a node's run of `edge_ids` lies.
+#[derive(Clone, Debug)]
+enum KeyRuns {
+    /// For node `n`, `offsets[n]..offsets[n+1]` (node ids dense enough for a table).
+    Dense(Vec<u64>),
+    /// The key of every entry of `edge_ids`, sorted (node ids too sparse for a table: one id of
+    /// 10^12 must not allocate terabytes).
+    Sorted(Vec<u64>),
+}
+
+impl MemoryIndex {
+    fn build(keys: &[u64]) -> Self {
+        let max = keys.iter().max().map_or(0, |m| m + 1);
+        let dense_limit = (keys.len() as u64).saturating_mul(4).max(1 << 20);
+        if max <= dense_limit {
+            let max = max as usize;
+            let mut offsets = vec![0u64; max + 1];
+            for &k in keys {
+                offsets[k as usize + 1] += 1;
+            }
+            for i in 0..max {
+                offsets[i + 1] += offsets[i];
+            }
+            let mut fill = offsets.clone();
+            let mut edge_ids = vec![0u64; keys.len()];
+            for (e, &k) in keys.iter().enumerate() {
+                edge_ids[fill[k as usize] as usize] = e as u64;
+                fill[k as usize] += 1;
+            }
+            return Self {
+                edge_ids,
+                runs: KeyRuns::Dense(offsets),
+            };
+        }
+        let mut edge_ids: Vec<u64> = (0..keys.len() as u64).collect();
+        edge_ids.sort_by_key(|&e| keys[e as usize]);
+        let sorted = edge_ids.iter().map(|&e| keys[e as usize]).collect();
+        Self {
+            edge_ids,
+            runs: KeyRuns::Sorted(sorted),
+        }
+    }
+
+    fn edges_of(&self, node_id: u64) -> &[u64] {
+        let range = match &self.runs {
+            KeyRuns::Dense(offsets) => {
+                let n = node_id as usize;
+                if n + 1 >= offsets.len() {
+                    return &[];
+                }
+                offsets[n] as usize..offsets[n + 1] as usize
+            }
+            KeyRuns::Sorted(keys) => {
+                keys.partition_point(|&k| k < node_id)..keys.partition_point(|&k| k <= node_id)
+            }
+        };
+        &self.edge_ids[range]
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -46,6 +106,8 @@ pub struct EdgePopulation {
     index_group: Option<String>,
     handle: hdf5::File,
     memory_index: [OnceLock<MemoryIndex>; 2],
+    /// Odd but not fatal: members of the population that cannot be opened, ...
+    pub warnings: Vec<String>,
 }
 
 pub fn population_names(path: &Path) -> Result<Vec<String>> {
@@ -59,7 +121,7 @@ pub fn read_edges_file(
     types: Option<&TypesTable>,
 ) -> Result<(Vec<EdgePopulation>, Vec<String>)> {
     let names = population_names(path)?;
-    super::circuit::load_tolerant(
+    super::tolerant::load_tolerant(
         names
             .iter()
             .map(|name| EdgePopulation::open(path, name, types)),
@@ -83,6 +145,8 @@ impl EdgePopulation {
                 })?;
         let src = h5util::dataset(path, &pop, "source_node_id")?;
         let trg = h5util::dataset(path, &pop, "target_node_id")?;
+        h5util::check_declared_size(path, &src)?;
+        h5util::check_declared_size(path, &trg)?;
         let len = src.size();
         if trg.size() != len {
             return Err(SonataError::invalid(
@@ -94,7 +158,7 @@ impl EdgePopulation {
             ));
         }
         for ds_name in ["edge_type_id", "edge_group_id", "edge_group_index"] {
-            if let Ok(ds) = pop.dataset(ds_name)
+            if let Some(ds) = h5util::optional_dataset(path, &pop, ds_name)?
                 && ds.size() != len
             {
                 return Err(SonataError::invalid(
@@ -109,11 +173,15 @@ impl EdgePopulation {
         let source = h5util::attr_text(path, &src, "node_population")?.unwrap_or_default();
         let target = h5util::attr_text(path, &trg, "node_population")?.unwrap_or_default();
         let mut h5_attribute_names = Vec::new();
+        let mut warnings: Vec<String> = h5util::unreadable_members_warning(path, &pop)
+            .into_iter()
+            .collect();
         for g in h5util::subgroup_names(&pop) {
             if INDEX_GROUPS.contains(&g.as_str()) {
                 continue;
             }
             if let Ok(group) = pop.group(&g) {
+                warnings.extend(h5util::unreadable_members_warning(path, &group));
                 for a in h5util::dataset_names(&group) {
                     if !h5_attribute_names.contains(&a) {
                         h5_attribute_names.push(a);
@@ -137,6 +205,7 @@ impl EdgePopulation {
             index_group,
             handle,
             memory_index: [OnceLock::new(), OnceLock::new()],
+            warnings,
         })
     }
 
@@ -168,15 +237,15 @@ impl EdgePopulation {
     }
 
     pub fn edge_type_ids(&self) -> Result<Vec<i64>> {
-        match self.group()?.dataset("edge_type_id") {
-            Ok(ds) => match h5util::read_values(&self.file, &ds)? {
+        match h5util::optional_dataset(&self.file, &self.group()?, "edge_type_id")? {
+            Some(ds) => match h5util::read_values(&self.file, &ds)? {
                 RawValues::Int(v) => Ok(v),
                 _ => Err(SonataError::invalid(
                     &self.file,
                     format!("'/edges/{}/edge_type_id' must hold integers", self.name),
                 )),
             },
-            Err(_) => Ok(Vec::new()),
+            None => Ok(Vec::new()),
         }
     }
 
@@ -284,11 +353,48 @@ impl EdgePopulation {
         };
         let end = range.end.min(self.len);
         let start = range.start.min(end);
-        if let Ok(index) = pop.dataset("edge_group_index") {
+        let ds = h5util::dataset(&self.file, &pop, &format!("{group}/{name}"))?;
+        if let Some(ids) = h5util::optional_dataset(&self.file, &pop, "edge_group_id")? {
+            let object = ids.name();
+            let ids = ids
+                .read_slice_1d::<i64, _>(ndarray::s![start..end])
+                .map_err(|e| h5util::h5err(&self.file, &object, e))?;
+            if let Some((i, bad)) = ids
+                .iter()
+                .enumerate()
+                .find(|(_, g)| g.to_string() != *group)
+            {
+                return Err(SonataError::invalid(
+                    &self.file,
+                    format!(
+                        "'{object}'[{}] = {bad}: no such group (the population has group {group} only)",
+                        start + i
+                    ),
+                ));
+            }
+        }
+        if let Some(index) = h5util::optional_dataset(&self.file, &pop, "edge_group_index")? {
             let object = index.name();
             let idx = index
                 .read_slice_1d::<i64, _>(ndarray::s![start..end])
                 .map_err(|e| h5util::h5err(&self.file, &object, e))?;
+            // An index outside the group's rows is the index's fault, said here rather than
+            // left to look like a missing attribute.
+            if let Some((i, bad)) = idx
+                .iter()
+                .enumerate()
+                .find(|(_, g)| **g < 0 || **g as usize >= ds.size())
+            {
+                return Err(SonataError::invalid(
+                    &self.file,
+                    format!(
+                        "'{object}'[{}] = {bad} is not a row of group {group} ('{}' has {} rows)",
+                        start + i,
+                        ds.name(),
+                        ds.size()
+                    ),
+                ));
+            }
             if idx
                 .iter()
                 .enumerate()
@@ -297,7 +403,6 @@ impl EdgePopulation {
                 return Ok(None);
             }
         }
-        let ds = h5util::dataset(&self.file, &pop, &format!("{group}/{name}"))?;
         if ds.size() != self.len {
             return Ok(None);
         }
@@ -391,26 +496,9 @@ impl EdgePopulation {
             builder.fill(Rows::List(rows.into()), by_type.take(&type_rows));
         }
         if in_h5 {
-            let groups = h5util::subgroup_names(&pop);
-            let group_ids: Vec<u64> = match pop.dataset("edge_group_id") {
-                Ok(ds) => h5util::read_u64s(&self.file, &ds)?,
-                Err(_) => vec![0; n],
-            };
-            let group_index: Vec<u64> = match pop.dataset("edge_group_index") {
-                Ok(ds) => h5util::read_u64s(&self.file, &ds)?,
-                Err(_) => (0..n as u64).collect(),
-            };
-            let mut by_group: BTreeMap<u64, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
-            for (i, (&g, &gi)) in group_ids.iter().zip(&group_index).enumerate() {
-                let e = by_group.entry(g).or_default();
-                e.0.push(i);
-                e.1.push(gi as usize);
-            }
-            for (g, (rows, indices)) in by_group {
-                if !groups.contains(&g.to_string()) {
-                    continue;
-                }
-                let Ok(ds) = pop.dataset(&format!("{g}/{name}")) else {
+            for (g, (rows, indices)) in self.rows_of_groups(&pop)? {
+                let Some(ds) = h5util::optional_dataset(&self.file, &pop, &format!("{g}/{name}"))?
+                else {
                     continue;
                 };
                 let raw = h5util::read_values(&self.file, &ds)?;
@@ -419,14 +507,18 @@ impl EdgePopulation {
                     return Err(SonataError::invalid(
                         &self.file,
                         format!(
-                            "'/edges/{}/{g}/{name}' has {} values but group {g} has {needed} edges",
+                            "'/edges/{}/edge_group_index' points at row {} of group {g}, but '/edges/{}/{g}/{name}' has {} values",
+                            self.name,
+                            needed - 1,
                             self.name,
                             raw.len()
                         ),
                     ));
                 }
                 let mut column = Column::from_raw(raw);
-                if let Ok(library) = pop.dataset(&format!("{g}/@library/{name}")) {
+                if let Some(library) =
+                    h5util::optional_dataset(&self.file, &pop, &format!("{g}/@library/{name}"))?
+                {
                     // Out-of-range codes stay integers (as for nodes); edges have no warning list.
                     let mut ignored = Vec::new();
                     column = super::nodes::apply_library(
@@ -452,6 +544,45 @@ impl EdgePopulation {
         Ok(Some(builder.finish()))
     }
 
+    /// Edge rows and group indices of each group, checked: every group named by
+    /// `edge_group_id` exists (else the edges in it would lose all their h5 attributes).
+    fn rows_of_groups(&self, pop: &hdf5::Group) -> Result<BTreeMap<u64, (Vec<usize>, Vec<usize>)>> {
+        let n = self.len;
+        let groups = h5util::subgroup_names(pop);
+        let group_ids: Vec<u64> = match h5util::optional_dataset(&self.file, pop, "edge_group_id")?
+        {
+            Some(ds) => h5util::read_u64s(&self.file, &ds)?,
+            None => vec![0; n],
+        };
+        let group_index: Vec<u64> =
+            match h5util::optional_dataset(&self.file, pop, "edge_group_index")? {
+                Some(ds) => h5util::read_u64s(&self.file, &ds)?,
+                None => (0..n as u64).collect(),
+            };
+        let mut by_group: BTreeMap<u64, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+        for (i, (&g, &gi)) in group_ids.iter().zip(&group_index).enumerate() {
+            let e = by_group.entry(g).or_default();
+            e.0.push(i);
+            e.1.push(gi as usize);
+        }
+        if let Some((g, (rows, _))) = by_group
+            .iter()
+            .find(|(g, _)| !groups.contains(&g.to_string()))
+        {
+            return Err(SonataError::invalid(
+                &self.file,
+                format!(
+                    "'/edges/{}/edge_group_id': {} edges (first edge {}) are in group {g}, which does not exist (groups: {})",
+                    self.name,
+                    rows.len(),
+                    rows[0],
+                    groups.join(", ")
+                ),
+            ));
+        }
+        Ok(by_group)
+    }
+
     fn index_datasets(
         &self,
         direction: Direction,
@@ -466,10 +597,12 @@ impl EdgePopulation {
         let Ok(group) = self.group()?.group(&format!("{index_group}/{sub}")) else {
             return Ok(None);
         };
-        let node_to_range = ["node_id_to_ranges", "node_id_to_range"]
-            .iter()
-            .find_map(|n| group.dataset(n).ok());
-        let range_to_edge = group.dataset("range_to_edge_id").ok();
+        let node_to_range = h5util::optional_dataset_of(
+            &self.file,
+            &group,
+            &["node_id_to_ranges", "node_id_to_range"],
+        )?;
+        let range_to_edge = h5util::optional_dataset(&self.file, &group, "range_to_edge_id")?;
         Ok(node_to_range.zip(range_to_edge))
     }
 
@@ -482,21 +615,8 @@ impl EdgePopulation {
             Direction::Efferent => self.source_node_ids()?,
             Direction::Afferent => self.target_node_ids()?,
         };
-        let max = keys.iter().max().map_or(0, |m| m + 1) as usize;
-        let mut offsets = vec![0u64; max + 1];
-        for &k in &keys {
-            offsets[k as usize + 1] += 1;
-        }
-        for i in 0..max {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut fill = offsets.clone();
-        let mut edge_ids = vec![0u64; keys.len()];
-        for (e, &k) in keys.iter().enumerate() {
-            edge_ids[fill[k as usize] as usize] = e as u64;
-            fill[k as usize] += 1;
-        }
-        Ok(slot.get_or_init(|| MemoryIndex { offsets, edge_ids }))
+        let index = MemoryIndex::build(&keys);
+        Ok(slot.get_or_init(|| index))
     }
 
     /// The edges leaving (`Efferent`) or entering (`Afferent`) `node_id`, as edge-id ranges.
@@ -522,12 +642,7 @@ impl EdgePopulation {
                 ranges.outer_iter().map(|row| row[0]..row[1]),
             ));
         }
-        let index = self.memory_index(direction)?;
-        let n = node_id as usize;
-        if n + 1 >= index.offsets.len() {
-            return Ok(Selection::empty());
-        }
-        let ids = &index.edge_ids[index.offsets[n] as usize..index.offsets[n + 1] as usize];
+        let ids = self.memory_index(direction)?.edges_of(node_id);
         Ok(Selection::from_ids(ids.iter().copied()))
     }
 

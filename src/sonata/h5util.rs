@@ -63,6 +63,52 @@ pub fn h5err(path: &Path, object: &str, err: impl std::fmt::Display) -> SonataEr
     SonataError::hdf5(path, object, first_line(&err))
 }
 
+/// Logical sizes above this are compared with what the file stores before anything is read.
+const CHECKED_ABOVE_BYTES: u64 = 64 << 20;
+
+/// No compression HDF5 offers shrinks data by more than this (zlib's bound is about 1032:1):
+/// a dataset declaring more is claiming rows the file does not hold.
+const MAX_COMPRESSION_RATIO: u64 = 1100;
+
+/// Refuses a dataset whose declared size the file cannot hold (a few kB declaring 10^9 rows)
+/// before memory is allocated for it.
+pub fn check_declared_size(path: &Path, ds: &hdf5::Dataset) -> Result<()> {
+    let rows = ds.shape().first().copied().unwrap_or(1) as u64;
+    let element = ds.dtype().map(|t| t.size() as u64).unwrap_or(8).max(1);
+    let declared = (ds.size() as u64).saturating_mul(element);
+    if declared <= CHECKED_ABOVE_BYTES {
+        return Ok(());
+    }
+    let stored = ds.storage_size();
+    if declared / MAX_COMPRESSION_RATIO > stored {
+        return Err(SonataError::invalid(
+            path,
+            format!(
+                "dataset '{}' declares {rows} rows ({}) but the file stores only {} for it",
+                ds.name(),
+                human_bytes(declared),
+                human_bytes(stored)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
 /// Reads a 1-D (or scalar) dataset of any numeric or string type.
 pub fn read_values(path: &Path, ds: &hdf5::Dataset) -> Result<RawValues> {
     let name = ds.name();
@@ -70,6 +116,7 @@ pub fn read_values(path: &Path, ds: &hdf5::Dataset) -> Result<RawValues> {
         .dtype()
         .and_then(|t| t.to_descriptor())
         .map_err(|e| h5err(path, &name, e))?;
+    check_declared_size(path, ds)?;
     if ds.ndim() > 1 {
         return Err(SonataError::invalid(
             path,
@@ -213,6 +260,7 @@ pub fn read_u64s(path: &Path, ds: &hdf5::Dataset) -> Result<Vec<u64>> {
     if ds.ndim() <= 1
         && let Ok(TypeDescriptor::Unsigned(_)) = ds.dtype().and_then(|t| t.to_descriptor())
     {
+        check_declared_size(path, ds)?;
         return ds.read_raw::<u64>().map_err(|e| h5err(path, &ds.name(), e));
     }
     match read_values(path, ds)? {
@@ -252,7 +300,7 @@ pub fn read_f64s(path: &Path, ds: &hdf5::Dataset) -> Result<Vec<f64>> {
 
 /// Opens a dataset, with an error that names the file and the dataset.
 pub fn dataset(path: &Path, group: &hdf5::Group, name: &str) -> Result<hdf5::Dataset> {
-    group.dataset(name).map_err(|_| {
+    optional_dataset(path, group, name)?.ok_or_else(|| {
         SonataError::invalid(
             path,
             format!(
@@ -261,6 +309,88 @@ pub fn dataset(path: &Path, group: &hdf5::Group, name: &str) -> Result<hdf5::Dat
             ),
         )
     })
+}
+
+/// A dataset that may be absent: `Ok(None)` when no link of that name exists, an error when
+/// one exists but cannot be opened (a dangling soft or external link, an I/O error), so an
+/// unreadable dataset is never taken for an absent one.
+pub fn optional_dataset(
+    path: &Path,
+    group: &hdf5::Group,
+    name: &str,
+) -> Result<Option<hdf5::Dataset>> {
+    if !link_exists(group, name) {
+        return Ok(None);
+    }
+    group.dataset(name).map(Some).map_err(|e| {
+        SonataError::invalid(
+            path,
+            format!(
+                "'{}/{name}' exists but cannot be read (a broken link?): {}",
+                group.name().trim_end_matches('/'),
+                first_line(&e)
+            ),
+        )
+    })
+}
+
+/// Whether a link exists at `name` (a path of one or more parts), dangling or not.
+fn link_exists(group: &hdf5::Group, name: &str) -> bool {
+    // H5Lexists needs every intermediate part to exist.
+    let mut prefix = String::new();
+    for part in name.split('/').filter(|p| !p.is_empty()) {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        if !group.link_exists(&prefix) {
+            return false;
+        }
+    }
+    !prefix.is_empty()
+}
+
+/// The first of `names` that exists as a dataset, under the same rule as `optional_dataset`.
+pub fn optional_dataset_of(
+    path: &Path,
+    group: &hdf5::Group,
+    names: &[&str],
+) -> Result<Option<hdf5::Dataset>> {
+    for name in names {
+        if let Some(ds) = optional_dataset(path, group, name)? {
+            return Ok(Some(ds));
+        }
+    }
+    Ok(None)
+}
+
+/// Members of a group that are neither a readable group nor a readable dataset: dangling soft
+/// links, external links to missing files, ... (sorted). Such a member is never dropped silently.
+pub fn unreadable_members(group: &hdf5::Group) -> Vec<String> {
+    let mut names: Vec<String> = group
+        .member_names()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| group.group(n).is_err() && group.dataset(n).is_err())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The warning for a group's unreadable members, if it has any.
+pub fn unreadable_members_warning(path: &Path, group: &hdf5::Group) -> Option<String> {
+    let broken = unreadable_members(group);
+    if broken.is_empty() {
+        return None;
+    }
+    let base = group.name();
+    let base = base.trim_end_matches('/');
+    let listed: Vec<String> = broken.iter().map(|n| format!("'{base}/{n}'")).collect();
+    Some(format!(
+        "{}: {} cannot be opened (broken soft or external link?): skipped",
+        path.display(),
+        listed.join(", ")
+    ))
 }
 
 /// Populations under `/<kind>` (`nodes` or `edges`) of a SONATA file, sorted.

@@ -51,15 +51,34 @@ pub struct SpikesInfo {
 #[derive(Clone, Debug, Serialize)]
 pub struct ReportInfo {
     pub population: String,
+    /// The report's name in the simulation config (the file's stem when opened by itself).
     pub name: String,
     pub file: String,
+    /// The variable the file says it holds.
     pub variable: Option<String>,
+    /// The `variable_name` the simulation config gives.
+    pub variable_name: Option<String>,
     pub n_nodes: usize,
     pub n_elements: usize,
     pub n_frames: usize,
     pub t_start: Option<f64>,
     pub t_stop: Option<f64>,
     pub dt: Option<f64>,
+}
+
+/// An extracellular (ecp/lfp) report.
+#[derive(Clone, Debug, Serialize)]
+pub struct ElectrodeReportInfo {
+    pub name: String,
+    pub file: String,
+    pub channels: usize,
+    /// Whether electrode positions were read (from the config's `electrode_positions`).
+    pub positions: bool,
+    pub n_frames: usize,
+    pub t_start: f64,
+    pub t_stop: f64,
+    pub dt: f64,
+    pub units: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -69,6 +88,7 @@ pub struct Info {
     pub edges: Vec<EdgesInfo>,
     pub spikes: Vec<SpikesInfo>,
     pub reports: Vec<ReportInfo>,
+    pub electrode_reports: Vec<ElectrodeReportInfo>,
     pub warnings: Vec<String>,
 }
 
@@ -156,13 +176,10 @@ impl Info {
             .iter()
             .map(|r| ReportInfo {
                 population: r.population.clone(),
-                name: r
-                    .file
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
+                name: r.name.clone(),
                 file: show(&r.file),
                 variable: r.variable.clone(),
+                variable_name: r.variable_name.clone(),
                 n_nodes: r.n_nodes(),
                 n_elements: r.n_elements(),
                 n_frames: r.n_frames,
@@ -171,12 +188,28 @@ impl Info {
                 dt: r.time.map(|t| t.2),
             })
             .collect();
+        let electrode_reports = circuit
+            .ecp_reports
+            .iter()
+            .map(|r| ElectrodeReportInfo {
+                name: r.name.clone(),
+                file: show(&r.file),
+                channels: r.n_channels(),
+                positions: r.electrode_positions.is_some(),
+                n_frames: r.n_frames,
+                t_start: r.time.0,
+                t_stop: r.time.1,
+                dt: r.time.2,
+                units: r.units.clone(),
+            })
+            .collect();
         Ok(Self {
             source: show(&circuit.source),
             nodes,
             edges,
             spikes,
             reports,
+            electrode_reports,
             warnings: circuit.warnings.clone(),
         })
     }
@@ -268,17 +301,35 @@ impl Info {
                         &r.population
                     },
                     r.name,
-                    r.variable.as_deref().unwrap_or("?"),
+                    r.variable_name
+                        .as_deref()
+                        .or(r.variable.as_deref())
+                        .unwrap_or("?"),
                     r.n_nodes,
                     r.n_elements,
                     r.n_frames
                 );
             }
         }
-        if !self.warnings.is_empty() {
-            let _ = writeln!(s, "\nWarnings:");
-            for w in &self.warnings {
-                let _ = writeln!(s, "  {w}");
+        if !self.electrode_reports.is_empty() {
+            let _ = writeln!(s, "\nExtracellular reports:");
+            for r in &self.electrode_reports {
+                let _ = writeln!(
+                    s,
+                    "  {:<20} {} channels{}, {} frames, {}..{} ms, dt {} ms  {}",
+                    r.name,
+                    r.channels,
+                    if r.positions {
+                        " with positions"
+                    } else {
+                        " (no electrode positions)"
+                    },
+                    r.n_frames,
+                    r.t_start,
+                    r.t_stop,
+                    r.dt,
+                    r.file
+                );
             }
         }
         s

@@ -42,7 +42,7 @@ fn as_list(v: &Value) -> Vec<&Value> {
 
 impl NodeSets {
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| SonataError::io(path, e))?;
+        let text = super::text_file::read_json_text(path)?;
         let json: Value = serde_json::from_str(&text).map_err(|source| SonataError::Json {
             path: path.to_owned(),
             source,
@@ -150,4 +150,39 @@ pub fn evaluate_basic(map: &serde_json::Map<String, Value>, pop: &NodePopulation
         }
     }
     Selection::from_mask(&mask)
+}
+
+/// Rows of `pop` that a simulation config's `node_set` value names: a node-set name, the
+/// population's own name or `all`, or an inline basic node set (as BMTK accepts in `inputs`
+/// and `reports`). An unknown name or another JSON value selects no row.
+///
+/// `node_sets` is anything that may hold node sets (`Option<&NodeSets>`, or a `&Circuit`).
+pub fn node_set_rows<'a>(
+    node_sets: impl Into<Option<&'a NodeSets>>,
+    set: &Value,
+    pop: &NodePopulation,
+) -> Result<Vec<u32>> {
+    let node_sets: Option<&NodeSets> = node_sets.into();
+    let sel = match set {
+        Value::String(name) => {
+            if let Some(ns) = node_sets.filter(|ns| ns.contains(name)) {
+                ns.evaluate(name, pop)?
+            } else if *name == pop.name || name == "all" {
+                return Ok((0..pop.len() as u32).collect());
+            } else {
+                return Ok(Vec::new());
+            }
+        }
+        Value::Object(map) => evaluate_basic(map, pop),
+        _ => return Ok(Vec::new()),
+    };
+    let mut rows = Vec::new();
+    for r in sel.ranges() {
+        for id in r.clone() {
+            if let Some(row) = pop.row_of(id) {
+                rows.push(row as u32);
+            }
+        }
+    }
+    Ok(rows)
 }

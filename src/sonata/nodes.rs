@@ -50,11 +50,294 @@ pub fn read_nodes_file(
     types: Option<&TypesTable>,
 ) -> Result<(Vec<NodePopulation>, Vec<String>)> {
     let names = population_names(path)?;
-    super::circuit::load_tolerant(
+    super::tolerant::load_tolerant(
         names
             .iter()
             .map(|name| NodePopulation::read(path, name, types)),
     )
+}
+
+/// The per-node datasets at the top of a population: which type and group each node is in.
+struct NodeIndex {
+    node_ids: Vec<u64>,
+    node_type_ids: Vec<i64>,
+    node_group_ids: Vec<i64>,
+    node_group_index: Vec<i64>,
+}
+
+/// An integer dataset of the population, `None` when absent. With `expected` its declared
+/// length is checked before it is read.
+fn int_dataset(
+    path: &Path,
+    pop: &hdf5::Group,
+    name: &str,
+    ds_name: &str,
+    expected: Option<usize>,
+) -> Result<Option<Vec<i64>>> {
+    let Some(ds) = h5util::optional_dataset(path, pop, ds_name)? else {
+        return Ok(None);
+    };
+    if let Some(n) = expected
+        && ds.size() != n
+    {
+        return Err(SonataError::invalid(
+            path,
+            format!(
+                "'/nodes/{name}/{ds_name}' has {} entries but node_type_id has {n}",
+                ds.size()
+            ),
+        ));
+    }
+    match h5util::read_values(path, &ds)? {
+        RawValues::Int(v) => Ok(Some(v)),
+        _ => Err(SonataError::invalid(
+            path,
+            format!("'/nodes/{name}/{ds_name}' must hold integers"),
+        )),
+    }
+}
+
+fn no_negatives(path: &Path, name: &str, ds_name: &str, what: &str, v: &[i64]) -> Result<()> {
+    match v.iter().find(|&&x| x < 0) {
+        Some(bad) => Err(SonataError::invalid(
+            path,
+            format!("'/nodes/{name}/{ds_name}' holds the negative {what} {bad}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+impl NodeIndex {
+    fn read(path: &Path, pop: &hdf5::Group, name: &str) -> Result<Self> {
+        let node_type_ids =
+            int_dataset(path, pop, name, "node_type_id", None)?.ok_or_else(|| {
+                SonataError::invalid(
+                    path,
+                    format!("population '{name}' has no 'node_type_id' dataset"),
+                )
+            })?;
+        let n = node_type_ids.len();
+        let node_ids: Vec<u64> = match int_dataset(path, pop, name, "node_id", Some(n))? {
+            Some(v) => {
+                no_negatives(path, name, "node_id", "id", &v)?;
+                v.into_iter().map(|x| x as u64).collect()
+            }
+            None => (0..n as u64).collect(),
+        };
+        let node_group_ids =
+            int_dataset(path, pop, name, "node_group_id", Some(n))?.unwrap_or_else(|| vec![0; n]);
+        let node_group_index = match int_dataset(path, pop, name, "node_group_index", Some(n))? {
+            Some(v) => {
+                no_negatives(path, name, "node_group_index", "index", &v)?;
+                v
+            }
+            None => (0..n as i64).collect(),
+        };
+        Ok(Self {
+            node_ids,
+            node_type_ids,
+            node_group_ids,
+            node_group_index,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.node_type_ids.len()
+    }
+
+    /// Population rows and group indices of each group (an empty pair for the usual single
+    /// group holding every node in order: no row lists to build).
+    fn rows_of_group(&self) -> BTreeMap<i64, (Vec<usize>, Vec<usize>)> {
+        let mut rows_of_group: BTreeMap<i64, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+        let ids = &self.node_group_ids;
+        let single_identity_group = ids.iter().all(|&g| g == ids[0])
+            && self
+                .node_group_index
+                .iter()
+                .enumerate()
+                .all(|(i, &gi)| gi == i as i64);
+        if single_identity_group && !ids.is_empty() {
+            rows_of_group.insert(ids[0], (Vec::new(), Vec::new()));
+        } else {
+            for (row, (&g, &gi)) in ids.iter().zip(&self.node_group_index).enumerate() {
+                let entry = rows_of_group.entry(g).or_default();
+                entry.0.push(row);
+                entry.1.push(gi as usize);
+            }
+        }
+        rows_of_group
+    }
+}
+
+/// Fills `builders` with the columns of the types CSV, one value per node by its type.
+fn merge_types_csv(
+    path: &Path,
+    name: &str,
+    node_type_ids: &[i64],
+    types: &TypesTable,
+    builders: &mut BTreeMap<String, ColumnBuilder>,
+) -> Result<()> {
+    let n = node_type_ids.len();
+    let mut type_rows: Vec<usize> = Vec::with_capacity(n);
+    let mut missing: BTreeMap<i64, usize> = BTreeMap::new();
+    // Type ids span a small range: a dense table beats hashing every node.
+    let (lo, hi) = node_type_ids
+        .iter()
+        .fold((i64::MAX, i64::MIN), |(lo, hi), &t| (lo.min(t), hi.max(t)));
+    let dense: Option<Vec<Option<usize>>> = (n > 0 && hi.saturating_sub(lo) < 1 << 20)
+        .then(|| (lo..=hi).map(|t| types.row_of(t)).collect());
+    let mut cache: HashMap<i64, Option<usize>> = HashMap::new();
+    for &t in node_type_ids {
+        let row = match &dense {
+            Some(table) => table[(t - lo) as usize],
+            None => *cache.entry(t).or_insert_with(|| types.row_of(t)),
+        };
+        match row {
+            Some(r) => type_rows.push(r),
+            None => *missing.entry(t).or_default() += 1,
+        }
+    }
+    if let Some((t, count)) = missing.iter().next() {
+        return Err(SonataError::invalid(
+            &types.path,
+            format!(
+                "node_type_id {t} (used by {count} nodes of population '{name}' in {}) has no row in this file",
+                path.display()
+            ),
+        ));
+    }
+    for (col, col_name) in types.columns.iter().enumerate() {
+        let by_type = types.column(col);
+        builders
+            .entry(col_name.clone())
+            .or_insert_with(|| ColumnBuilder::new(n))
+            .fill(Rows::All, by_type.take(&type_rows));
+    }
+    Ok(())
+}
+
+/// What the h5 groups of a population hold, merged over the groups.
+struct GroupColumns {
+    /// Attribute names found in the groups, sorted.
+    h5_attributes: Vec<String>,
+    dynamics_params: BTreeMap<String, Column>,
+}
+
+/// Reads every h5 group of the population into `builders` (overriding the CSV values).
+fn read_groups(
+    path: &Path,
+    pop: &hdf5::Group,
+    name: &str,
+    index: &NodeIndex,
+    builders: &mut BTreeMap<String, ColumnBuilder>,
+    warnings: &mut Vec<String>,
+) -> Result<GroupColumns> {
+    let n = index.len();
+    let group_names = h5util::subgroup_names(pop);
+    let mut h5_attributes: Vec<String> = Vec::new();
+    let mut dyn_builders: BTreeMap<String, ColumnBuilder> = BTreeMap::new();
+    for (g, (rows, indices)) in index.rows_of_group() {
+        let members = if rows.is_empty() {
+            Members {
+                rows: Rows::All,
+                indices: None,
+                count: n,
+            }
+        } else {
+            Members {
+                count: rows.len(),
+                rows: Rows::List(std::sync::Arc::new(rows)),
+                indices: Some(indices),
+            }
+        };
+        let group_name = g.to_string();
+        if !group_names.contains(&group_name) {
+            return Err(SonataError::invalid(
+                path,
+                format!(
+                    "population '{name}': {} nodes are in group {g}, which does not exist",
+                    members.count
+                ),
+            ));
+        }
+        let group = pop
+            .group(&group_name)
+            .map_err(|e| h5util::h5err(path, &format!("/nodes/{name}/{g}"), e))?;
+        warnings.extend(h5util::unreadable_members_warning(path, &group));
+        let library = group.group("@library").ok();
+        let read = read_group_columns(path, &group, &members, library.as_ref(), warnings)?;
+        for (attr, column) in read {
+            if !h5_attributes.contains(&attr) {
+                h5_attributes.push(attr.clone());
+            }
+            builders
+                .entry(attr)
+                .or_insert_with(|| ColumnBuilder::new(n))
+                .fill(members.rows.clone(), column);
+        }
+        if let Ok(dp) = group.group("dynamics_params") {
+            warnings.extend(h5util::unreadable_members_warning(path, &dp));
+            for (attr, column) in read_group_columns(path, &dp, &members, None, warnings)? {
+                dyn_builders
+                    .entry(attr)
+                    .or_insert_with(|| ColumnBuilder::new(n))
+                    .fill(members.rows.clone(), column);
+            }
+        }
+    }
+    h5_attributes.sort();
+    Ok(GroupColumns {
+        h5_attributes,
+        dynamics_params: dyn_builders
+            .into_iter()
+            .map(|(k, b)| (k, b.finish()))
+            .collect(),
+    })
+}
+
+/// Soma coordinates beyond this (µm, a kilometre) are no brain's: treated as invalid.
+pub const MAX_ABS_POSITION_UM: f64 = 1e9;
+
+/// Whether a soma coordinate can be drawn and measured.
+pub fn is_valid_coordinate(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_ABS_POSITION_UM
+}
+
+/// Warnings for nodes whose x/y/z are non-finite or absurd (they are left out of what
+/// `positions` gives: not drawn, not in extents).
+fn position_warnings(pop: &NodePopulation) -> Vec<String> {
+    let (Some(x), Some(y), Some(z)) = (pop.attribute("x"), pop.attribute("y"), pop.attribute("z"))
+    else {
+        return Vec::new();
+    };
+    let mut non_finite = Vec::new();
+    let mut absurd = Vec::new();
+    for row in 0..pop.len() {
+        let xyz = [x, y, z].map(|c| c.f64(row).unwrap_or(f64::NAN));
+        if xyz.iter().any(|v| !v.is_finite()) {
+            non_finite.push(pop.node_ids[row]);
+        } else if xyz.iter().any(|v| !is_valid_coordinate(*v)) {
+            absurd.push(pop.node_ids[row]);
+        }
+    }
+    let mut warnings = Vec::new();
+    if !non_finite.is_empty() {
+        warnings.push(format!(
+            "{} nodes of population '{}' have non-finite or missing x/y/z (first ids {}): not drawn, left out of extents",
+            non_finite.len(),
+            pop.name,
+            super::tolerant::first_ids(&non_finite)
+        ));
+    }
+    if !absurd.is_empty() {
+        warnings.push(format!(
+            "{} nodes of population '{}' have x/y/z beyond {MAX_ABS_POSITION_UM:e} um (first ids {}): not drawn, left out of extents",
+            absurd.len(),
+            pop.name,
+            super::tolerant::first_ids(&absurd)
+        ));
+    }
+    warnings
 }
 
 impl NodePopulation {
@@ -69,182 +352,16 @@ impl NodePopulation {
                     .map(|n| n.join(", "))
                     .unwrap_or_default(),
             })?;
-        let int_dataset = |ds_name: &str| -> Result<Option<Vec<i64>>> {
-            match pop.dataset(ds_name) {
-                Err(_) => Ok(None),
-                Ok(ds) => match h5util::read_values(path, &ds)? {
-                    RawValues::Int(v) => Ok(Some(v)),
-                    _ => Err(SonataError::invalid(
-                        path,
-                        format!("'/nodes/{name}/{ds_name}' must hold integers"),
-                    )),
-                },
-            }
-        };
-        let node_type_ids = int_dataset("node_type_id")?.ok_or_else(|| {
-            SonataError::invalid(
-                path,
-                format!("population '{name}' has no 'node_type_id' dataset"),
-            )
-        })?;
-        let n = node_type_ids.len();
-        let check_len = |ds_name: &str, v: &[i64]| -> Result<()> {
-            if v.len() != n {
-                return Err(SonataError::invalid(
-                    path,
-                    format!(
-                        "'/nodes/{name}/{ds_name}' has {} entries but node_type_id has {n}",
-                        v.len()
-                    ),
-                ));
-            }
-            Ok(())
-        };
-        let node_ids: Vec<u64> = match int_dataset("node_id")? {
-            Some(v) => {
-                check_len("node_id", &v)?;
-                if let Some(bad) = v.iter().find(|&&x| x < 0) {
-                    return Err(SonataError::invalid(
-                        path,
-                        format!("'/nodes/{name}/node_id' holds the negative id {bad}"),
-                    ));
-                }
-                v.into_iter().map(|x| x as u64).collect()
-            }
-            None => (0..n as u64).collect(),
-        };
-        let group_names = h5util::subgroup_names(&pop);
-        let node_group_ids = match int_dataset("node_group_id")? {
-            Some(v) => {
-                check_len("node_group_id", &v)?;
-                v
-            }
-            None => vec![0; n],
-        };
-        let node_group_index = match int_dataset("node_group_index")? {
-            Some(v) => {
-                check_len("node_group_index", &v)?;
-                if let Some(bad) = v.iter().find(|&&x| x < 0) {
-                    return Err(SonataError::invalid(
-                        path,
-                        format!("'/nodes/{name}/node_group_index' holds the negative index {bad}"),
-                    ));
-                }
-                v
-            }
-            None => (0..n as i64).collect(),
-        };
-
-        let mut warnings = Vec::new();
+        let index = NodeIndex::read(path, &pop, name)?;
+        let mut warnings: Vec<String> = h5util::unreadable_members_warning(path, &pop)
+            .into_iter()
+            .collect();
         let mut builders: BTreeMap<String, ColumnBuilder> = BTreeMap::new();
-
         // CSV first: h5 values override it.
         if let Some(types) = types {
-            let mut type_rows: Vec<usize> = Vec::with_capacity(n);
-            let mut missing: BTreeMap<i64, usize> = BTreeMap::new();
-            // Type ids span a small range: a dense table beats hashing every node.
-            let (lo, hi) = node_type_ids
-                .iter()
-                .fold((i64::MAX, i64::MIN), |(lo, hi), &t| (lo.min(t), hi.max(t)));
-            let dense: Option<Vec<Option<usize>>> = (n > 0 && hi.saturating_sub(lo) < 1 << 20)
-                .then(|| (lo..=hi).map(|t| types.row_of(t)).collect());
-            let mut cache: HashMap<i64, Option<usize>> = HashMap::new();
-            for &t in &node_type_ids {
-                let row = match &dense {
-                    Some(table) => table[(t - lo) as usize],
-                    None => *cache.entry(t).or_insert_with(|| types.row_of(t)),
-                };
-                match row {
-                    Some(r) => type_rows.push(r),
-                    None => *missing.entry(t).or_default() += 1,
-                }
-            }
-            if let Some((t, count)) = missing.iter().next() {
-                return Err(SonataError::invalid(
-                    &types.path,
-                    format!(
-                        "node_type_id {t} (used by {count} nodes of population '{name}' in {}) has no row in this file",
-                        path.display()
-                    ),
-                ));
-            }
-            for (col, col_name) in types.columns.iter().enumerate() {
-                let by_type = types.column(col);
-                builders
-                    .entry(col_name.clone())
-                    .or_insert_with(|| ColumnBuilder::new(n))
-                    .fill(Rows::All, by_type.take(&type_rows));
-            }
+            merge_types_csv(path, name, &index.node_type_ids, types, &mut builders)?;
         }
-
-        // h5 groups.
-        let mut h5_attributes: Vec<String> = Vec::new();
-        let mut dyn_builders: BTreeMap<String, ColumnBuilder> = BTreeMap::new();
-        let mut rows_of_group: BTreeMap<i64, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
-        let single_identity_group = node_group_ids.iter().all(|&g| g == node_group_ids[0])
-            && node_group_index
-                .iter()
-                .enumerate()
-                .all(|(i, &gi)| gi == i as i64);
-        if single_identity_group && n > 0 {
-            // The usual file: one group, in order. No row lists to build.
-            rows_of_group.insert(node_group_ids[0], (Vec::new(), Vec::new()));
-        } else {
-            for (row, (&g, &gi)) in node_group_ids.iter().zip(&node_group_index).enumerate() {
-                let entry = rows_of_group.entry(g).or_default();
-                entry.0.push(row);
-                entry.1.push(gi as usize);
-            }
-        }
-        for (g, (rows, indices)) in rows_of_group {
-            let members = if rows.is_empty() {
-                Members {
-                    rows: Rows::All,
-                    indices: None,
-                    count: n,
-                }
-            } else {
-                Members {
-                    count: rows.len(),
-                    rows: Rows::List(std::sync::Arc::new(rows)),
-                    indices: Some(indices),
-                }
-            };
-            let group_name = g.to_string();
-            if !group_names.contains(&group_name) {
-                return Err(SonataError::invalid(
-                    path,
-                    format!(
-                        "population '{name}': {} nodes are in group {g}, which does not exist",
-                        members.count
-                    ),
-                ));
-            }
-            let group = pop
-                .group(&group_name)
-                .map_err(|e| h5util::h5err(path, &format!("/nodes/{name}/{g}"), e))?;
-            let library = group.group("@library").ok();
-            let read = read_group_columns(path, &group, &members, library.as_ref(), &mut warnings)?;
-            for (attr, column) in read {
-                if !h5_attributes.contains(&attr) {
-                    h5_attributes.push(attr.clone());
-                }
-                builders
-                    .entry(attr)
-                    .or_insert_with(|| ColumnBuilder::new(n))
-                    .fill(members.rows.clone(), column);
-            }
-            if let Ok(dp) = group.group("dynamics_params") {
-                for (attr, column) in read_group_columns(path, &dp, &members, None, &mut warnings)?
-                {
-                    dyn_builders
-                        .entry(attr)
-                        .or_insert_with(|| ColumnBuilder::new(n))
-                        .fill(members.rows.clone(), column);
-                }
-            }
-        }
-
+        let groups = read_groups(path, &pop, name, &index, &mut builders, &mut warnings)?;
         let mut attributes: BTreeMap<String, Column> = builders
             .into_par_iter()
             .map(|(k, b)| (k, b.finish()))
@@ -252,29 +369,27 @@ impl NodePopulation {
         attributes.insert(
             "node_type_id".to_owned(),
             Column {
-                values: Values::Int(node_type_ids.clone()),
+                values: Values::Int(index.node_type_ids.clone()),
                 present: None,
             },
         );
-        let dynamics_params = dyn_builders
-            .into_iter()
-            .map(|(k, b)| (k, b.finish()))
-            .collect();
-        h5_attributes.sort();
-        Ok(Self {
+        let mut population = Self {
             name: name.to_owned(),
             file: path.to_owned(),
             types_file: types.map(|t| t.path.clone()),
-            node_ids,
-            node_type_ids,
-            node_group_ids,
-            node_group_index,
+            node_ids: index.node_ids,
+            node_type_ids: index.node_type_ids,
+            node_group_ids: index.node_group_ids,
+            node_group_index: index.node_group_index,
             attributes,
-            dynamics_params,
-            h5_attributes,
+            dynamics_params: groups.dynamics_params,
+            h5_attributes: groups.h5_attributes,
             types: types.cloned(),
             warnings,
-        })
+        };
+        let position_warnings = position_warnings(&population);
+        population.warnings.extend(position_warnings);
+        Ok(population)
     }
 
     pub fn len(&self) -> usize {
@@ -298,7 +413,9 @@ impl NodePopulation {
         self.attribute("model_type").and_then(|c| c.str(row))
     }
 
-    /// Soma positions, when the population has x, y and z.
+    /// Soma positions, when the population has x, y and z. A node whose coordinates are
+    /// missing, non-finite or absurd (beyond `MAX_ABS_POSITION_UM`) gets NaN in all three (the
+    /// population's warnings name them).
     pub fn positions(&self) -> Option<Vec<[f64; 3]>> {
         let x = self.attribute("x")?;
         let y = self.attribute("y")?;
@@ -306,11 +423,12 @@ impl NodePopulation {
         Some(
             (0..self.len())
                 .map(|i| {
-                    [
-                        x.f64(i).unwrap_or(f64::NAN),
-                        y.f64(i).unwrap_or(f64::NAN),
-                        z.f64(i).unwrap_or(f64::NAN),
-                    ]
+                    let xyz = [x, y, z].map(|c| c.f64(i).unwrap_or(f64::NAN));
+                    if xyz.iter().all(|v| is_valid_coordinate(*v)) {
+                        xyz
+                    } else {
+                        [f64::NAN; 3]
+                    }
                 })
                 .collect(),
         )
@@ -363,7 +481,7 @@ impl NodePopulation {
                 Some(dir) => dir.join(file),
                 None => PathBuf::from(file),
             };
-            let text = std::fs::read_to_string(&path).map_err(|e| SonataError::io(&path, e))?;
+            let text = super::text_file::read_json_text(&path)?;
             let json: serde_json::Value =
                 serde_json::from_str(&text).map_err(|source| SonataError::Json {
                     path: path.clone(),
@@ -435,6 +553,7 @@ fn read_group_columns(
         let ds = h5util::dataset(path, group, &ds_name)?;
         let object = format!("{}/{ds_name}", group.name());
         if ds.ndim() == 2 {
+            h5util::check_declared_size(path, &ds)?;
             // M x k: k columns `<name>.0`, `<name>.1`, ... (as BMTK names them).
             match ds.read_2d::<f64>() {
                 Ok(block) if block.nrows() >= needed => {

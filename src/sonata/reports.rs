@@ -14,6 +14,10 @@ use super::h5util;
 #[derive(Clone, Debug)]
 pub struct FrameReport {
     pub file: PathBuf,
+    /// The report's name: its key in the simulation config's `reports`, else the file's stem.
+    pub name: String,
+    /// The `variable_name` the simulation config gives the report, if any.
+    pub variable_name: Option<String>,
     pub population: String,
     /// Name of the recorded variable when the file says (`variable` attribute or old-layout
     /// group name).
@@ -40,11 +44,17 @@ pub fn read_reports(path: &Path) -> Result<(Vec<FrameReport>, Vec<String>)> {
         if names.is_empty() {
             return Err(SonataError::invalid(path, "'/report' holds no population"));
         }
-        return super::circuit::load_tolerant(
+        return super::tolerant::load_tolerant(
             names
                 .iter()
                 .map(|name| FrameReport::open_population(path, &file, name)),
         );
+    }
+    if file.group("ecp").is_ok() {
+        return Err(SonataError::invalid(
+            path,
+            "an extracellular (ecp) report, not a frame report: open it through the simulation config that names its electrode_positions",
+        ));
     }
     if file.group("mapping").is_ok() {
         return Ok((vec![FrameReport::open_cellvar(path, &file)?], Vec::new()));
@@ -53,6 +63,59 @@ pub fn read_reports(path: &Path) -> Result<(Vec<FrameReport>, Vec<String>)> {
         path,
         "no '/report' or '/mapping' group: not a frame report",
     ))
+}
+
+/// The name of a report opened by itself: its file's stem.
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A report's `start, stop, dt` (ms), checked: finite, dt > 0, stop >= start. A time axis
+/// that is none of these would place every frame wrongly, so it is an error naming the dataset.
+pub fn read_time_axis(path: &Path, ds: &hdf5::Dataset) -> Result<(f64, f64, f64)> {
+    let t = h5util::read_f64s(path, ds)?;
+    let object = ds.name();
+    let [start, stop, dt] = t[..] else {
+        return Err(SonataError::invalid(
+            path,
+            format!(
+                "'{object}' must hold start, stop, dt (found {} values)",
+                t.len()
+            ),
+        ));
+    };
+    let problem = if !(start.is_finite() && stop.is_finite() && dt.is_finite()) {
+        Some("is not finite")
+    } else if dt <= 0.0 {
+        Some("has dt <= 0")
+    } else if stop < start {
+        Some("runs backwards (stop before start)")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(SonataError::invalid(
+            path,
+            format!("the time axis '{object}' = [{start}, {stop}, {dt}] {p}"),
+        )),
+        None => Ok((start, stop, dt)),
+    }
+}
+
+/// The 2-D (or 1-D) shape of a report's data as (frames, elements), its declared size
+/// checked against what the file stores.
+fn frames_and_elements(path: &Path, data: &hdf5::Dataset) -> Result<(usize, usize)> {
+    h5util::check_declared_size(path, data)?;
+    match data.shape().as_slice() {
+        [t, e] => Ok((*t, *e)),
+        [t] => Ok((*t, 1)),
+        _ => Err(SonataError::invalid(
+            path,
+            format!("'{}' must be 1-D or 2-D", data.name()),
+        )),
+    }
 }
 
 fn normalise_pointers(
@@ -91,34 +154,21 @@ impl FrameReport {
             SonataError::invalid(path, format!("'/report/{name}' has no 'mapping'"))
         })?;
         let data = h5util::dataset(path, &group, "data")?;
+        let (n_frames, n_elements) = frames_and_elements(path, &data)?;
         let node_ids = h5util::read_u64s(path, &h5util::dataset(path, &mapping, "node_ids")?)?;
-        let ptr_ds = mapping
-            .dataset("index_pointers")
-            .or_else(|_| mapping.dataset("index_pointer"))
-            .map_err(|_| {
-                SonataError::invalid(
-                    path,
-                    format!("'/report/{name}/mapping' has no index_pointers"),
-                )
-            })?;
-        let element_ids = match mapping
-            .dataset("element_ids")
-            .or_else(|_| mapping.dataset("element_id"))
-        {
-            Ok(ds) => h5util::read_u64s(path, &ds)?,
-            Err(_) => Vec::new(),
-        };
-        let shape = data.shape();
-        let (n_frames, n_elements) = match shape.as_slice() {
-            [t, e] => (*t, *e),
-            [t] => (*t, 1),
-            _ => {
-                return Err(SonataError::invalid(
-                    path,
-                    format!("'/report/{name}/data' must be 2-D"),
-                ));
-            }
-        };
+        let ptr_ds =
+            h5util::optional_dataset_of(path, &mapping, &["index_pointers", "index_pointer"])?
+                .ok_or_else(|| {
+                    SonataError::invalid(
+                        path,
+                        format!("'/report/{name}/mapping' has no index_pointers"),
+                    )
+                })?;
+        let element_ids =
+            match h5util::optional_dataset_of(path, &mapping, &["element_ids", "element_id"])? {
+                Some(ds) => h5util::read_u64s(path, &ds)?,
+                None => Vec::new(),
+            };
         if !element_ids.is_empty() && element_ids.len() != n_elements {
             return Err(SonataError::invalid(
                 path,
@@ -134,21 +184,13 @@ impl FrameReport {
             node_ids.len(),
             n_elements,
         )?;
-        let time = match mapping.dataset("time") {
-            Ok(ds) => {
-                let t = h5util::read_f64s(path, &ds)?;
-                if t.len() != 3 {
-                    return Err(SonataError::invalid(
-                        path,
-                        "mapping/time must hold start, stop, dt",
-                    ));
-                }
-                Some((t[0], t[1], t[2]))
-            }
-            Err(_) => None,
-        };
+        let time = h5util::optional_dataset(path, &mapping, "time")?
+            .map(|ds| read_time_axis(path, &ds))
+            .transpose()?;
         Ok(Self {
             file: path.to_owned(),
+            name: stem(path),
+            variable_name: None,
             population: name.to_owned(),
             variable: h5util::attr_text(path, &data, "variable")?,
             units: h5util::attr_text(path, &data, "units")?,
@@ -167,13 +209,11 @@ impl FrameReport {
             .group("mapping")
             .map_err(|e| h5util::h5err(path, "/mapping", e))?;
         let node_ids = h5util::read_u64s(path, &h5util::dataset(path, &mapping, "gids")?)?;
-        let element_ids = match mapping
-            .dataset("element_id")
-            .or_else(|_| mapping.dataset("element_ids"))
-        {
-            Ok(ds) => h5util::read_u64s(path, &ds)?,
-            Err(_) => Vec::new(),
-        };
+        let element_ids =
+            match h5util::optional_dataset_of(path, &mapping, &["element_id", "element_ids"])? {
+                Some(ds) => h5util::read_u64s(path, &ds)?,
+                None => Vec::new(),
+            };
         let variable = h5util::subgroup_names(file)
             .into_iter()
             .find(|g| g != "mapping" && file.dataset(&format!("{g}/data")).is_ok())
@@ -190,28 +230,18 @@ impl FrameReport {
                 .map_err(|e| h5util::h5err(path, &variable, e))?,
             "data",
         )?;
-        let shape = data.shape();
-        let (n_frames, n_elements) = match shape.as_slice() {
-            [t, e] => (*t, *e),
-            [t] => (*t, 1),
-            _ => {
-                return Err(SonataError::invalid(
-                    path,
-                    format!("'/{variable}/data' must be 1-D or 2-D"),
-                ));
-            }
-        };
+        let (n_frames, n_elements) = frames_and_elements(path, &data)?;
         let ptr = h5util::read_u64s(path, &h5util::dataset(path, &mapping, "index_pointer")?)?;
         let index_pointers = normalise_pointers(path, ptr, node_ids.len(), n_elements)?;
-        let time = match mapping.dataset("time") {
-            Ok(ds) => {
-                let t = h5util::read_f64s(path, &ds)?;
-                (t.len() == 3).then(|| (t[0], t[1], t[2]))
-            }
-            Err(_) => None,
+        // The old layout's `time` is not always start, stop, dt: only that form is read.
+        let time = match h5util::optional_dataset(path, &mapping, "time")? {
+            Some(ds) if ds.size() == 3 => Some(read_time_axis(path, &ds)?),
+            _ => None,
         };
         Ok(Self {
             file: path.to_owned(),
+            name: stem(path),
+            variable_name: None,
             population: String::new(),
             variable: Some(variable.clone()),
             units: None,

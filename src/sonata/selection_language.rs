@@ -150,16 +150,38 @@ fn tokenize(expr: &str) -> std::result::Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
+/// How deep parentheses and `!` may nest. Far beyond any selection a person writes, and far
+/// below what would overflow the stack of the recursive parser and evaluator.
+pub const MAX_NESTING: usize = 200;
+
 struct Parser<'a> {
     tokens: Vec<Token>,
     pos: usize,
     expr: &'a str,
+    /// Parentheses and `!` open around the current position.
+    depth: usize,
+}
+
+/// The operands of a chain of one associative operator as a balanced tree: `a || b || c ...`
+/// nests log2(n) deep instead of n deep, so a long chain cannot overflow the stack when it
+/// is evaluated or dropped. Two or three operands keep their left-to-right shape.
+fn balanced(mut operands: Vec<Expr>, join: fn(Box<Expr>, Box<Expr>) -> Expr) -> Option<Expr> {
+    match operands.len() {
+        0 => None,
+        1 => operands.pop(),
+        n => {
+            let right = operands.split_off(n.div_ceil(2));
+            let left = balanced(operands, join)?;
+            let right = balanced(right, join)?;
+            Some(join(Box::new(left), Box::new(right)))
+        }
+    }
 }
 
 impl Parser<'_> {
     fn err(&self, message: impl Into<String>) -> SonataError {
         SonataError::Selection {
-            expr: self.expr.to_owned(),
+            expr: quoted(self.expr),
             message: message.into(),
         }
     }
@@ -175,27 +197,41 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Expr> {
-        let mut left = self.and()?;
+        let mut operands = vec![self.and()?];
         while self.peek() == Some(&Token::Or) {
             self.pos += 1;
-            left = Expr::Or(Box::new(left), Box::new(self.and()?));
+            operands.push(self.and()?);
         }
-        Ok(left)
+        balanced(operands, Expr::Or).ok_or_else(|| self.err("ends where a condition is expected"))
     }
 
     fn and(&mut self) -> Result<Expr> {
-        let mut left = self.not()?;
+        let mut operands = vec![self.not()?];
         while self.peek() == Some(&Token::And) {
             self.pos += 1;
-            left = Expr::And(Box::new(left), Box::new(self.not()?));
+            operands.push(self.not()?);
         }
-        Ok(left)
+        balanced(operands, Expr::And).ok_or_else(|| self.err("ends where a condition is expected"))
+    }
+
+    /// Enters one level of parentheses or `!`, refusing to go deeper than `MAX_NESTING`.
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.err(format!(
+                "nests parentheses and '!' deeper than {MAX_NESTING} levels"
+            )));
+        }
+        Ok(())
     }
 
     fn not(&mut self) -> Result<Expr> {
         if self.peek() == Some(&Token::Not) {
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.enter()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -204,7 +240,9 @@ impl Parser<'_> {
         match self.next() {
             None => Err(self.err("ends where a condition is expected")),
             Some(Token::LParen) => {
+                self.enter()?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 match self.next() {
                     Some(Token::RParen) => Ok(inner),
                     _ => Err(self.err("a '(' is not closed")),
@@ -307,10 +345,20 @@ fn describe(t: &Token) -> String {
     }
 }
 
+/// A selection as an error quotes it: whole, unless it is too long to read.
+fn quoted(expr: &str) -> String {
+    const SHOWN: usize = 120;
+    if expr.chars().count() <= SHOWN {
+        return expr.to_owned();
+    }
+    let head: String = expr.chars().take(SHOWN).collect();
+    format!("{head}... ({} characters)", expr.chars().count())
+}
+
 /// Parses a selection string.
 pub fn parse(expr: &str) -> Result<Expr> {
     let tokens = tokenize(expr).map_err(|message| SonataError::Selection {
-        expr: expr.to_owned(),
+        expr: quoted(expr),
         message,
     })?;
     if tokens.is_empty() {
@@ -320,6 +368,7 @@ pub fn parse(expr: &str) -> Result<Expr> {
         tokens,
         pos: 0,
         expr,
+        depth: 0,
     };
     let e = parser.or()?;
     if let Some(t) = parser.peek() {
@@ -327,6 +376,56 @@ pub fn parse(expr: &str) -> Result<Expr> {
         return Err(parser.err(format!("unexpected {t} after a complete condition")));
     }
     Ok(e)
+}
+
+/// Parses a selection for `populations` and checks that every attribute it compares exists in
+/// at least one of them (a misspelt attribute would otherwise select nothing, silently).
+pub fn parse_for(expr: &str, populations: &[NodePopulation]) -> Result<Expr> {
+    let parsed = parse(expr)?;
+    check_attributes(&parsed, populations).map_err(|message| SonataError::Selection {
+        expr: quoted(expr),
+        message,
+    })?;
+    Ok(parsed)
+}
+
+/// The attribute a field reads, when it is one (population, node id, type and group are
+/// always there).
+fn attribute_of(field: &Field) -> Option<&str> {
+    match field {
+        Field::Soma(axis) => Some(["x", "y", "z"][*axis]),
+        Field::Attribute(name) => Some(name),
+        _ => None,
+    }
+}
+
+fn check_attributes(
+    expr: &Expr,
+    populations: &[NodePopulation],
+) -> std::result::Result<(), String> {
+    match expr {
+        Expr::Not(e) => check_attributes(e, populations),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            check_attributes(a, populations)?;
+            check_attributes(b, populations)
+        }
+        Expr::Compare { field, .. } => match attribute_of(field) {
+            Some(name) if !populations.iter().any(|p| p.attribute(name).is_some()) => {
+                let mut known: Vec<&str> = populations
+                    .iter()
+                    .flat_map(|p| p.attribute_names())
+                    .collect();
+                known.sort_unstable();
+                known.dedup();
+                Err(format!(
+                    "no node population has an attribute '{name}' (attributes: {})",
+                    known.join(", ")
+                ))
+            }
+            _ => Ok(()),
+        },
+        Expr::All | Expr::Nothing | Expr::Stride(_) | Expr::NodeSet(_) => Ok(()),
+    }
 }
 
 fn compare_number(a: f64, op: Op, b: f64) -> bool {
@@ -446,13 +545,13 @@ pub fn select(
     populations: &[NodePopulation],
     node_sets: Option<&NodeSets>,
 ) -> Result<BTreeMap<String, Selection>> {
-    let parsed = parse(expr)?;
+    let parsed = parse_for(expr, populations)?;
     populations
         .iter()
         .map(|pop| {
             let mask = evaluate(&parsed, pop, node_sets).map_err(|e| match e {
                 SonataError::Selection { message, .. } => SonataError::Selection {
-                    expr: expr.to_owned(),
+                    expr: quoted(expr),
                     message,
                 },
                 other => other,

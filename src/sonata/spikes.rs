@@ -148,6 +148,20 @@ fn checked(
     ts_ds: &hdf5::Dataset,
     sorting: Option<SortOrder>,
 ) -> Result<PopulationSpikes> {
+    // Lengths compared before anything is read: a file that declares more rows in one of
+    // the two is refused without allocating for either.
+    if ids_ds.size() != ts_ds.size() {
+        return Err(SonataError::invalid(
+            path,
+            format!(
+                "spikes of '{population}': {} node ids but {} timestamps ('{}' and '{}' differ in length)",
+                ids_ds.size(),
+                ts_ds.size(),
+                ids_ds.name(),
+                ts_ds.name()
+            ),
+        ));
+    }
     let node_ids = h5util::read_u64s(path, ids_ds)?;
     let timestamps = h5util::read_f64s(path, ts_ds)?;
     if node_ids.len() != timestamps.len() {
@@ -171,7 +185,7 @@ fn checked(
 /// BMTK's CSV: a header naming `timestamps`, `node_ids` (or `gids`) and optionally `population`,
 /// separated by spaces, tabs or commas.
 pub fn read_spikes_csv(path: &Path) -> Result<Vec<PopulationSpikes>> {
-    let text = std::fs::read_to_string(path).map_err(|e| SonataError::io(path, e))?;
+    let text = super::text_file::read_text(path)?;
     let split = |l: &str| -> Vec<String> {
         l.split([' ', '\t', ','])
             .filter(|s| !s.is_empty())

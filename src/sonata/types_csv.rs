@@ -76,7 +76,7 @@ fn is_null(s: &str) -> bool {
 impl TypesTable {
     /// Reads a types CSV whose id column is `id_column` (`node_type_id` or `edge_type_id`).
     pub fn read(path: &Path, id_column: &str) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| SonataError::io(path, e))?;
+        let text = super::text_file::read_text(path)?;
         Self::parse(path, &text, id_column)
     }
 

@@ -259,7 +259,8 @@ impl Scene {
     pub fn from_circuit(mut circuit: Circuit) -> Self {
         let mut populations = Vec::new();
         let mut positions = Vec::new();
-        let mut notes = Vec::new();
+        // What the data layer warned about (skipped files, invalid positions, ...) first.
+        let mut notes = circuit.warnings().to_vec();
         for (circuit_index, pop) in circuit.nodes.iter().enumerate() {
             let offset = positions.len();
             let mut rows = Vec::new();
@@ -371,7 +372,7 @@ impl Scene {
             .find(|p| p.name == population)
             .ok_or_else(|| anyhow::anyhow!("no population '{population}' in the scene"))?;
         let pop = &self.circuit.nodes[sp.circuit_index];
-        let expr = selection_language::parse(selection)?;
+        let expr = selection_language::parse_for(selection, &self.circuit.nodes)?;
         let mask = selection_language::evaluate(&expr, pop, self.circuit.node_sets.as_ref())?;
         Ok(mask
             .iter()
@@ -498,7 +499,7 @@ impl Scene {
             if !rep.enabled {
                 continue;
             }
-            let expr = match selection_language::parse(&rep.selection) {
+            let expr = match selection_language::parse_for(&rep.selection, &self.circuit.nodes) {
                 Ok(e) => e,
                 Err(e) => {
                     out.errors.push((ri, e.to_string()));
