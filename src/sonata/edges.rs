@@ -130,6 +130,9 @@ pub fn read_edges_file(
 
 const INDEX_GROUPS: [&str; 2] = ["indices", "indicies"];
 
+/// The edges of one group: their rows in the population and their indices into the group.
+type GroupRows = (Vec<usize>, Vec<usize>);
+
 impl EdgePopulation {
     pub fn open(path: &Path, name: &str, types: Option<&TypesTable>) -> Result<Self> {
         let handle = h5util::open_file(path)?;
@@ -546,7 +549,7 @@ impl EdgePopulation {
 
     /// Edge rows and group indices of each group, checked: every group named by
     /// `edge_group_id` exists (else the edges in it would lose all their h5 attributes).
-    fn rows_of_groups(&self, pop: &hdf5::Group) -> Result<BTreeMap<u64, (Vec<usize>, Vec<usize>)>> {
+    fn rows_of_groups(&self, pop: &hdf5::Group) -> Result<BTreeMap<u64, GroupRows>> {
         let n = self.len;
         let groups = h5util::subgroup_names(pop);
         let group_ids: Vec<u64> = match h5util::optional_dataset(&self.file, pop, "edge_group_id")?
@@ -559,7 +562,7 @@ impl EdgePopulation {
                 Some(ds) => h5util::read_u64s(&self.file, &ds)?,
                 None => (0..n as u64).collect(),
             };
-        let mut by_group: BTreeMap<u64, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+        let mut by_group: BTreeMap<u64, GroupRows> = BTreeMap::new();
         for (i, (&g, &gi)) in group_ids.iter().zip(&group_index).enumerate() {
             let e = by_group.entry(g).or_default();
             e.0.push(i);
