@@ -142,6 +142,39 @@ fn an_ecp_report_without_its_electrodes_opens_with_a_warning() {
 }
 
 #[test]
+fn skipped_files_a_simulation_needs_are_refused_for_simulating() {
+    for (case, config, phrases) in [
+        (
+            "open_tolerant/input_spikes_not_hdf5",
+            "simulation_config.json",
+            &[
+                "lgn_spikes.h5",
+                "input 'lgn' spikes file the simulation needs",
+            ][..],
+        ),
+        (
+            "open_messages/missing_nodes_file",
+            "circuit_config.json",
+            &[
+                "absent_nodes.h5",
+                "nodes file the simulation needs",
+                "does not exist",
+            ][..],
+        ),
+    ] {
+        let (family, name) = case.split_once('/').unwrap();
+        let c = Circuit::open(&corpus(family, name).join(config)).unwrap();
+        let err = c.require_simulation_files().unwrap_err().to_string();
+        assert_contains(&err, phrases);
+    }
+    // A skipped report does not stop a simulation (it writes reports, it does not read them).
+    let c =
+        Circuit::open(&corpus("open_tolerant", "empty_lfp_report").join("simulation_config.json"))
+            .unwrap();
+    c.require_simulation_files().unwrap();
+}
+
+#[test]
 fn a_missing_nodes_file_is_named_as_such() {
     let dir = corpus("open_messages", "missing_nodes_file");
     let c = Circuit::open(&dir.join("circuit_config.json")).unwrap();

@@ -151,6 +151,7 @@ pub fn simulate(
     let json = quiet;
     let t0 = Instant::now();
     let circuit = Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
+    circuit.require_simulation_files()?;
     let open_s = t0.elapsed().as_secs_f64();
     let (net, spec) = network_from_circuit(&circuit)?;
     drop(circuit);

@@ -482,6 +482,26 @@ impl Circuit {
         }
     }
 
+    /// Refuses a circuit that a simulation cannot run as its configs describe it: a nodes,
+    /// edges or input spikes file they name was skipped (missing or unreadable). Viewing goes
+    /// on without such files; simulating must not.
+    pub fn require_simulation_files(&self) -> Result<()> {
+        let needed = |s: &&SkippedFile| {
+            s.role == "nodes" || s.role == "edges" || s.role.starts_with("input ")
+        };
+        match self.skipped.iter().find(needed) {
+            Some(s) => Err(SonataError::invalid(
+                &s.file,
+                format!(
+                    "{} file the simulation needs: {}",
+                    s.role,
+                    s.reason.trim_end_matches("; loaded without it")
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Everything odd that did not stop the open, for a viewer or a command to show.
     pub fn warnings(&self) -> &[String] {
         &self.warnings

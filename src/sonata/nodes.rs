@@ -582,7 +582,11 @@ fn read_group_columns(
         };
         let raw_len = raw.len();
         let mut column = Column::from_raw(raw);
-        if let Some(lib) = library.and_then(|l| l.dataset(&ds_name).ok()) {
+        let lib = match library {
+            Some(l) => h5util::optional_dataset(path, l, &ds_name)?,
+            None => None,
+        };
+        if let Some(lib) = lib {
             column = apply_library(path, &object, column, &lib, warnings)?;
         }
         let column = if ds.is_scalar() && raw_len == 1 {
