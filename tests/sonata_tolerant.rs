@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use cortexview::sonata::edges::EdgePopulation;
 use cortexview::sonata::{
-    Circuit, NodeSets, SonataError, info::Info, node_sets, read_spikes, reports::read_reports,
-    selection_language, types_csv::TypesTable,
+    Circuit, NodeSets, Selection, SonataError, info::Info, node_sets, read_spikes,
+    reports::read_reports, selection_language, types_csv::TypesTable,
 };
 
 fn corpus(family: &str, case: &str) -> PathBuf {
@@ -513,6 +513,21 @@ fn an_in_memory_index_over_sparse_ids_stays_small_and_right() {
 
 // ---------------------------------------------------------------------------------------------
 // Node sets
+
+#[test]
+fn compound_node_sets_naming_each_other_twice_are_evaluated_once_each() {
+    let dir = corpus("open_bounded", "node_sets_doubling_40_levels");
+    let c = Circuit::open(&dir.join("circuit_config.json")).unwrap();
+    let sets = c.node_sets.as_ref().unwrap();
+    assert_eq!(
+        sets.evaluate("s0", &c.nodes[0]).unwrap(),
+        Selection::all(40)
+    );
+    let mut cyclic = sets.clone();
+    cyclic.sets.insert("s40".into(), serde_json::json!(["s0"]));
+    let err = cyclic.evaluate("s0", &c.nodes[0]).unwrap_err().to_string();
+    assert_contains(&err, &["node_sets.json", "refers to itself"]);
+}
 
 #[test]
 fn node_set_rows_take_a_circuit_or_node_sets() {

@@ -420,6 +420,17 @@ def bounded():
                  "error", stderr=["selection", "deeper than"])
         base_circuit(c)
 
+    # Compound node sets that name the next set twice: 2^40 evaluations unless each is
+    # evaluated once.
+    c = case(fam, "node_sets_doubling_40_levels", ["nodes", "{dir}/circuit_config.json", "--population", "v1",
+                                                   "--select", "s0", "--attributes", "node_type_id"],
+             "ok", stdout=["node_id,node_type_id", f"{N_NODES - 1},"])
+    base_circuit(c)
+    circuit_config(c, extra={"node_sets_file": "./node_sets.json"})
+    sets = {f"s{i}": [f"s{i + 1}", f"s{i + 1}"] for i in range(40)}
+    sets["s40"] = {"population": "v1"}
+    write_json(c / "node_sets.json", sets)
+
     chain = " || ".join(f"node_id {i}" for i in range(3000))
     c = case(fam, "selection_3000_term_chain", ["nodes", "{dir}/circuit_config.json", "--population", "v1",
                                                 "--select", chain, "--attributes", "node_type_id"],

@@ -91,10 +91,21 @@ impl NodeSets {
 
     /// Rows of `pop` in the named set.
     pub fn evaluate(&self, name: &str, pop: &NodePopulation) -> Result<Selection> {
-        self.evaluate_depth(name, pop, 0)
+        self.evaluate_depth(name, pop, 0, &mut BTreeMap::new())
     }
 
-    fn evaluate_depth(&self, name: &str, pop: &NodePopulation, depth: usize) -> Result<Selection> {
+    /// `evaluate`, each set evaluated once however often compound sets name it (sets that
+    /// name each other twice per level would otherwise take 2^depth evaluations).
+    fn evaluate_depth(
+        &self,
+        name: &str,
+        pop: &NodePopulation,
+        depth: usize,
+        done: &mut BTreeMap<String, Selection>,
+    ) -> Result<Selection> {
+        if let Some(sel) = done.get(name) {
+            return Ok(sel.clone());
+        }
         if depth > 64 {
             return Err(SonataError::invalid(
                 &self.path,
@@ -104,17 +115,19 @@ impl NodeSets {
         let def = self.sets.get(name).ok_or_else(|| {
             SonataError::invalid(&self.path, format!("no node set named '{name}'"))
         })?;
-        match def {
+        let sel = match def {
             Value::Array(names) => {
                 let mut out = Selection::empty();
                 for n in names.iter().filter_map(Value::as_str) {
-                    out = out.union(&self.evaluate_depth(n, pop, depth + 1)?);
+                    out = out.union(&self.evaluate_depth(n, pop, depth + 1, done)?);
                 }
-                Ok(out)
+                out
             }
-            Value::Object(map) => Ok(evaluate_basic(map, pop)),
-            _ => Ok(Selection::empty()),
-        }
+            Value::Object(map) => evaluate_basic(map, pop),
+            _ => Selection::empty(),
+        };
+        done.insert(name.to_owned(), sel.clone());
+        Ok(sel)
     }
 }
 
