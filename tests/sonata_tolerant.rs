@@ -549,3 +549,42 @@ fn node_set_rows_take_a_circuit_or_node_sets() {
     let rows = node_sets::node_set_rows(None, &inline, v1).unwrap();
     assert_eq!(rows.len() + want.len(), v1.len());
 }
+
+#[test]
+fn broken_links_in_spike_and_report_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let spikes = dir.path().join("spikes.h5");
+    {
+        let file = hdf5::File::create(&spikes).unwrap();
+        let pop = file.create_group("spikes/v1").unwrap();
+        pop.new_dataset_builder()
+            .with_data(&[1.0f64, 2.0])
+            .create("timestamps")
+            .unwrap();
+        pop.link_external("absent.h5", "/ids", "node_ids").unwrap();
+    }
+    let err = read_spikes(&spikes).unwrap_err().to_string();
+    assert_contains(
+        &err,
+        &["spikes.h5", "'/spikes/v1/node_ids'", "cannot be read"],
+    );
+
+    let report = corpus("open_tolerant", "empty_lfp_report").join("output/section_report.h5");
+    let copy = dir.path().join("membrane.h5");
+    std::fs::copy(&report, &copy).unwrap();
+    {
+        let file = hdf5::File::open_rw(&copy).unwrap();
+        file.group("report")
+            .unwrap()
+            .link_soft("/nowhere", "lgn")
+            .unwrap();
+    }
+    let (reports, warnings) = read_reports(&copy).unwrap();
+    assert_eq!(reports.len(), 1);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("membrane.h5") && w.contains("'/report/lgn'")),
+        "{warnings:?}"
+    );
+}

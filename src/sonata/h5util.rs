@@ -377,8 +377,8 @@ pub fn unreadable_members(group: &hdf5::Group) -> Vec<String> {
     names
 }
 
-/// The warning for a group's unreadable members, if it has any.
-pub fn unreadable_members_warning(path: &Path, group: &hdf5::Group) -> Option<String> {
+/// What is wrong with a group's unreadable members, if it has any.
+pub fn unreadable_members_text(group: &hdf5::Group) -> Option<String> {
     let broken = unreadable_members(group);
     if broken.is_empty() {
         return None;
@@ -387,10 +387,14 @@ pub fn unreadable_members_warning(path: &Path, group: &hdf5::Group) -> Option<St
     let base = base.trim_end_matches('/');
     let listed: Vec<String> = broken.iter().map(|n| format!("'{base}/{n}'")).collect();
     Some(format!(
-        "{}: {} cannot be opened (broken soft or external link?): skipped",
-        path.display(),
+        "{} cannot be opened (broken soft or external link?)",
         listed.join(", ")
     ))
+}
+
+/// The warning for a group's unreadable members (they are skipped), if it has any.
+pub fn unreadable_members_warning(path: &Path, group: &hdf5::Group) -> Option<String> {
+    unreadable_members_text(group).map(|text| format!("{}: {text}: skipped", path.display()))
 }
 
 /// Populations under `/<kind>` (`nodes` or `edges`) of a SONATA file, sorted.

@@ -44,11 +44,13 @@ pub fn read_reports(path: &Path) -> Result<(Vec<FrameReport>, Vec<String>)> {
         if names.is_empty() {
             return Err(SonataError::invalid(path, "'/report' holds no population"));
         }
-        return super::tolerant::load_tolerant(
+        let (reports, mut warnings) = super::tolerant::load_tolerant(
             names
                 .iter()
                 .map(|name| FrameReport::open_population(path, &file, name)),
-        );
+        )?;
+        warnings.extend(h5util::unreadable_members_warning(path, &report));
+        return Ok((reports, warnings));
     }
     if file.group("ecp").is_ok() {
         return Err(SonataError::invalid(

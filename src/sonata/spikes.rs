@@ -104,12 +104,13 @@ pub fn read_spikes_h5(path: &Path) -> Result<Vec<PopulationSpikes>> {
     let spikes = file
         .group("spikes")
         .map_err(|_| SonataError::invalid(path, "no '/spikes' group: not a SONATA spikes file"))?;
+    if let Some(broken) = h5util::unreadable_members_text(&spikes) {
+        return Err(SonataError::invalid(path, broken));
+    }
     // Old layout: /spikes/gids + /spikes/timestamps, no population.
-    if spikes.dataset("timestamps").is_ok() {
-        let ids_ds = spikes
-            .dataset("gids")
-            .or_else(|_| spikes.dataset("node_ids"))
-            .map_err(|_| {
+    if h5util::optional_dataset(path, &spikes, "timestamps")?.is_some() {
+        let ids_ds = h5util::optional_dataset_of(path, &spikes, &["gids", "node_ids"])?
+            .ok_or_else(|| {
                 SonataError::invalid(path, "'/spikes/timestamps' without '/spikes/gids'")
             })?;
         let ts_ds = h5util::dataset(path, &spikes, "timestamps")?;
@@ -121,10 +122,8 @@ pub fn read_spikes_h5(path: &Path) -> Result<Vec<PopulationSpikes>> {
         let group = spikes
             .group(&name)
             .map_err(|e| h5util::h5err(path, &format!("/spikes/{name}"), e))?;
-        let ids_ds = group
-            .dataset("node_ids")
-            .or_else(|_| group.dataset("gids"))
-            .map_err(|_| {
+        let ids_ds =
+            h5util::optional_dataset_of(path, &group, &["node_ids", "gids"])?.ok_or_else(|| {
                 SonataError::invalid(path, format!("'/spikes/{name}' has no 'node_ids'"))
             })?;
         let ts_ds = h5util::dataset(path, &group, "timestamps")?;
