@@ -84,3 +84,97 @@ impl Drop for PendingFile {
         }
     }
 }
+
+/// Files of one result (a simulation's spikes and reports) written under temporary names and
+/// renamed over their targets together, only once every one of them was written: a failure
+/// while writing any of them leaves all targets as they were, and the temporaries are removed
+/// when the set is dropped uncommitted.
+#[derive(Debug, Default)]
+pub struct PendingSet {
+    files: Vec<PendingFile>,
+}
+
+impl PendingSet {
+    /// Adds a written (and closed) file.
+    pub fn push(&mut self, file: PendingFile) {
+        self.files.push(file);
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Renames every file over its target, after checking that each temporary file is there
+    /// (renames within a folder do not fail for want of space). On an error, the files not
+    /// yet renamed are removed and the error names the target.
+    pub fn commit(self) -> Result<(), (PathBuf, std::io::Error)> {
+        for f in &self.files {
+            if let Err(e) = std::fs::metadata(f.path()) {
+                return Err((f.target().to_owned(), e));
+            }
+        }
+        for f in self.files {
+            let target = f.target().to_owned();
+            f.commit().map_err(|e| (target, e))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_set_is_committed_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.h5");
+        let b = dir.path().join("b.h5");
+        std::fs::write(&a, "old a").unwrap();
+        // dropped uncommitted: temporaries gone, targets unchanged
+        {
+            let mut set = PendingSet::default();
+            for target in [&a, &b] {
+                let f = PendingFile::new(target).unwrap();
+                std::fs::write(f.path(), "new").unwrap();
+                set.push(f);
+            }
+            assert_eq!(names(dir.path()).len(), 3);
+        }
+        assert_eq!(names(dir.path()), ["a.h5"]);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        // one file never written: nothing is renamed
+        let mut set = PendingSet::default();
+        let fa = PendingFile::new(&a).unwrap();
+        std::fs::write(fa.path(), "new a").unwrap();
+        set.push(fa);
+        set.push(PendingFile::new(&b).unwrap());
+        let (target, _) = set.commit().unwrap_err();
+        assert_eq!(target, b);
+        assert_eq!(names(dir.path()), ["a.h5"]);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        // all written: all renamed
+        let mut set = PendingSet::default();
+        for target in [&a, &b] {
+            let f = PendingFile::new(target).unwrap();
+            std::fs::write(f.path(), "new").unwrap();
+            set.push(f);
+        }
+        set.commit().unwrap();
+        assert_eq!(names(dir.path()), ["a.h5", "b.h5"]);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new");
+    }
+}

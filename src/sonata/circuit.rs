@@ -286,11 +286,15 @@ impl Circuit {
                 && out.is_file()
             {
                 progress.begin(format!("spikes {}", file_name(out)));
-                circuit.spikes.push(SpikesFile {
-                    file: out.clone(),
-                    role: "output".into(),
-                    populations: spikes::read_spikes(out)?,
-                });
+                // An output of an earlier run: unreadable, it is skipped (a new run replaces it).
+                match spikes::read_spikes(out) {
+                    Ok(populations) => circuit.spikes.push(SpikesFile {
+                        file: out.clone(),
+                        role: "output".into(),
+                        populations,
+                    }),
+                    Err(e) => circuit.warnings.push(format!("output spikes skipped: {e}")),
+                }
                 progress.finish_one();
             }
             for input in &sim.inputs {
@@ -334,10 +338,15 @@ impl Circuit {
             for report in sim.reports.iter().filter(|r| r.enabled) {
                 if report.file.is_file() {
                     progress.begin(format!("report {}", file_name(&report.file)));
-                    let (reports, warnings) = reports::read_reports(&report.file)?;
+                    // an output of an earlier run, skipped when unreadable (as the spikes)
+                    match reports::read_reports(&report.file) {
+                        Ok((reports, warnings)) => {
+                            circuit.reports.extend(reports);
+                            circuit.warnings.extend(warnings);
+                        }
+                        Err(e) => circuit.warnings.push(format!("report skipped: {e}")),
+                    }
                     progress.finish_one();
-                    circuit.reports.extend(reports);
-                    circuit.warnings.extend(warnings);
                 }
             }
         }
