@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::atomic_file::{PendingFile, PendingSet};
-use crate::sim::from_sonata::{RunSpec, network_from_circuit};
+use crate::sim::from_sonata::{RunSpec, check_files_named_by, network_from_circuit};
 use crate::sim::reports::ReportGrid;
 use crate::sim::{Network, SimOptions, Simulation};
 use crate::sonata::{Circuit, PopulationSpikes, ReportPopulation, write_spikes};
@@ -117,6 +117,7 @@ struct Prepared {
 
 fn prepare(config: &Path, tstop: Option<f64>) -> anyhow::Result<Prepared> {
     let t0 = Instant::now();
+    check_files_named_by(config)?;
     let circuit = Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
     let open_s = t0.elapsed().as_secs_f64();
     let (net, spec) = network_from_circuit(&circuit)?;

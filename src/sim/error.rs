@@ -29,7 +29,7 @@ pub enum SimError {
     /// A file the network needs (a `nodes_file`, an `edges_file`, a types table, a node-set or
     /// input spikes file) is missing or cannot be read: simulating without it would simulate
     /// another network.
-    #[error("{what} {} cannot be read ({}): {source}", path.display(), named_by.display())]
+    #[error("{what} {} (named by {}) cannot be read: {source}", path.display(), named_by.display())]
     MissingFile {
         /// the config key that names it (`nodes_file`, `edges_file`, ...)
         what: String,
@@ -75,16 +75,17 @@ impl Offenders {
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
-}
 
-impl std::fmt::Display for Offenders {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    /// "2 edges (2, 5)", "1 spike (nodes 7)", "9 edges (0, 1, 2, 3, 4, ...)": the count, the
+    /// noun in its number, and the first ids after `label`.
+    pub fn summary(&self, one: &str, many: &str, label: &str) -> String {
         let ids: Vec<String> = self.first.iter().map(u64::to_string).collect();
         let more = if self.count > self.first.len() {
             ", ..."
         } else {
             ""
         };
-        write!(f, "{} (first: {}{more})", self.count, ids.join(", "))
+        let noun = if self.count == 1 { one } else { many };
+        format!("{} {noun} ({label}{}{more})", self.count, ids.join(", "))
     }
 }

@@ -120,6 +120,22 @@ pub(crate) fn node_set_rows(
     Ok(rows)
 }
 
+/// Checks, before the circuit is opened, that every file a config (or the config a folder
+/// holds) names for the network can be read: a simulation without one of them would run
+/// another network.
+pub fn check_files_named_by(config: &Path) -> SimResult<()> {
+    let config = if config.is_dir() {
+        crate::sonata::config::find_config_in_folder(config)?
+    } else {
+        config.to_owned()
+    };
+    let configs = crate::sonata::config::read_configs(&config)?;
+    match &configs.circuit {
+        Some(cc) => network_files::check_named_files(cc, configs.simulation.as_ref()),
+        None => Ok(()),
+    }
+}
+
 /// Build the network of a circuit opened from a simulation config.
 pub fn network_from_circuit(circuit: &Circuit) -> SimResult<(Network, RunSpec)> {
     let sim = circuit.simulation.as_ref().ok_or_else(|| {

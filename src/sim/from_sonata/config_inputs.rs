@@ -90,24 +90,26 @@ fn check_spike_times(
         }
     }
     for (offenders, what) in [
-        (&not_finite, "a time that is not a finite number"),
-        (&negative, "a negative time"),
+        (&not_finite, "time not a finite number"),
+        (&negative, "negative time"),
     ] {
         if !offenders.is_empty() {
             return Err(SimError::BadData {
                 path: file.to_owned(),
                 message: format!(
-                    "input '{}': {offenders} spikes (node ids) have {what}",
-                    input.name
+                    "input '{}': {what} for {}",
+                    input.name,
+                    offenders.summary("spike", "spikes", "nodes ")
                 ),
             });
         }
     }
     if !before_first_step.is_empty() {
         warnings.push(format!(
-            "{}: input '{}': {before_first_step} spikes (node ids) are before the first step ({} ms) and are not delivered",
+            "{}: input '{}': {} before the first step ({} ms), not delivered",
             file.display(),
             input.name,
+            before_first_step.summary("spike", "spikes", "nodes "),
             dt / 2.0
         ));
     }

@@ -8,6 +8,7 @@ use hdf5::types::TypeDescriptor;
 
 use crate::sim::error::{SimError, SimResult};
 use crate::sonata::Circuit;
+use crate::sonata::config::{CircuitConfig, SimulationConfig};
 use crate::sonata::h5util;
 
 /// The file can be opened for reading (not only named).
@@ -97,14 +98,13 @@ fn require_populations_loaded(
     Ok(())
 }
 
-/// Checks the files of the network: nodes, edges, their types tables, node sets.
-pub(super) fn check_network_files(circuit: &Circuit) -> SimResult<()> {
-    let cc = circuit.circuit_config.as_ref().ok_or_else(|| {
-        SimError::Invalid(format!(
-            "{}: the config describes no network (no circuit config with 'networks')",
-            circuit.source.display()
-        ))
-    })?;
+/// Checks that every file the configs name for the network can be read: nodes and edges files,
+/// their types tables, the node sets. Run before opening (so the message is the same whatever
+/// the data layer tolerates) and again on the opened circuit.
+pub(super) fn check_named_files(
+    cc: &CircuitConfig,
+    sim: Option<&SimulationConfig>,
+) -> SimResult<()> {
     if cc.nodes.is_empty() {
         return Err(SimError::Invalid(format!(
             "{}: 'networks.nodes' names no nodes file",
@@ -116,6 +116,33 @@ pub(super) fn check_network_files(circuit: &Circuit) -> SimResult<()> {
         if let Some(types) = &entry.node_types_file {
             require_file("node_types_file", types, &cc.path)?;
         }
+    }
+    for entry in cc.edges.iter().filter(|e| e.enabled) {
+        require_file("edges_file", &entry.edges_file, &cc.path)?;
+        if let Some(types) = &entry.edge_types_file {
+            require_file("edge_types_file", types, &cc.path)?;
+        }
+    }
+    let node_sets = sim
+        .and_then(|s| s.node_sets_file.as_ref().map(|f| (f, &s.path)))
+        .or(cc.node_sets_file.as_ref().map(|f| (f, &cc.path)));
+    if let Some((file, named_by)) = node_sets {
+        require_file("node_sets_file", file, named_by)?;
+    }
+    Ok(())
+}
+
+/// Checks the files of the opened circuit's network and that each loaded whole: every
+/// population of every nodes and edges file, with integer id columns.
+pub(super) fn check_network_files(circuit: &Circuit) -> SimResult<()> {
+    let cc = circuit.circuit_config.as_ref().ok_or_else(|| {
+        SimError::Invalid(format!(
+            "{}: the config describes no network (no circuit config with 'networks')",
+            circuit.source.display()
+        ))
+    })?;
+    check_named_files(cc, circuit.simulation.as_ref())?;
+    for entry in &cc.nodes {
         let loaded: Vec<&str> = circuit
             .nodes
             .iter()
@@ -125,10 +152,6 @@ pub(super) fn check_network_files(circuit: &Circuit) -> SimResult<()> {
         require_populations_loaded(circuit, &entry.nodes_file, "nodes", &loaded)?;
     }
     for entry in cc.edges.iter().filter(|e| e.enabled) {
-        require_file("edges_file", &entry.edges_file, &cc.path)?;
-        if let Some(types) = &entry.edge_types_file {
-            require_file("edge_types_file", types, &cc.path)?;
-        }
         let loaded: Vec<&str> = circuit
             .edges
             .iter()
@@ -144,11 +167,6 @@ pub(super) fn check_network_files(circuit: &Circuit) -> SimResult<()> {
                 &["source_node_id", "target_node_id", "edge_type_id"],
             )?;
         }
-    }
-    if let Some(sim) = &circuit.simulation
-        && let Some(ns) = sim.node_sets_file.as_ref().or(cc.node_sets_file.as_ref())
-    {
-        require_file("node_sets_file", ns, &sim.path)?;
     }
     Ok(())
 }

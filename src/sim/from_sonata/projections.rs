@@ -415,8 +415,9 @@ fn kinds_per_edge(ep: &EdgePopulation, types: &mut EdgeTypes, n: usize) -> SimRe
             return Err(SimError::BadData {
                 path: ep.file.clone(),
                 message: format!(
-                    "edge population '{}': {offenders} edges have a {column} that is not a finite number",
-                    ep.name
+                    "edge population '{}': {column} not a finite number for {}",
+                    ep.name,
+                    offenders.summary("edge", "edges", "")
                 ),
             });
         }
@@ -452,10 +453,10 @@ pub(super) fn build_projection(
         return Err(SimError::BadData {
             path: ep.file.clone(),
             message: format!(
-                "edge population '{}': {} edges have an edge_type_id that {} does not list",
+                "edge population '{}': edge_type_id not in {} for {}",
                 ep.name,
-                kinds.unknown_type,
-                table.display()
+                table.display(),
+                kinds.unknown_type.summary("edge", "edges", "")
             ),
         });
     }
@@ -471,10 +472,10 @@ pub(super) fn build_projection(
     }
     if !kinds.default_delay.is_empty() {
         warnings.push(format!(
-            "{}: edge population '{}': {} edges give no delay and use NEST's default {DEFAULT_DELAY_MS} ms",
+            "{}: edge population '{}': no delay for {}; NEST's default {DEFAULT_DELAY_MS} ms used",
             ep.file.display(),
             ep.name,
-            kinds.default_delay
+            kinds.default_delay.summary("edge", "edges", "")
         ));
     }
     Ok(Projection {
