@@ -108,20 +108,56 @@ impl PendingSet {
         self.files.is_empty()
     }
 
-    /// Renames every file over its target, after checking that each temporary file is there
-    /// (renames within a folder do not fail for want of space). On an error, the files not
-    /// yet renamed are removed and the error names the target.
+    /// Renames every file over its target, all or none: first every temporary file must be
+    /// there and no target a folder; then the old targets are moved aside, the new files
+    /// renamed in, and the old ones removed. If a rename fails, what was renamed is put back and
+    /// the error names the file. The temporary files are removed either way.
     pub fn commit(self) -> Result<(), (PathBuf, std::io::Error)> {
         for f in &self.files {
             if let Err(e) = std::fs::metadata(f.path()) {
                 return Err((f.target().to_owned(), e));
             }
+            if f.target().is_dir() {
+                let e = std::io::Error::other("a folder is in the way");
+                return Err((f.target().to_owned(), e));
+            }
         }
-        for f in self.files {
-            let target = f.target().to_owned();
-            f.commit().map_err(|e| (target, e))?;
+        let mut aside: Vec<(PathBuf, PathBuf)> = Vec::new();
+        for f in &self.files {
+            if f.target().exists() {
+                let old = f.tmp.with_extension("old");
+                if let Err(e) = std::fs::rename(f.target(), &old) {
+                    put_back(&aside, &[]);
+                    return Err((f.target().to_owned(), e));
+                }
+                aside.push((f.target().to_owned(), old));
+            }
+        }
+        let mut renamed: Vec<PathBuf> = Vec::new();
+        for f in &self.files {
+            if let Err(e) = std::fs::rename(f.path(), f.target()) {
+                put_back(&aside, &renamed);
+                return Err((f.target().to_owned(), e));
+            }
+            renamed.push(f.target().to_owned());
+        }
+        for (_, old) in &aside {
+            let _ = std::fs::remove_file(old);
+        }
+        for mut f in self.files {
+            f.committed = true;
         }
         Ok(())
+    }
+}
+
+/// Undoes a partial commit: removes the new files renamed in, moves the old ones back.
+fn put_back(aside: &[(PathBuf, PathBuf)], renamed: &[PathBuf]) {
+    for target in renamed {
+        let _ = std::fs::remove_file(target);
+    }
+    for (target, old) in aside {
+        let _ = std::fs::rename(old, target);
     }
 }
 
@@ -174,6 +210,19 @@ mod tests {
             set.push(f);
         }
         set.commit().unwrap();
+        assert_eq!(names(dir.path()), ["a.h5", "b.h5"]);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new");
+        // a folder in the way of one: none is renamed, the temporaries are removed
+        std::fs::remove_file(&b).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        let mut set = PendingSet::default();
+        for target in [&a, &b] {
+            let f = PendingFile::new(target).unwrap();
+            std::fs::write(f.path(), "newer").unwrap();
+            set.push(f);
+        }
+        let (target, _) = set.commit().unwrap_err();
+        assert_eq!(target, b);
         assert_eq!(names(dir.path()), ["a.h5", "b.h5"]);
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "new");
     }
