@@ -94,7 +94,12 @@ fn an_interrupted_run_leaves_nothing_behind() {
     // it ended by itself (an exit status, not the signal), saying so
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
-    assert_eq!(names(&out), Vec::<String>::new(), "left in {}", out.display());
+    assert_eq!(
+        names(&out),
+        Vec::<String>::new(),
+        "left in {}",
+        out.display()
+    );
 }
 
 #[test]
