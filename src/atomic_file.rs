@@ -69,6 +69,11 @@ impl PendingFile {
         &self.target
     }
 
+    /// Marks the file as renamed into place by its set: dropping it removes nothing.
+    fn disarm(mut self) {
+        self.committed = true;
+    }
+
     /// Renames the temporary file over the target (the caller has closed it).
     pub fn commit(mut self) -> std::io::Result<()> {
         std::fs::rename(&self.tmp, &self.target)?;
@@ -144,8 +149,8 @@ impl PendingSet {
         for (_, old) in &aside {
             let _ = std::fs::remove_file(old);
         }
-        for mut f in self.files {
-            f.committed = true;
+        for f in self.files {
+            f.disarm();
         }
         Ok(())
     }
