@@ -298,10 +298,46 @@ fn kind_of_type_from_table(
     Ok((out.push_kind(kind), d.is_some()))
 }
 
-/// The per-edge columns of one chunk: read straight from their datasets when the layout
-/// allows, else taken from the merged columns.
-struct EdgeValues {
+/// The per-edge values of one chunk of edges: read straight from their datasets when the
+/// layout allows, else taken from the population's merged columns; a value stored nowhere per
+/// edge comes from the edge's type.
+struct EdgeValues<'a> {
     chunks: [Option<Vec<f64>>; 3],
+    merged: Option<&'a [Option<Column>; 3]>,
+}
+
+impl EdgeValues<'_> {
+    /// syn_weight, delay, nsyns of edge `e` (the `i`-th of the chunk), `of_type` its type's.
+    fn of_edge(&self, i: usize, e: usize, of_type: [Option<f64>; 3]) -> [Option<f64>; 3] {
+        std::array::from_fn(|which| match (&self.chunks[which], self.merged) {
+            (Some(c), _) => Some(c[i]),
+            (None, Some(cols)) => cols[which].as_ref().and_then(|c| c.f64(e)),
+            (None, None) => of_type[which],
+        })
+    }
+}
+
+/// Weight (syn_weight x nsyns) and delay of one edge whose values are finite; an edge without
+/// syn_weight is an error, one without delay gets NEST's default (and is counted).
+fn weight_and_delay(
+    ep: &EdgePopulation,
+    e: usize,
+    t: i64,
+    [w, d, ns]: [Option<f64>; 3],
+    default_delay: &mut Offenders,
+) -> SimResult<(f64, f64)> {
+    let w = w.ok_or_else(|| SimError::BadData {
+        path: ep.file.clone(),
+        message: format!(
+            "edge population '{}': edge {e} has no syn_weight (neither in the file nor in edge_types.csv for edge_type_id {t})",
+            ep.name
+        ),
+    })?;
+    let d = d.unwrap_or_else(|| {
+        default_delay.add(e as u64);
+        DEFAULT_DELAY_MS
+    });
+    Ok((w * ns.unwrap_or(1.0), d))
 }
 
 /// Some of weight, delay and nsyns are stored per edge: read them in chunks, one synapse kind
@@ -315,7 +351,7 @@ fn kinds_per_edge(ep: &EdgePopulation, types: &mut EdgeTypes, n: usize) -> SimRe
     let streamable = VALUES.iter().all(|a| {
         !ep.has_h5_attribute(a) || matches!(ep.h5_attribute_f64_range(a, 0..1), Ok(Some(_)))
     });
-    let whole: Option<[Option<Column>; 3]> = if streamable {
+    let merged: Option<[Option<Column>; 3]> = if streamable {
         None
     } else {
         Some([
@@ -329,16 +365,15 @@ fn kinds_per_edge(ep: &EdgePopulation, types: &mut EdgeTypes, n: usize) -> SimRe
     while start < n {
         let end = (start + CHUNK).min(n);
         let type_ids = ep.dataset_i64_range("edge_type_id", start..end)?;
+        let mut chunks = [None, None, None];
+        if merged.is_none() {
+            for (chunk, name) in chunks.iter_mut().zip(VALUES) {
+                *chunk = ep.h5_attribute_f64_range(name, start..end)?;
+            }
+        }
         let values = EdgeValues {
-            chunks: if whole.is_some() {
-                [None, None, None]
-            } else {
-                [
-                    ep.h5_attribute_f64_range(VALUES[0], start..end)?,
-                    ep.h5_attribute_f64_range(VALUES[1], start..end)?,
-                    ep.h5_attribute_f64_range(VALUES[2], start..end)?,
-                ]
-            },
+            chunks,
+            merged: merged.as_ref(),
         };
         let mut last: Option<(i64, [Option<f64>; 3])> = None;
         for (i, e) in (start..end).enumerate() {
@@ -348,7 +383,7 @@ fn kinds_per_edge(ep: &EdgePopulation, types: &mut EdgeTypes, n: usize) -> SimRe
                 out.kind.push(u32::MAX);
                 continue;
             }
-            let csv = match last {
+            let of_type = match last {
                 Some((lt, v)) if lt == t => v,
                 _ => {
                     let v = types.values(t)?;
@@ -356,42 +391,19 @@ fn kinds_per_edge(ep: &EdgePopulation, types: &mut EdgeTypes, n: usize) -> SimRe
                     v
                 }
             };
-            let mut v = [None; 3];
-            let mut bad = false;
-            for (which, slot) in v.iter_mut().enumerate() {
-                let x = match (&values.chunks[which], &whole) {
-                    (Some(c), _) => Some(c[i]),
-                    (None, Some(cols)) => cols[which].as_ref().and_then(|c| c.f64(e)),
-                    (None, None) => csv[which],
-                };
-                match x {
-                    Some(x) if !x.is_finite() => {
-                        not_a_number[which].add(e as u64);
-                        bad = true;
-                    }
-                    _ => *slot = x,
+            let v = values.of_edge(i, e, of_type);
+            let mut finite = true;
+            for (x, offenders) in v.iter().zip(not_a_number.iter_mut()) {
+                if x.is_some_and(|x| !x.is_finite()) {
+                    offenders.add(e as u64);
+                    finite = false;
                 }
             }
-            if bad {
+            if !finite {
                 out.kind.push(u32::MAX);
                 continue;
             }
-            let w = match v[0] {
-                Some(w) => w * v[2].unwrap_or(1.0),
-                None => {
-                    return Err(SimError::BadData {
-                        path: ep.file.clone(),
-                        message: format!(
-                            "edge population '{}': edge {e} has no syn_weight (neither in the file nor in edge_types.csv for edge_type_id {t})",
-                            ep.name
-                        ),
-                    });
-                }
-            };
-            let d = v[1].unwrap_or_else(|| {
-                out.default_delay.add(e as u64);
-                DEFAULT_DELAY_MS
-            });
+            let (w, d) = weight_and_delay(ep, e, t, v, &mut out.default_delay)?;
             let key = (t, w.to_bits(), d.to_bits());
             let k = match kind_ix.get(&key) {
                 Some(&k) => k,
