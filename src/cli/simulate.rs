@@ -1,22 +1,33 @@
 //! `cortexview simulate CONFIG`: run a SONATA point-neuron simulation with the embedded engine
 //! and write its spikes, and the V_m reports the config asks for, where the config says.
+//!
+//! Strict where viewing is tolerant: a file the network needs that is missing or unreadable
+//! stops the run (see `sim::from_sonata`). Bounded: reports that cannot fit on the disk are
+//! refused before the run (`output_space`), threads beyond the machine's cores are clamped.
+//! Whole or not at all: every output is written under a temporary name and all are renamed
+//! together at the end; an interrupt (`interrupt`) or an error leaves the previous outputs as
+//! they were and no temporary file behind.
 use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::sim::from_sonata::network_from_circuit;
-use crate::sim::reports::{ReportGrid, VmReportSpec};
-use crate::sim::{SimOptions, Simulation};
-use crate::sonata::{
-    Circuit, FrameReportWriter, PopulationSpikes, ReportPopulation, ReportTimes, write_spikes,
-};
+use crate::atomic_file::{PendingFile, PendingSet};
+use crate::sim::from_sonata::{RunSpec, check_files_named_by, network_from_circuit};
+use crate::sim::reports::ReportGrid;
+use crate::sim::{Network, SimOptions, Simulation};
+use crate::sonata::{Circuit, PopulationSpikes, ReportPopulation, write_spikes};
 
-/// Recorded V_m values held before they go to the report files: 4 M values (32 MB as f64)
-/// whatever the network's size.
-const REPORT_BUFFER_VALUES: u64 = 4 << 20;
+mod interrupt;
+mod output_space;
+mod report_run;
+
+use report_run::{ReportPlan, RunOutcome};
+
+/// Runs longer than this many steps are refused: step counts past 2^53 no longer map to
+/// distinct times in f64 ms.
+const MAX_STEPS: f64 = 9_007_199_254_740_992.0;
 
 /// Peak resident memory of this process in bytes (Linux), if known.
 pub fn peak_rss_bytes() -> Option<u64> {
@@ -73,91 +84,59 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-/// A report being recorded: its recordings (one per population) and its file.
-struct ActiveReport {
-    recordings: Vec<usize>,
-    writer: FrameReportWriter,
-    summary: ReportSummary,
-}
-
-fn start_report(
-    sim: &mut Simulation,
-    spec: &VmReportSpec,
-    grid: &ReportGrid,
-    populations: Vec<ReportPopulation>,
-) -> anyhow::Result<ActiveReport> {
-    let writer = FrameReportWriter::create(
-        &spec.file,
-        &populations,
-        ReportTimes {
-            start: grid.first_ms,
-            dt: grid.dt_ms,
-            frames: grid.frames,
-        },
-        &spec.variable,
-        "mV",
-    )
-    .with_context(|| format!("report '{}'", spec.name))?;
-    let mut recordings = Vec::new();
-    for (p, rows) in &spec.populations {
-        recordings.push(sim.record_v_m(*p, rows, grid.grid)?);
-    }
-    Ok(ActiveReport {
-        recordings,
-        writer,
-        summary: ReportSummary {
-            name: spec.name.clone(),
-            file: spec.file.display().to_string(),
-            variable: spec.variable.clone(),
-            populations: populations.iter().map(|p| p.name.clone()).collect(),
-            neurons: spec.neurons(),
-            frames: grid.frames,
-            start_ms: grid.first_ms,
-            dt_ms: grid.dt_ms,
-        },
-    })
-}
-
-/// Moves the frames recorded so far into the report files (as f32: see `FrameReportWriter`).
-fn drain_reports(sim: &mut Simulation, reports: &mut [ActiveReport]) -> anyhow::Result<()> {
-    for r in reports {
-        for (i, &id) in r.recordings.iter().enumerate() {
-            let frames = sim.take_v_m(id)?;
-            if frames.values.iter().any(|v| v.is_nan()) {
-                anyhow::bail!("report '{}': a neuron was not sampled", r.summary.name);
-            }
-            let values: Vec<f32> = frames.values.iter().map(|&v| v as f32).collect();
-            r.writer
-                .append(i, &values)
-                .with_context(|| format!("report '{}'", r.summary.name))?;
-        }
-    }
-    Ok(())
-}
-
 pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> anyhow::Result<()> {
     let summary = simulate(config, threads, tstop, json)?;
     print_summary(&summary, json)
 }
 
-/// Runs the simulation a config describes and writes its outputs; `quiet` hides the progress
-/// bar and the warnings (they are in the summary).
-pub fn simulate(
-    config: &Path,
-    threads: usize,
-    tstop: Option<f64>,
-    quiet: bool,
-) -> anyhow::Result<Summary> {
-    let json = quiet;
+/// The threads to use: at least 1, at most the machine's cores (more only share the cores and
+/// the spikes do not depend on the number), with a note when clamped.
+fn usable_threads(asked: usize, notes: &mut Vec<String>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if asked > cores {
+        notes.push(format!(
+            "--threads {asked}: this machine has {cores} cores; using {cores} threads"
+        ));
+        cores
+    } else {
+        asked.max(1)
+    }
+}
+
+/// The network, what the config asks for, and the run's duration, checked before the build.
+struct Prepared {
+    net: Network,
+    spec: RunSpec,
+    tstop: f64,
+    grids: Vec<ReportGrid>,
+    /// per report: its populations with the node ids of its rows
+    report_pops: Vec<Vec<ReportPopulation>>,
+    open_s: f64,
+    network_s: f64,
+}
+
+fn prepare(config: &Path, tstop: Option<f64>) -> anyhow::Result<Prepared> {
     let t0 = Instant::now();
+    check_files_named_by(config)?;
     let circuit = Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
     circuit.require_simulation_files()?;
     let open_s = t0.elapsed().as_secs_f64();
     let (net, spec) = network_from_circuit(&circuit)?;
     drop(circuit);
     let network_s = t0.elapsed().as_secs_f64() - open_s;
+    let tstop = tstop.unwrap_or(spec.tstop);
+    if !(tstop.is_finite() && tstop >= 0.0) {
+        anyhow::bail!("cannot run to {tstop} ms");
+    }
+    if tstop / spec.dt > MAX_STEPS {
+        anyhow::bail!(
+            "a run to {tstop} ms at dt {} ms is {:.3e} steps, more than the engine counts exactly (2^53)",
+            spec.dt,
+            tstop / spec.dt
+        );
+    }
     // node ids of the reports' rows, before the network moves into the engine
-    let report_pops: Vec<Vec<ReportPopulation>> = spec
+    let report_pops = spec
         .reports
         .iter()
         .map(|r| {
@@ -173,92 +152,35 @@ pub fn simulate(
                 .collect()
         })
         .collect();
-    let tstop = tstop.unwrap_or(spec.tstop);
-    if tstop.is_nan() || tstop < 0.0 {
-        anyhow::bail!("cannot run to {tstop} ms");
-    }
-    // the reports' grids are checked before the (possibly long) build
+    // the reports' grids and sizes are checked before the (possibly long) build
     let res = crate::sim::time::Resolution::new(net.dt)?;
     let grids = spec
         .reports
         .iter()
         .map(|r| r.grid(&res, tstop))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut sim = Simulation::from_network(net, &SimOptions { threads })?;
-    let load_s = t0.elapsed().as_secs_f64();
-    let build_s = load_s - open_s - network_s;
-    if !json {
-        for w in &spec.warnings {
-            eprintln!("warning: {w}");
-        }
-    }
+    let planned: Vec<_> = spec
+        .reports
+        .iter()
+        .zip(&grids)
+        .map(|(r, g)| output_space::report_output(r, g))
+        .collect();
+    output_space::check_free_space(&planned)?;
+    Ok(Prepared {
+        net,
+        spec,
+        tstop,
+        grids,
+        report_pops,
+        open_s,
+        network_s,
+    })
+}
 
-    let t1 = Instant::now();
-    let dt = spec.dt;
-    let total_steps = (tstop / dt).round().max(1.0) as u64;
-    let bar = if json {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(total_steps)
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let res = sim.resolution();
-    let mut reports = Vec::new();
-    let mut values_per_step = 0.0;
-    for ((r, pops), grid) in spec.reports.iter().zip(report_pops).zip(&grids) {
-        values_per_step += r.neurons() as f64 / grid.grid.interval as f64;
-        reports.push(start_report(&mut sim, r, grid, pops)?);
-    }
-    // With reports, run in pieces that hold at most REPORT_BUFFER_VALUES values, each a whole
-    // number of min-delay windows from 0 so that the windows (and so every sum in the ring
-    // buffers) are those of one run to tstop.
-    let min_delay = sim.stats().min_delay_steps.max(1);
-    let end_step = res.ms_to_steps(tstop).max(0) as u64;
-    let piece = if reports.is_empty() {
-        end_step.max(1)
-    } else {
-        let steps = (REPORT_BUFFER_VALUES as f64 / values_per_step.max(1e-9)) as u64;
-        (steps / min_delay).max(1) * min_delay
-    };
-    let started = Instant::now();
-    let mut last = Instant::now();
-    let bar2 = bar.clone();
-    let mut progress = |t: f64| {
-        if last.elapsed().as_millis() >= 100 {
-            last = Instant::now();
-            let wall = started.elapsed().as_secs_f64().max(1e-9);
-            bar2.set_position((t / dt).round() as u64);
-            bar2.set_message(format!(
-                "{t:.1} / {tstop:.1} ms, {:.3} s simulated per s",
-                t / 1000.0 / wall
-            ));
-        }
-    };
-    loop {
-        let target = (sim.steps() + piece).min(end_step);
-        sim.run_until_with(res.steps_to_ms(target as i64), &mut progress)?;
-        drain_reports(&mut sim, &mut reports)?;
-        if sim.steps() >= end_step {
-            break;
-        }
-    }
-    bar.finish_and_clear();
-    let mut report_summaries = Vec::new();
-    for r in reports {
-        let name = r.summary.name.clone();
-        r.writer
-            .finish()
-            .with_context(|| format!("report '{name}'"))?;
-        report_summaries.push(r.summary);
-    }
-    let simulate_s = t1.elapsed().as_secs_f64();
-
-    let t2 = Instant::now();
-    let names = sim.population_names().to_vec();
-    let mut pops: Vec<PopulationSpikes> = names
+/// The spikes per population, in the engine's order.
+fn spikes_by_population(sim: &Simulation) -> Vec<PopulationSpikes> {
+    let mut pops: Vec<PopulationSpikes> = sim
+        .population_names()
         .iter()
         .map(|n| PopulationSpikes {
             population: n.clone(),
@@ -269,16 +191,94 @@ pub fn simulate(
         pops[s.population].node_ids.push(s.node_id);
         pops[s.population].timestamps.push(s.time_ms);
     }
-    if let Some(path) = &spec.spikes_file {
-        write_spikes(path, &pops, spec.sort_order)?;
+    pops
+}
+
+/// Writes the spikes beside the closed reports and renames them all together.
+fn commit_outputs(
+    spec: &RunSpec,
+    pops: &[PopulationSpikes],
+    reports: Vec<PendingFile>,
+) -> anyhow::Result<()> {
+    let mut set = PendingSet::default();
+    for r in reports {
+        set.push(r);
     }
+    if let Some(path) = &spec.spikes_file {
+        let pending =
+            PendingFile::new(path).with_context(|| format!("spikes file {}", path.display()))?;
+        write_spikes(pending.path(), pops, spec.sort_order)
+            .with_context(|| format!("spikes file {}", path.display()))?;
+        set.push(pending);
+    }
+    set.commit()
+        .map_err(|(path, e)| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Runs the simulation a config describes and writes its outputs; `quiet` hides the progress
+/// bar and the warnings (they are in the summary).
+pub fn simulate(
+    config: &Path,
+    threads: usize,
+    tstop: Option<f64>,
+    quiet: bool,
+) -> anyhow::Result<Summary> {
+    let interrupt = interrupt::flag().map_err(anyhow::Error::msg)?;
+    let t0 = Instant::now();
+    let Prepared {
+        net,
+        mut spec,
+        tstop,
+        grids,
+        report_pops,
+        open_s,
+        network_s,
+    } = prepare(config, tstop)?;
+    let threads = usable_threads(threads, &mut spec.warnings);
+    if interrupt::requested(interrupt) {
+        anyhow::bail!("interrupted while loading: nothing was written");
+    }
+    let mut sim = Simulation::from_network(net, &SimOptions { threads })?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let build_s = load_s - open_s - network_s;
+    if !quiet {
+        for w in &spec.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+
+    let t1 = Instant::now();
+    let plans = spec
+        .reports
+        .iter()
+        .zip(report_pops)
+        .zip(&grids)
+        .map(|((spec, populations), &grid)| ReportPlan {
+            spec,
+            grid,
+            populations,
+        })
+        .collect();
+    let (report_files, report_summaries) = match report_run::run_with_reports(
+        &mut sim, plans, tstop, quiet, interrupt,
+    )? {
+        RunOutcome::Finished { files, summaries } => (files, summaries),
+        RunOutcome::Interrupted { at_ms } => anyhow::bail!(
+            "interrupted at {at_ms} of {tstop} ms: no output was written (earlier outputs are as they were)"
+        ),
+    };
+    let simulate_s = t1.elapsed().as_secs_f64();
+
+    let t2 = Instant::now();
+    let pops = spikes_by_population(&sim);
+    commit_outputs(&spec, &pops, report_files)?;
     let write_s = t2.elapsed().as_secs_f64();
 
-    let summary = Summary {
+    Ok(Summary {
         config: config.display().to_string(),
         threads,
         tstop_ms: tstop,
-        dt_ms: dt,
+        dt_ms: spec.dt,
         load_s,
         open_s,
         network_s,
@@ -304,8 +304,7 @@ pub fn simulate(
         peak_rss_bytes: peak_rss_bytes(),
         build: sim.stats().clone(),
         warnings: spec.warnings.clone(),
-    };
-    Ok(summary)
+    })
 }
 
 fn print_summary(summary: &Summary, json: bool) -> anyhow::Result<()> {

@@ -197,8 +197,15 @@ fn write_edges(path: &Path, set: &EdgeSet, n_src: usize, n_tgt: usize, gzip: u8)
         .map(|&t| set.types[t as usize].edge_type_id as u32)
         .collect();
     dataset(path, &g, "edge_type_id", &types, gzip)?;
-    dataset(path, &g, "edge_group_id", &vec![0u32; n], gzip)?;
-    let index: Vec<u64> = (0..n as u64).collect();
+    // BMTK's NetworkBuilder writes the group ids as uint16 and the group indices as uint32
+    dataset(path, &g, "edge_group_id", &vec![0u16; n], gzip)?;
+    let n32 = u32::try_from(n).map_err(|_| {
+        DemoError::Invalid(format!(
+            "edge population {}: {n} edges do not fit BMTK's 32-bit edge_group_index",
+            set.name
+        ))
+    })?;
+    let index: Vec<u32> = (0..n32).collect();
     dataset(path, &g, "edge_group_index", &index, gzip)?;
     let g0 = g.create_group("0").map_err(h5(path, "0"))?;
     dataset(path, &g0, "nsyns", &vec![1u32; n], gzip)?;
@@ -208,13 +215,16 @@ fn write_edges(path: &Path, set: &EdgeSet, n_src: usize, n_tgt: usize, gzip: u8)
     file.flush().map_err(h5(path, "/"))
 }
 
+/// syn_weight written as a float even when it is a whole number (`-120.0`, as BMTK's builder
+/// writes it): pandas then reads the column as float64, and BMTK PointNet's
+/// `syn_weight * nsyns` (nsyns uint32) runs under numpy 2, which refuses an int64 -120 there.
 fn edge_types_csv(set: &EdgeSet) -> String {
     let mut s = String::from(
         "edge_type_id target_query source_query syn_weight dynamics_params model_template\n",
     );
     for t in &set.types {
         s += &format!(
-            "{} {} {} {} {} static_synapse\n",
+            "{} {} {} {:?} {} static_synapse\n",
             t.edge_type_id, t.target_query, t.source_query, t.syn_weight, t.dynamics_params
         );
     }
@@ -329,6 +339,29 @@ fn push(files: &mut Vec<PathBuf>, p: PathBuf) -> PathBuf {
     p
 }
 
+/// The folders of an export.
+struct ExportDirs {
+    network: PathBuf,
+    cells: PathBuf,
+    synapses: PathBuf,
+    inputs: PathBuf,
+}
+
+impl ExportDirs {
+    fn create(dir: &Path) -> DemoResult<Self> {
+        let dirs = Self {
+            network: dir.join("network"),
+            cells: dir.join("components/cell_models"),
+            synapses: dir.join("components/synaptic_models"),
+            inputs: dir.join("inputs"),
+        };
+        for d in [&dirs.network, &dirs.cells, &dirs.synapses, &dirs.inputs] {
+            std::fs::create_dir_all(d).map_err(io(d))?;
+        }
+        Ok(dirs)
+    }
+}
+
 impl Demo {
     /// Writes the column as SONATA under `dir`, uncompressed (created if needed; files of a
     /// previous export are overwritten).
@@ -344,20 +377,32 @@ impl Demo {
                 "gzip level {gzip} is not in 0..=9"
             )));
         }
-        let net = dir.join("network");
-        let cell_dir = dir.join("components/cell_models");
-        let syn_dir = dir.join("components/synaptic_models");
-        let input_dir = dir.join("inputs");
-        for d in [&net, &cell_dir, &syn_dir, &input_dir] {
-            std::fs::create_dir_all(d).map_err(io(d))?;
-        }
+        let dirs = ExportDirs::create(dir)?;
         let mut files = Vec::new();
+        self.write_node_files(&dirs, gzip, &mut files)?;
+        self.write_edge_files(&dirs, gzip, &mut files)?;
+        self.write_components(&dirs, &mut files)?;
+        self.write_inputs(&dirs, &mut files)?;
+        let config = self.write_configs(dir, &mut files)?;
+        Ok(ExportSummary {
+            dir: dir.to_path_buf(),
+            config,
+            files,
+        })
+    }
 
-        // nodes
+    /// The V1 cells and the two virtual populations, with their node types.
+    fn write_node_files(
+        &self,
+        dirs: &ExportDirs,
+        gzip: u8,
+        files: &mut Vec<PathBuf>,
+    ) -> DemoResult<()> {
+        let net = &dirs.network;
         let model = format!("nest:{}", self.options.model.nest_name());
         let type_ids: Vec<u64> = self.cell_types.iter().map(|t| t.node_type_id).collect();
         write_nodes(
-            &push(&mut files, net.join("v1_nodes.h5")),
+            &push(files, net.join("v1_nodes.h5")),
             "v1",
             &self.cells,
             &type_ids,
@@ -377,29 +422,37 @@ impl Demo {
                 t.params_file
             );
         }
-        write_text(&push(&mut files, net.join("v1_node_types.csv")), &csv)?;
+        write_text(&push(files, net.join("v1_node_types.csv")), &csv)?;
         for (pop, nodes, type_id) in [("lgn", &self.lgn, 200u64), ("bkg", &self.bkg, 300)] {
             write_nodes(
-                &push(&mut files, net.join(format!("{pop}_nodes.h5"))),
+                &push(files, net.join(format!("{pop}_nodes.h5"))),
                 pop,
                 nodes,
                 &[type_id],
                 gzip,
             )?;
             write_text(
-                &push(&mut files, net.join(format!("{pop}_node_types.csv"))),
+                &push(files, net.join(format!("{pop}_node_types.csv"))),
                 &format!("node_type_id pop_name ei model_type\n{type_id} {pop} e virtual\n"),
             )?;
         }
+        Ok(())
+    }
 
-        // edges
+    /// The three edge populations with their edge types.
+    fn write_edge_files(
+        &self,
+        dirs: &ExportDirs,
+        gzip: u8,
+        files: &mut Vec<PathBuf>,
+    ) -> DemoResult<()> {
         let sizes = |pop: &str| match pop {
             "v1" => self.cells.len(),
             "lgn" => self.lgn.len(),
             _ => self.bkg.len(),
         };
         for (set, stem) in self.edges.iter().zip(EDGE_FILES) {
-            let p = push(&mut files, net.join(format!("{stem}_edges.h5")));
+            let p = push(files, dirs.network.join(format!("{stem}_edges.h5")));
             write_edges(
                 &p,
                 set,
@@ -408,45 +461,52 @@ impl Demo {
                 gzip,
             )?;
             write_text(
-                &push(&mut files, net.join(format!("{stem}_edge_types.csv"))),
+                &push(files, dirs.network.join(format!("{stem}_edge_types.csv"))),
                 &edge_types_csv(set),
             )?;
         }
+        Ok(())
+    }
 
-        // components
+    /// Cell parameters (NEST dictionaries) and synapse parameters (receptor types).
+    fn write_components(&self, dirs: &ExportDirs, files: &mut Vec<PathBuf>) -> DemoResult<()> {
         for t in &self.cell_types {
-            let p = cell_dir.join(&t.params_file);
+            let p = dirs.cells.join(&t.params_file);
             if !files.contains(&p) {
-                write_json(&push(&mut files, p), &Value::Object(t.params.clone()))?;
+                write_json(&push(files, p), &Value::Object(t.params.clone()))?;
             }
         }
         for set in &self.edges {
             for t in &set.types {
-                let p = syn_dir.join(&t.dynamics_params);
+                let p = dirs.synapses.join(&t.dynamics_params);
                 if !files.contains(&p) {
                     let v = if t.receptor > 0 {
                         json!({ "receptor_type": t.receptor })
                     } else {
                         json!({})
                     };
-                    write_json(&push(&mut files, p), &v)?;
+                    write_json(&push(files, p), &v)?;
                 }
             }
         }
+        Ok(())
+    }
 
-        // inputs
+    /// The spike trains of the virtual populations.
+    fn write_inputs(&self, dirs: &ExportDirs, files: &mut Vec<PathBuf>) -> DemoResult<()> {
         for (pop, trains) in [("lgn", &self.lgn_trains), ("bkg", &self.bkg_trains)] {
-            let p = push(&mut files, input_dir.join(format!("{pop}_spikes.h5")));
+            let p = push(files, dirs.inputs.join(format!("{pop}_spikes.h5")));
             write_spikes(&p, &[spikes_of(pop, trains)], SortOrder::ByTime)?;
         }
+        Ok(())
+    }
 
-        // configs
+    /// node_sets.json, the SONATA circuit and simulation configs, and BMTK's one-file
+    /// config.json (returned: the file to open).
+    fn write_configs(&self, dir: &Path, files: &mut Vec<PathBuf>) -> DemoResult<PathBuf> {
+        write_json(&push(files, dir.join("node_sets.json")), &node_sets_json())?;
         write_json(
-            &push(&mut files, dir.join("node_sets.json")),
-            &node_sets_json(),
-        )?;
-        write_json(
-            &push(&mut files, dir.join("circuit_config.json")),
+            &push(files, dir.join("circuit_config.json")),
             &json!({
                 "manifest": manifest(),
                 "components": components(),
@@ -455,7 +515,7 @@ impl Demo {
             }),
         )?;
         write_json(
-            &push(&mut files, dir.join("simulation_config.json")),
+            &push(files, dir.join("simulation_config.json")),
             &json!({
                 "manifest": manifest(),
                 "target_simulator": "NEST",
@@ -466,7 +526,7 @@ impl Demo {
                 "node_sets_file": "$BASE_DIR/node_sets.json",
             }),
         )?;
-        let config = push(&mut files, dir.join("config.json"));
+        let config = push(files, dir.join("config.json"));
         write_json(
             &config,
             &json!({
@@ -481,10 +541,6 @@ impl Demo {
                 "networks": networks_json(),
             }),
         )?;
-        Ok(ExportSummary {
-            dir: dir.to_path_buf(),
-            config,
-            files,
-        })
+        Ok(config)
     }
 }

@@ -1,14 +1,11 @@
 //! Counter-based random numbers (splitmix64 hashes of keys), so that every draw depends only on
 //! (seed, stream, indices) and never on the order or the thread that evaluates it.
 
-const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+use crate::sim::splitmix;
 
-/// The splitmix64 finaliser.
+/// splitmix64's output for state `x` (its finaliser after one increment).
 pub fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(GOLDEN);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    splitmix::finalize(x.wrapping_add(splitmix::GOLDEN_GAMMA))
 }
 
 /// A key built from a seed and a stream name (a small constant per use).

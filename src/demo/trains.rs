@@ -2,36 +2,9 @@
 //! at most one spike per node and step, so that every simulator sees the same input.
 use super::rng::Key;
 
-/// Spike times (ms, ascending) of one node firing at `rate_hz` over [0, tstop).
-pub fn poisson_train(key: Key, rate_hz: f64, tstop_ms: f64, dt: f64) -> Vec<f64> {
-    let steps = (tstop_ms / dt).round() as u64;
-    let p = (rate_hz * dt / 1000.0).clamp(0.0, 0.999_999);
-    let mut out = Vec::new();
-    if p <= 0.0 || steps < 2 {
-        return out;
-    }
-    let log_q = (1.0 - p).ln();
-    let mut k = 0u64;
-    let mut j = 0u64;
-    loop {
-        // geometric gap between Bernoulli successes
-        let u = key.uniform_open0(j);
-        j += 1;
-        let gap = (u.ln() / log_q).floor();
-        if !gap.is_finite() || gap >= (steps - k) as f64 {
-            break;
-        }
-        k += 1 + gap as u64;
-        if k >= steps {
-            break;
-        }
-        out.push((k as f64 * dt * 1e6).round() / 1e6);
-    }
-    out
-}
-
-/// Spike times of one node firing at `rate_hz` on the grid steps k with `t0 <= k dt < t1`
-/// (k >= 1), as [`poisson_train`] makes them over [0, tstop): a live run's next segment.
+/// Spike times (ms, ascending) of one node firing at `rate_hz` on the grid steps k with
+/// `t0 <= k dt < t1` (k >= 1): a whole run's train is the segment [0, tstop), a live run's next
+/// piece the segment after the last.
 pub fn poisson_segment(key: Key, rate_hz: f64, t0_ms: f64, t1_ms: f64, dt: f64) -> Vec<f64> {
     let k0 = ((t0_ms / dt).round() as u64).max(1);
     let k1 = (t1_ms / dt).round() as u64;
@@ -72,7 +45,7 @@ pub fn trains(rates: &[f64], tstop_ms: f64, dt: f64, key: Key) -> Vec<Vec<f64>> 
     rates
         .iter()
         .enumerate()
-        .map(|(i, &r)| poisson_train(key.with(i as u64), r, tstop_ms, dt))
+        .map(|(i, &r)| poisson_segment(key.with(i as u64), r, 0.0, tstop_ms, dt))
         .collect()
 }
 
@@ -103,7 +76,7 @@ mod tests {
     #[test]
     fn rate_and_grid() {
         let dt = 0.1;
-        let t = poisson_train(Key::new(1, 2), 50.0, 100_000.0, dt);
+        let t = poisson_segment(Key::new(1, 2), 50.0, 0.0, 100_000.0, dt);
         let rate = t.len() as f64 / 100.0;
         assert!((rate - 50.0).abs() < 2.0, "{rate}");
         for w in t.windows(2) {

@@ -1,5 +1,6 @@
 //! Devices: spike trains of virtual nodes (NEST `spike_generator`), step currents
 //! (`step_current_generator`) and Poisson trains (`poisson_generator`).
+use super::splitmix;
 
 /// splitmix64: small, fast, good enough for Poisson inputs; keyed per target so that results do
 /// not depend on the number of threads.
@@ -8,17 +9,13 @@ pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64, stream: u64) -> Self {
-        let mut r = Rng(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut r = Rng(seed ^ stream.wrapping_mul(splitmix::GOLDEN_GAMMA));
         r.next_u64();
         r
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        splitmix::next(&mut self.0)
     }
 
     /// uniform in [0, 1)

@@ -11,9 +11,11 @@
 //! | `synapses` | per-partition synapses grouped by source and delay |
 //! | `prefetch` | cache prefetch hints for the irregular streams |
 //! | `inputs` | spike trains, step currents, Poisson trains |
+//! | `splitmix` | splitmix64, the generator of the Poisson inputs and of the demo's draws |
 //! | `recorder` | V_m sampled as NEST's multimeter samples it |
 //! | `reports` | the config's membrane (V_m) reports, checked and resolved to neurons |
-//! | `engine` | [`Simulation`]: build, step, stream spikes, change while running |
+//! | `engine` | [`Simulation`]: build (in stages), step, stream spikes, change while running |
+//! | `from_sonata` | a SONATA simulation config -> [`Network`], strictly: every file the network needs |
 //! | `live` | [`live::LiveRun`]: the engine on its own thread, paused, capped, changed while running |
 pub mod engine;
 pub mod error;
@@ -26,10 +28,11 @@ pub mod params;
 mod prefetch;
 pub mod recorder;
 pub mod reports;
+pub mod splitmix;
 pub mod synapses;
 pub mod time;
 
-pub use engine::{BuildStats, SimOptions, Simulation, Spike};
+pub use engine::{BuildStats, MAX_PARTITIONS, RunEnd, SimOptions, Simulation, Spike};
 pub use error::{SimError, SimResult};
 pub use models::Model;
 pub use network::{

@@ -4,8 +4,7 @@
 //! Built by a counting sort: the engine counts the synapses per source, lays out exact-size
 //! columns, writes every synapse at its source's cursor (`Filler`), then [`Filler::finish`] sorts
 //! each source's synapses by (delay, row, weight id) and cuts them into delay groups.
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use rustc_hash::FxHashMap;
 
 use super::prefetch;
 
@@ -52,39 +51,14 @@ pub struct SynapseStore {
     cols: Columns,
 }
 
-/// FxHash (rustc's): fast hashing of the small integer keys of the weight table.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(b as u64);
-        }
-    }
-
-    fn write_u32(&mut self, x: u32) {
-        self.write_u64(x as u64);
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
 /// The distinct (projection, weight) values of a partition, numbered in order of first
 /// appearance.
 #[derive(Debug, Default)]
 pub struct WeightTable {
     pub table: Vec<f64>,
     pub table_proj: Vec<u32>,
-    ix: FxMap<(u32, u64), u32>,
+    /// FxHash: the small integer keys need no DoS-resistant hashing
+    ix: FxHashMap<(u32, u64), u32>,
 }
 
 impl WeightTable {

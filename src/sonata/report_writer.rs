@@ -179,6 +179,15 @@ impl FrameReportWriter {
     /// Checks that every frame was written, closes the file and puts it in place.
     pub fn finish(self) -> Result<()> {
         let path = self.pending.target().to_owned();
+        self.close()?
+            .commit()
+            .map_err(|e| SonataError::io(&path, e))
+    }
+
+    /// Checks that every frame was written and closes the file, still under its temporary
+    /// name: the caller commits it (with the other outputs of the same run).
+    pub fn close(self) -> Result<PendingFile> {
+        let path = self.pending.target().to_owned();
         if let Some((ds, _, written)) = self.data.iter().find(|(_, _, w)| *w != self.frames) {
             return Err(SonataError::invalid(
                 &path,
@@ -190,6 +199,6 @@ impl FrameReportWriter {
             .map_err(|e| h5util::h5err(&path, "/", e))?;
         drop(self.data);
         drop(self.file);
-        self.pending.commit().map_err(|e| SonataError::io(&path, e))
+        Ok(self.pending)
     }
 }
