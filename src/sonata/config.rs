@@ -363,6 +363,55 @@ fn path_field(obj: &Map<String, Value>, key: &str, base: &Path) -> Option<PathBu
         .map(|s| resolve_path(base, s))
 }
 
+/// The name of a JSON value's kind, for messages.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `networks.<kind>` as a list of objects (empty when absent); anything else is an error, so
+/// that a misspelt layout is not read as an empty network.
+fn network_entries(
+    path: &Path,
+    networks: Option<&Map<String, Value>>,
+    kind: &str,
+) -> Result<Vec<Map<String, Value>>> {
+    let items = match networks.and_then(|n| n.get(kind)) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(SonataError::invalid(
+                path,
+                format!(
+                    "networks.{kind} must be a list of objects, not {}",
+                    json_kind(other)
+                ),
+            ));
+        }
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            item.as_object().cloned().ok_or_else(|| {
+                SonataError::invalid(
+                    path,
+                    format!(
+                        "networks.{kind}[{i}] must be an object, not {}",
+                        json_kind(item)
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Circuit config
 
@@ -385,16 +434,19 @@ impl CircuitConfig {
                 }
             }
         }
-        let networks = obj.get("networks").and_then(Value::as_object);
-        let entries = |kind: &str| -> Vec<Map<String, Value>> {
-            networks
-                .and_then(|n| n.get(kind))
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|e| e.as_object().cloned()).collect())
-                .unwrap_or_default()
+        let networks = match obj.get("networks") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(n)) => Some(n),
+            Some(other) => {
+                return Err(SonataError::invalid(
+                    path,
+                    format!("'networks' must be an object, not {}", json_kind(other)),
+                ));
+            }
         };
+        let entries = |kind: &str| network_entries(path, networks, kind);
         let mut nodes = Vec::new();
-        for (i, entry) in entries("nodes").iter().enumerate() {
+        for (i, entry) in entries("nodes")?.iter().enumerate() {
             let nodes_file = path_field(entry, "nodes_file", &base).ok_or_else(|| {
                 SonataError::invalid(path, format!("networks.nodes[{i}] has no 'nodes_file'"))
             })?;
@@ -405,7 +457,7 @@ impl CircuitConfig {
             });
         }
         let mut edges = Vec::new();
-        for (i, entry) in entries("edges").iter().enumerate() {
+        for (i, entry) in entries("edges")?.iter().enumerate() {
             let edges_file = path_field(entry, "edges_file", &base).ok_or_else(|| {
                 SonataError::invalid(path, format!("networks.edges[{i}] has no 'edges_file'"))
             })?;
