@@ -1,7 +1,7 @@
 //! `node_sets.json`: basic sets (attribute -> value or list, AND across keys, OR within a list;
 //! special keys `population` and `node_id`) and compound sets (a list of set names, their union).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -91,10 +91,21 @@ impl NodeSets {
 
     /// Rows of `pop` in the named set.
     pub fn evaluate(&self, name: &str, pop: &NodePopulation) -> Result<Selection> {
-        self.evaluate_depth(name, pop, 0)
+        self.evaluate_depth(name, pop, 0, &mut HashMap::new())
     }
 
-    fn evaluate_depth(&self, name: &str, pop: &NodePopulation, depth: usize) -> Result<Selection> {
+    /// `done` holds the sets already evaluated: a set named many times over (compound sets
+    /// that each list the next one twice) is evaluated once, not exponentially often.
+    fn evaluate_depth(
+        &self,
+        name: &str,
+        pop: &NodePopulation,
+        depth: usize,
+        done: &mut HashMap<String, Selection>,
+    ) -> Result<Selection> {
+        if let Some(selection) = done.get(name) {
+            return Ok(selection.clone());
+        }
         if depth > 64 {
             return Err(SonataError::invalid(
                 &self.path,
@@ -104,17 +115,19 @@ impl NodeSets {
         let def = self.sets.get(name).ok_or_else(|| {
             SonataError::invalid(&self.path, format!("no node set named '{name}'"))
         })?;
-        match def {
+        let selection = match def {
             Value::Array(names) => {
                 let mut out = Selection::empty();
                 for n in names.iter().filter_map(Value::as_str) {
-                    out = out.union(&self.evaluate_depth(n, pop, depth + 1)?);
+                    out = out.union(&self.evaluate_depth(n, pop, depth + 1, done)?);
                 }
-                Ok(out)
+                out
             }
-            Value::Object(map) => Ok(evaluate_basic(map, pop)),
-            _ => Ok(Selection::empty()),
-        }
+            Value::Object(map) => evaluate_basic(map, pop),
+            _ => Selection::empty(),
+        };
+        done.insert(name.to_owned(), selection.clone());
+        Ok(selection)
     }
 }
 
