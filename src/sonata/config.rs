@@ -146,13 +146,30 @@ fn is_var_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// The longest text a manifest variable or a config value may expand to. Paths are far
+/// shorter; variables that refer to each other twice over would otherwise double at each level
+/// (40 levels: 10^12 characters).
+pub const MAX_EXPANDED_LEN: usize = 1 << 16;
+
 /// Replaces `$NAME` and `${NAME}` in `s`; unknown names are left as they are.
 /// Returns the new string and whether anything was replaced.
 pub fn substitute(s: &str, vars: &BTreeMap<String, String>) -> (String, bool) {
-    let mut out = String::with_capacity(s.len());
+    substitute_within(s, vars, usize::MAX).unwrap_or_default()
+}
+
+/// As [`substitute`], or `None` as soon as the result would exceed `max_len` bytes.
+fn substitute_within(
+    s: &str,
+    vars: &BTreeMap<String, String>,
+    max_len: usize,
+) -> Option<(String, bool)> {
+    let mut out = String::with_capacity(s.len().min(max_len));
     let mut changed = false;
     let mut rest = s;
     while let Some(pos) = rest.find('$') {
+        if out.len() > max_len {
+            return None;
+        }
         out.push_str(&rest[..pos]);
         let after = &rest[pos + 1..];
         let (name, consumed) = if let Some(inner) = after.strip_prefix('{') {
@@ -166,6 +183,9 @@ pub fn substitute(s: &str, vars: &BTreeMap<String, String>) -> (String, bool) {
         };
         match vars.get(name).filter(|_| !name.is_empty()) {
             Some(value) => {
+                if out.len() + value.len() > max_len {
+                    return None;
+                }
                 out.push_str(value);
                 changed = true;
                 rest = &after[consumed..];
@@ -177,7 +197,14 @@ pub fn substitute(s: &str, vars: &BTreeMap<String, String>) -> (String, bool) {
         }
     }
     out.push_str(rest);
-    (out, changed)
+    (out.len() <= max_len).then_some((out, changed))
+}
+
+fn too_long(path: &Path, what: &str) -> SonataError {
+    SonataError::Manifest {
+        path: path.to_owned(),
+        message: format!("{what} expands to more than {MAX_EXPANDED_LEN} characters"),
+    }
 }
 
 /// Names referenced by `$NAME`/`${NAME}` in `s`.
@@ -239,7 +266,8 @@ pub fn resolve_manifest(
         let mut changed = false;
         for name in own.keys() {
             let current = vars.get(name).cloned().unwrap_or_default();
-            let (next, replaced) = substitute(&current, &vars);
+            let (next, replaced) = substitute_within(&current, &vars, MAX_EXPANDED_LEN)
+                .ok_or_else(|| too_long(path, &format!("${name}")))?;
             if replaced {
                 changed = true;
                 vars.insert(name.clone(), next);
@@ -263,17 +291,35 @@ pub fn resolve_manifest(
     })
 }
 
-fn substitute_json(value: &mut Value, vars: &BTreeMap<String, String>) {
+fn substitute_json(path: &Path, value: &mut Value, vars: &BTreeMap<String, String>) -> Result<()> {
     match value {
         Value::String(s) => {
-            let (next, changed) = substitute(s, vars);
+            let (next, changed) = substitute_within(s, vars, MAX_EXPANDED_LEN)
+                .ok_or_else(|| too_long(path, &format!("the value \"{}\"", truncated(s))))?;
             if changed {
                 *s = next;
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| substitute_json(v, vars)),
-        Value::Object(map) => map.values_mut().for_each(|v| substitute_json(v, vars)),
+        Value::Array(items) => {
+            for v in items {
+                substitute_json(path, v, vars)?;
+            }
+        }
+        Value::Object(map) => {
+            for v in map.values_mut() {
+                substitute_json(path, v, vars)?;
+            }
+        }
         _ => {}
+    }
+    Ok(())
+}
+
+/// The first 60 characters of `s`, for a message.
+fn truncated(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((end, _)) => format!("{}...", &s[..end]),
+        None => s.to_owned(),
     }
 }
 
@@ -308,7 +354,7 @@ pub fn read_json_with_manifest(path: &Path) -> Result<Value> {
     if let Some(obj) = json.as_object_mut() {
         for (key, value) in obj.iter_mut() {
             if key != "manifest" {
-                substitute_json(value, &vars);
+                substitute_json(path, value, &vars)?;
             }
         }
     }
