@@ -203,6 +203,12 @@ def json_cases():
     circuit_case("json", "cyclic_manifest", "manifest variables that refer to each other",
                  ["circuit_config.json", "cyclic variables: $A, $B"],
                  config=json.dumps(cyclic, indent=2))
+    doubling = json.loads(good)
+    doubling["manifest"] = {"$V0": "ab", **{f"$V{i}": f"$V{i - 1}$V{i - 1}" for i in range(1, 41)}}
+    doubling["networks"]["nodes"][0]["nodes_file"] = "$V40/nodes.h5"
+    circuit_case("json", "manifest_doubling", "each variable twice the one before: 2^41 characters",
+                 ["circuit_config.json", "expands to more than 65536 characters"],
+                 config=json.dumps(doubling, indent=2))
     undefined = json.loads(good)
     undefined["networks"]["nodes"][0]["nodes_file"] = "$NOT_DEFINED/nodes.h5"
     # Viewing is tolerant: the nodes file it names is missing, a warning says which.
@@ -238,6 +244,17 @@ def json_cases():
                    ["node_sets.json", "not valid JSON"])
     node_sets_case("node_sets_cyclic", "a compound node set that contains itself",
                    json.dumps({"a": ["b"], "b": ["a"]}), "a", ["node_sets.json", "refers to itself"])
+    doubling = {f"s{i}": [f"s{i + 1}", f"s{i + 1}"] for i in range(40)}
+    doubling["s40"] = {"ei": "e"}
+    # Each set lists the next one twice: 2^40 evaluations unless each set is
+    # evaluated once. Selects the excitatory cells.
+    files_ok = json.loads(good)
+    files_ok["node_sets_file"] = "./node_sets.json"
+    case("json", "node_sets_doubling",
+         {"circuit_config.json": json.dumps(files_ok, indent=2), "nodes.h5": NODES_H5,
+          "node_types.csv": NODE_TYPES_CSV, "node_sets.json": json.dumps(doubling)},
+         ["nodes", "{dir}/circuit_config.json", "--select", "s0", "--attributes", "ei"], "ok", [],
+         ["node_id,ei\n0,e\n"], description="compound sets listing the next set twice, 40 deep")
     node_sets_case("node_sets_not_an_object", "node sets given as a list", "[1, 2]", "a",
                    ["node_sets.json", "must be a JSON object"])
 
