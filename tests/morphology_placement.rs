@@ -9,12 +9,11 @@ use cortexview::morphology::{Morphology, MorphologyLibrary};
 use cortexview::sonata::Circuit;
 use serde_json::Value;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/morphology")
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
 }
 
 fn bmtk() -> Value {
@@ -54,11 +53,11 @@ fn euler_placement_equals_bmtk_move_and_rotate() {
 
 #[test]
 fn nodes_of_a_circuit_are_placed_as_bmtk_places_them() {
-    let config = fixtures().join("sonata-examples/layer4_sample/circuit_config.json");
-    if !config.exists() {
-        println!("skipped: {} is absent", config.display());
+    let Some(config) =
+        fixtures::shared_fixture("sonata-examples/layer4_sample/circuit_config.json")
+    else {
         return;
-    }
+    };
     let circuit = Circuit::open(&config).unwrap();
     let nodes = circuit.node_population("l4").unwrap();
     let source = MorphologySource::of(&circuit).unwrap();
@@ -134,11 +133,10 @@ fn morphology_paths() {
         morphology_path(dir, "v1.2_cell"),
         Path::new("/m/v1.2_cell.swc")
     );
-    let config = fixtures().join("sonata-examples/9_cells/circuit_config.json");
-    if !config.exists() {
-        println!("skipped: {} is absent", config.display());
+    let Some(config) = fixtures::shared_fixture("sonata-examples/9_cells/circuit_config.json")
+    else {
         return;
-    }
+    };
     let circuit = Circuit::open(&config).unwrap();
     let nodes = circuit.node_population("cortex").unwrap();
     let source = MorphologySource::of(&circuit).unwrap();

@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 use cortexview::morphology::{Morphology, MorphologyError, SomaKind, swc};
 use serde_json::Value;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/morphology")
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
 }
 
 fn reference() -> Value {
@@ -19,23 +18,18 @@ fn reference() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// The SWC files of the reference that are present (fixtures may be absent in a fresh clone).
+/// The SWC files of the reference that are present (the shared fixtures may be absent).
 fn reference_files() -> Vec<(PathBuf, Value)> {
     let reference = reference();
     let mut out = Vec::new();
     for (name, entry) in reference["files"].as_object().unwrap() {
         let path = if let Some(rest) = name.strip_prefix("fixtures/") {
-            fixtures().join(rest)
+            fixtures::shared_fixture(rest)
         } else {
-            data_dir().join(name.strip_prefix("data/").unwrap())
+            Some(data_dir().join(name.strip_prefix("data/").unwrap()))
         };
-        if path.exists() {
+        if let Some(path) = path {
             out.push((path, entry.clone()));
-        } else {
-            println!(
-                "skipped: {} is absent (../shared/fixtures is not part of a fresh clone)",
-                path.display()
-            );
         }
     }
     out
@@ -313,14 +307,12 @@ fn h5_errors() {
         MorphologyError::UnsupportedFormat { .. }
     ));
     // A SONATA nodes file is not a morphology.
-    let nodes = fixtures().join("sonata-examples/9_cells/network/cortex_nodes.h5");
-    if nodes.exists() {
+    if let Some(nodes) = fixtures::shared_fixture("sonata-examples/9_cells/network/cortex_nodes.h5")
+    {
         let err = Morphology::load(&nodes).unwrap_err();
         assert!(
             err.to_string().contains("not a MorphIO H5 v1 morphology"),
             "{err}"
         );
-    } else {
-        println!("skipped: {} is absent", nodes.display());
     }
 }

@@ -2,7 +2,7 @@
 //! run of the same network, also when paused, resumed and speed-capped on the way.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cortexview::sim::from_sonata::network_from_circuit;
 use cortexview::sim::live::{LiveCommand, LiveRun};
@@ -54,29 +54,67 @@ fn streamed_spikes_equal_a_plain_run() {
     assert_eq!(key(&got), want);
 }
 
+/// The spikes of a plain run up to `t_ms`.
+fn plain_until(t_ms: f64) -> Vec<(usize, u64, u64)> {
+    let mut sim = simulation();
+    sim.run_until(t_ms).unwrap();
+    key(&sim.take_new_spikes())
+}
+
+/// Model time once it has stopped moving (a paused run takes the pause between two chunks).
+fn settled_time(live: &LiveRun) -> f64 {
+    let mut last = live.time_ms();
+    for _ in 0..500 {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = live.time_ms();
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    panic!("the model time never stopped moving after a pause (last {last} ms)");
+}
+
 #[test]
 fn pause_resume_and_speed_cap_change_nothing_but_timing() {
     let want = plain();
-    // 200 model ms per wall second: the 300 ms run takes at least 1.5 s of wall time.
-    let started = Instant::now();
+    // 200 model ms per wall second: the 300 ms run is still going when it is paused.
     let live = LiveRun::start(simulation(), 2.0, TSTOP, Some(200.0));
     std::thread::sleep(Duration::from_millis(300));
     live.send(LiveCommand::Pause).unwrap();
-    std::thread::sleep(Duration::from_millis(100));
-    let t_paused = live.time_ms();
+    let t_paused = settled_time(&live);
+    assert!(
+        !live.finished(),
+        "a paused run does not end (it reached {t_paused} ms)"
+    );
+    assert!(
+        t_paused > 0.0 && t_paused < TSTOP,
+        "paused at {t_paused} ms"
+    );
+    // What was streamed before the pause is complete up to the paused time and equals a plain
+    // run up to that time.
+    let mut before = Vec::new();
+    for _ in 0..200 {
+        let (until, spikes) = live.drain();
+        before.extend(spikes);
+        if until == Some(t_paused) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(key(&before), plain_until(t_paused));
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(live.time_ms(), t_paused, "a paused run does not advance");
-    assert!(t_paused > 0.0 && t_paused < TSTOP);
     live.send(LiveCommand::SetSpeed(None)).unwrap();
     live.send(LiveCommand::Resume).unwrap();
-    let mut got = Vec::new();
+    let mut got = before;
     while !live.finished() {
         got.extend(live.drain_spikes());
         std::thread::sleep(Duration::from_millis(2));
     }
     got.extend(live.drain_spikes());
-    live.wait().unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    let sim = live.wait().unwrap();
+    assert!((sim.time_ms() - TSTOP).abs() < 1e-9, "{} ms", sim.time_ms());
     assert_eq!(key(&got), want);
 }
 

@@ -7,6 +7,9 @@ use cortexview::sim::from_sonata::network_from_circuit;
 use cortexview::sim::{SimOptions, Simulation};
 use cortexview::sonata::{Circuit, read_spikes};
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -16,23 +19,12 @@ fn manifest() -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn peers_dir() -> PathBuf {
-    std::env::var_os("PEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/cortexview-peers")
-        })
-}
-
 /// The config of a case, or None (with the reason printed) when its files are absent.
 fn config_of(case: &str) -> Option<PathBuf> {
     let m = manifest();
     let c = &m["cases"][case];
     let path = match c["kind"].as_str().unwrap() {
-        "fixture" => repo()
-            .join("../shared/fixtures")
-            .join(c["config"].as_str().unwrap()),
+        "fixture" => return fixtures::shared_fixture(c["config"].as_str().unwrap()),
         _ => {
             // The 1,000-cell networks are bundled (tests/data/nets); larger ones are built by
             // the peers' script into $PEERS_DIR/nets.
@@ -44,17 +36,15 @@ fn config_of(case: &str) -> Option<PathBuf> {
             if bundled.exists() {
                 bundled
             } else {
-                peers_dir().join("nets").join(name).join("config.json")
+                fixtures::peers_dir()
+                    .join("nets")
+                    .join(name)
+                    .join("config.json")
             }
         }
     };
-    if path.exists() {
-        Some(path)
-    } else {
-        let how = c["build"].as_str().unwrap_or("the shared fixtures");
-        eprintln!("SKIP {case}: {} is absent (made by {how})", path.display());
-        None
-    }
+    let how = c["build"].as_str().unwrap_or("the peers' scripts");
+    fixtures::require(&path, &format!("{how}, in $PEERS_DIR"))
 }
 
 type Trains = BTreeMap<String, Vec<(u64, u64)>>;

@@ -12,6 +12,9 @@ use cortexview::sonata::reports::read_reports;
 use cortexview::sonata::{Circuit, read_spikes};
 use serde_json::{Value, json};
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -73,19 +76,11 @@ fn case_config(case: &str, out: &Path) -> Option<PathBuf> {
     let tstop = c["tstop"].as_f64().unwrap();
     if let Some(fixture) = c["fixture"].as_str() {
         // BMTK's layout: config.json names simulation_config.json beside it
-        let dir = repo()
-            .join("../shared/fixtures")
-            .join(fixture)
-            .parent()
-            .unwrap()
-            .to_owned();
-        if !dir.join("simulation_config.json").exists() {
-            eprintln!(
-                "SKIP {case}: {} is absent (the shared fixtures)",
-                dir.display()
-            );
-            return None;
-        }
+        let fixture_dir = Path::new(fixture).parent().unwrap();
+        let simulation = fixtures::shared_fixture(
+            &fixture_dir.join("simulation_config.json").to_string_lossy(),
+        )?;
+        let dir = simulation.parent().unwrap().to_owned();
         return Some(config_in(
             &dir,
             "simulation_config.json",

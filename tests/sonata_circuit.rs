@@ -4,14 +4,14 @@ use std::path::PathBuf;
 
 use cortexview::sonata::Circuit;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 #[test]
 fn old_layout_input_spikes_take_the_population_of_their_node_set() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/sonata-examples/300_pointneurons");
-    if !dir.exists() {
-        println!("skipped: {} is absent", dir.display());
+    let Some(dir) = fixtures::shared_fixture("sonata-examples/300_pointneurons") else {
         return;
-    }
+    };
     let c = Circuit::open(&dir).unwrap();
     let input = c
         .spikes

@@ -8,6 +8,9 @@ use cortexview::sonata::connectivity::{all_partners, partners};
 use cortexview::sonata::edges::{Direction, EdgePopulation};
 use cortexview::sonata::{Circuit, Selection};
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn brute(e: &EdgePopulation, nodes: &Selection, direction: Direction) -> BTreeMap<u64, u32> {
     let src = e.source_node_ids().unwrap();
     let trg = e.target_node_ids().unwrap();
@@ -50,13 +53,7 @@ fn check_all(e: &EdgePopulation, n_nodes: u64) -> usize {
 }
 
 fn fixtures() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-    if p.exists() {
-        Some(p)
-    } else {
-        println!("skipped: ../shared/fixtures is absent");
-        None
-    }
+    fixtures::shared_fixture("")
 }
 
 #[test]

@@ -15,12 +15,15 @@ use cortexview::sonata::{
 };
 use serde_json::Value as Json;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn fixtures() -> PathBuf {
-    root().join("../shared/fixtures")
+fn shared_fixtures() -> PathBuf {
+    fixtures::shared_fixtures()
 }
 
 fn references() -> Vec<(String, Json)> {
@@ -43,17 +46,10 @@ fn references() -> Vec<(String, Json)> {
 fn source_dir(reference: &Json) -> Option<PathBuf> {
     let source = reference["source"].as_str().unwrap();
     let base = match reference["source_root"].as_str().unwrap() {
-        "fixtures" => fixtures(),
+        "fixtures" => shared_fixtures(),
         _ => root().join("tests/data"),
     };
-    let path = base.join(source);
-    if !path.exists() {
-        println!(
-            "skipped: {} is absent (../shared/fixtures is not part of a fresh clone)",
-            path.display()
-        );
-        return None;
-    }
+    let path = fixtures::require(&base.join(source), "the reference's source folder")?;
     // A reference of a single file has the file as source.
     Some(if path.is_file() {
         path.parent().unwrap().to_owned()
@@ -462,7 +458,7 @@ fn check_spikes(name: &str, dir: &Path, reference: &Json) -> usize {
 
 fn spikes_source(reference: &Json) -> PathBuf {
     let base = match reference["source_root"].as_str().unwrap() {
-        "fixtures" => fixtures(),
+        "fixtures" => shared_fixtures(),
         _ => root().join("tests/data"),
     };
     base.join(reference["source"].as_str().unwrap())

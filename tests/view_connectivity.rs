@@ -12,6 +12,9 @@ use cortexview::view::connectivity_view::{
 use cortexview::view::partners::edges_mesh;
 use cortexview::view::scene::Scene;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 /// (side, edge population, edge id, edge type, partner population, partner node, instance).
 type Row = (Side, String, u64, i64, String, u64, Option<u32>);
 
@@ -213,11 +216,9 @@ fn check_circuit(path: &std::path::Path, attribute: &str) {
 fn partners_equal_a_scan_of_all_edges() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     check_circuit(&root.join("tests/data/v1_like_n300_none"), "syn_weight");
-    let fixtures = root.join("../shared/fixtures");
-    if !fixtures.exists() {
-        eprintln!("skipped the shared fixtures: ../shared/fixtures is absent");
+    let Some(fixtures) = fixtures::shared_fixture("") else {
         return;
-    }
+    };
     // Other layouts and attributes (per edge in the h5 file or per type), and partners
     // without positions (virtual populations of 9_cells).
     check_circuit(

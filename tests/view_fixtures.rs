@@ -1,5 +1,5 @@
 //! Rendering the real SONATA examples in `../shared/fixtures` (skipped, with the reason
-//! printed, where that folder is absent: a fresh clone does not have it).
+//! printed, where that folder is absent: a fresh clone does not have it; a failure under CI).
 #![cfg(feature = "viewer")]
 
 use std::path::PathBuf;
@@ -9,19 +9,11 @@ use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::{RenderOptions, project, render_scene};
 use cortexview::view::scene::Scene;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn fixture(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipped: {} is absent (shared fixtures not present)",
-            p.display()
-        );
-        None
-    }
+    fixtures::shared_fixture(rel)
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! sonata-examples/9_cells (dendrites lit where BMTK's placement puts them), a broken file
 //! leaves its cells spheres with one warning, and the level of detail degrades by budget.
 //! GPU tests need a Vulkan or GL adapter (Mesa's lavapipe in CI); skipped, with the reason
-//! printed, where `../shared/fixtures` is absent.
+//! printed, where `../shared/fixtures` is absent (a failure under CI).
 #![cfg(feature = "viewer")]
 
 use std::path::{Path, PathBuf};
@@ -17,6 +17,9 @@ use cortexview::view::morphologies::{Lod, MeshCache, MorphologySettings, build_l
 use cortexview::view::scene::{Representation, Scene, Style};
 use image::RgbaImage;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 /// One GPU app at a time: lavapipe uses every core already.
 static GPU: Mutex<()> = Mutex::new(());
 
@@ -24,14 +27,7 @@ const W: u32 = 480;
 const H: u32 = 360;
 
 fn nine_cells() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/sonata-examples/9_cells/circuit_config.json");
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent (shared fixtures)", p.display());
-        None
-    }
+    fixtures::shared_fixture("sonata-examples/9_cells/circuit_config.json")
 }
 
 fn opts(style: Style) -> RenderOptions {
@@ -175,8 +171,8 @@ fn nine_cells_as_morphologies_light_their_dendrites_where_bmtk_places_them() {
 
 /// 9_cells with its morphologies copied into `dir`, one of the three files broken.
 fn nine_cells_with_a_broken_file(dir: &Path) -> PathBuf {
-    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/sonata-examples")
+    let base = fixtures::shared_fixtures()
+        .join("sonata-examples")
         .canonicalize()
         .expect("fixtures");
     let morph = dir.join("morphologies");

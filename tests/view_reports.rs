@@ -13,21 +13,15 @@ use cortexview::view::report_colors::{
 use cortexview::view::report_playback::read_trace_values;
 use cortexview::view::scene::{Coloring, Representation, Scene};
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn fixture(rel: &str) -> Option<PathBuf> {
-    let p = root().join("../shared/fixtures").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipped: {} is absent (shared fixtures not present)",
-            p.display()
-        );
-        None
-    }
+    fixtures::shared_fixture(rel)
 }
 
 /// Soma values of every report node at `frame`, through the cache as playback reads them.
@@ -342,7 +336,7 @@ fn somata_are_drawn_in_their_report_colour_at_the_playback_time() {
     let mut viewer = match HeadlessViewer::new(scene, reps, false, w, h) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("skipped: {e}");
+            fixtures::absent(&format!("no GPU adapter ({e})"));
             return;
         }
     };

@@ -16,14 +16,11 @@ use cortexview::view::synapse_positions::{
     PositionSource, afferent_synapses, distance_to_segments, placed_cell, segments,
 };
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn fixtures() -> Option<PathBuf> {
-    let f = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-    if f.exists() {
-        Some(f)
-    } else {
-        eprintln!("skipped: ../shared/fixtures is absent");
-        None
-    }
+    fixtures::shared_fixture("")
 }
 
 fn instance_of(scene: &Scene, population: &str, node: u64) -> usize {

@@ -136,6 +136,38 @@ fn parse_int(s: &str) -> Option<i64> {
     (v.fract() == 0.0 && v.abs() < 9.0e15).then_some(v as i64)
 }
 
+/// A sample whose chain of parents comes back to it, if any (such samples reach no root, so
+/// they would otherwise be left out without a word).
+fn sample_in_cycle(parent_index: &[Option<usize>]) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Seen {
+        Not,
+        OnChain,
+        ReachesRoot,
+    }
+    let mut seen = vec![Seen::Not; parent_index.len()];
+    let mut chain = Vec::new();
+    for start in 0..parent_index.len() {
+        chain.clear();
+        let mut at = Some(start);
+        while let Some(i) = at {
+            match seen[i] {
+                Seen::ReachesRoot => break,
+                Seen::OnChain => return Some(i),
+                Seen::Not => {
+                    seen[i] = Seen::OnChain;
+                    chain.push(i);
+                    at = parent_index[i];
+                }
+            }
+        }
+        for &i in &chain {
+            seen[i] = Seen::ReachesRoot;
+        }
+    }
+    None
+}
+
 struct Builder<'a> {
     path: &'a Path,
     samples: Vec<Sample>,
@@ -186,6 +218,16 @@ impl<'a> Builder<'a> {
                 children[p].push(i);
                 parent_index[i] = Some(p);
             }
+        }
+        if let Some(i) = sample_in_cycle(&parent_index) {
+            return Err(MorphologyError::swc(
+                path,
+                samples[i].line,
+                format!(
+                    "sample {} is its own ancestor: its parents form a cycle",
+                    samples[i].id
+                ),
+            ));
         }
         Ok(Self {
             path,

@@ -263,7 +263,7 @@ impl CircuitConfig {
                 return Ok(Vec::new());
             };
             let items = list.as_array().ok_or_else(|| {
-                SonataError::invalid(path, format!("'networks.{kind}' must be a list"))
+                SonataError::invalid(path, format!("networks.{kind} must be a list of objects"))
             })?;
             items
                 .iter()
