@@ -11,6 +11,7 @@ this again gives the same bytes.
 """
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -20,7 +21,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "data" / "bad_inputs"
 NET = ROOT / "tests" / "data" / "v1_like_n300_none" / "network"
-ELECTRODES = Path("/work/shared/fixtures/sonata-examples/shared_components/recXelectrodes/linear_electrode.csv")
+# The shared fixtures beside the project (as the tests find them), or where FIXTURES says.
+FIXTURES = Path(os.environ.get("FIXTURES", ROOT.parent / "shared" / "fixtures"))
+if not FIXTURES.is_dir():
+    FIXTURES = Path("/work/shared/fixtures")
+ELECTRODES = FIXTURES / "sonata-examples/shared_components/recXelectrodes/linear_electrode.csv"
 
 N_NODES = 40  # nodes kept from the V1-like network: small cases, real positions and types
 

@@ -606,6 +606,9 @@ impl EdgePopulation {
             &["node_id_to_ranges", "node_id_to_range"],
         )?;
         let range_to_edge = h5util::optional_dataset(&self.file, &group, "range_to_edge_id")?;
+        for ds in node_to_range.iter().chain(&range_to_edge) {
+            h5util::check_declared_size(&self.file, ds)?;
+        }
         Ok(node_to_range.zip(range_to_edge))
     }
 

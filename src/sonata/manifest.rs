@@ -265,4 +265,26 @@ mod tests {
         );
         assert!(!msg.contains("$OK"), "{msg}");
     }
+
+    #[test]
+    fn expansions_are_bounded_per_variable_and_per_config() {
+        let mut manifest = Map::new();
+        manifest.insert("$V0".into(), Value::from("ab"));
+        for i in 1..=30 {
+            manifest.insert(format!("$V{i}"), Value::from(format!("$V{0}$V{0}", i - 1)));
+        }
+        let err = resolve_manifest(Path::new("c.json"), &manifest, &BTreeMap::new()).unwrap_err();
+        assert!(err.to_string().contains("expands to more than"), "{err}");
+
+        // Each string within the per-string bound, together beyond the config's.
+        let big = "x".repeat(MAX_EXPANDED_BYTES / 2);
+        let vars = vars(&[("BIG", big.as_str())]);
+        let strings = MAX_EXPANDED_CONFIG_BYTES / big.len() + 2;
+        let mut json = Value::Array(vec![Value::from("$BIG"); strings]);
+        let err = substitute_json(Path::new("c.json"), &mut json, &vars).unwrap_err();
+        assert!(err.to_string().contains("strings together"), "{err}");
+        let mut few = Value::Array(vec![Value::from("$BIG/a"); 3]);
+        substitute_json(Path::new("c.json"), &mut few, &vars).unwrap();
+        assert_eq!(few[2].as_str().map(str::len), Some(big.len() + 2));
+    }
 }
