@@ -131,7 +131,7 @@ fn prepare(config: &Path, tstop: Option<f64>, interrupt: &AtomicBool) -> anyhow:
     let circuit = Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
     let open_s = t0.elapsed().as_secs_f64();
     stop_if_interrupted(interrupt, "while opening the circuit")?;
-    let (net, spec) = network_from_circuit(&circuit)?;
+    let (net, mut spec) = network_from_circuit(&circuit)?;
     drop(circuit);
     stop_if_interrupted(interrupt, "while reading the network")?;
     let network_s = t0.elapsed().as_secs_f64() - open_s;
@@ -176,7 +176,7 @@ fn prepare(config: &Path, tstop: Option<f64>, interrupt: &AtomicBool) -> anyhow:
         .zip(&grids)
         .map(|(r, g)| output_space::report_output(r, g))
         .collect();
-    output_space::check_free_space(&planned)?;
+    output_space::check_free_space(&planned, &mut spec.warnings)?;
     Ok(Prepared {
         net,
         spec,
