@@ -9,6 +9,7 @@
 //! they were and no temporary file behind.
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -115,14 +116,25 @@ struct Prepared {
     network_s: f64,
 }
 
-fn prepare(config: &Path, tstop: Option<f64>) -> anyhow::Result<Prepared> {
+/// Stops between the stages of the load when an interrupt came (the run loop checks it after
+/// every window).
+fn stop_if_interrupted(interrupt: &AtomicBool, stage: &str) -> anyhow::Result<()> {
+    if interrupt::requested(interrupt) {
+        anyhow::bail!("interrupted {stage}: nothing was written");
+    }
+    Ok(())
+}
+
+fn prepare(config: &Path, tstop: Option<f64>, interrupt: &AtomicBool) -> anyhow::Result<Prepared> {
     let t0 = Instant::now();
     check_files_named_by(config)?;
     let circuit = Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
     circuit.require_simulation_files()?;
     let open_s = t0.elapsed().as_secs_f64();
-    let (net, spec) = network_from_circuit(&circuit)?;
+    stop_if_interrupted(interrupt, "while opening the circuit")?;
+    let (net, mut spec) = network_from_circuit(&circuit)?;
     drop(circuit);
+    stop_if_interrupted(interrupt, "while reading the network")?;
     let network_s = t0.elapsed().as_secs_f64() - open_s;
     let tstop = tstop.unwrap_or(spec.tstop);
     if !(tstop.is_finite() && tstop >= 0.0) {
@@ -165,7 +177,7 @@ fn prepare(config: &Path, tstop: Option<f64>) -> anyhow::Result<Prepared> {
         .zip(&grids)
         .map(|(r, g)| output_space::report_output(r, g))
         .collect();
-    output_space::check_free_space(&planned)?;
+    output_space::check_free_space(&planned, &mut spec.warnings)?;
     Ok(Prepared {
         net,
         spec,
@@ -233,12 +245,10 @@ pub fn simulate(
         report_pops,
         open_s,
         network_s,
-    } = prepare(config, tstop)?;
+    } = prepare(config, tstop, interrupt)?;
     let threads = usable_threads(threads, &mut spec.warnings);
-    if interrupt::requested(interrupt) {
-        anyhow::bail!("interrupted while loading: nothing was written");
-    }
     let mut sim = Simulation::from_network(net, &SimOptions { threads })?;
+    stop_if_interrupted(interrupt, "while building the engine")?;
     let load_s = t0.elapsed().as_secs_f64();
     let build_s = load_s - open_s - network_s;
     if !quiet {

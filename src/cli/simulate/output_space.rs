@@ -60,8 +60,13 @@ fn existing_folder(path: &Path) -> PathBuf {
     }
 }
 
-/// Refuses the run when the outputs going to a folder need more than its free space.
-pub(super) fn check_free_space(outputs: &[PlannedOutput]) -> anyhow::Result<()> {
+/// Refuses the run when the outputs going to a folder need more than its free space. Where the
+/// free space cannot be read (a file system that does not say), a warning says the check was
+/// skipped.
+pub(super) fn check_free_space(
+    outputs: &[PlannedOutput],
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<()> {
     let mut by_folder: Vec<(PathBuf, Vec<&PlannedOutput>)> = Vec::new();
     for o in outputs {
         let dir = existing_folder(&o.path);
@@ -72,9 +77,17 @@ pub(super) fn check_free_space(outputs: &[PlannedOutput]) -> anyhow::Result<()> 
     }
     for (dir, files) in by_folder {
         let needed: u128 = files.iter().map(|o| o.bytes).sum();
-        let free = fs4::available_space(&dir)
-            .map_err(|e| anyhow::anyhow!("cannot read the free space of {}: {e}", dir.display()))?
-            as u128;
+        let free = match fs4::available_space(&dir) {
+            Ok(b) => b as u128,
+            Err(e) => {
+                warnings.push(format!(
+                    "the free space of {} cannot be read ({e}): the outputs ({}) were not checked against it",
+                    dir.display(),
+                    human_bytes(needed)
+                ));
+                continue;
+            }
+        };
         if needed > free {
             let list: Vec<String> = files
                 .iter()
@@ -120,7 +133,9 @@ mod tests {
             bytes: 1 << 80,
             reckoning: "many frames".into(),
         };
-        let err = check_free_space(&[huge]).unwrap_err().to_string();
+        let err = check_free_space(&[huge], &mut Vec::new())
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("v.h5") && err.contains("free") && err.contains("many frames"),
             "{err}"
@@ -131,6 +146,8 @@ mod tests {
             bytes: 1000,
             reckoning: String::new(),
         };
-        check_free_space(&[small]).unwrap();
+        let mut warnings = Vec::new();
+        check_free_space(&[small], &mut warnings).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 }
