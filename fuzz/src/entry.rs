@@ -184,7 +184,7 @@ pub fn spikes_h5(data: &[u8]) {
                 spikes.create_group(["v1", "lgn", "x", "a b"][p])?
             };
             let n = input.below(16);
-            let ids: Vec<f64> = (0..n).map(|_| f64::from(input.small_int())).collect();
+            let ids: Vec<f64> = (0..n).map(|_| input.id()).collect();
             let m = if input.below(6) == 0 {
                 input.below(16)
             } else {
@@ -246,7 +246,7 @@ pub fn report_h5(data: &[u8]) {
             }
             let mapping = group.create_group("mapping")?;
             let n_nodes = input.below(5);
-            let node_ids: Vec<f64> = (0..n_nodes).map(|_| f64::from(input.small_int())).collect();
+            let node_ids: Vec<f64> = (0..n_nodes).map(|_| input.id()).collect();
             write_numbers(&mapping, "node_ids", &node_ids, &[n_nodes], input.dtype())?;
             let n_pointers = n_nodes + input.below(3);
             let pointers: Vec<f64> = (0..n_pointers)
@@ -517,12 +517,26 @@ impl<'a> Input<'a> {
 
     /// Small integers, negatives and a few extremes (ids, offsets, parents).
     fn small_int(&mut self) -> i32 {
-        match self.byte() {
+        let b = self.byte();
+        Self::small_int_of(b)
+    }
+
+    fn small_int_of(b: u8) -> i32 {
+        match b {
             250 => i32::MAX,
             251 => i32::MIN,
             252 => -1,
             253 => 1 << 20,
             b => i32::from(b) - 8,
+        }
+    }
+
+    /// Node ids: small ones, negatives and ids far beyond any population (2^40, u64::MAX).
+    fn id(&mut self) -> f64 {
+        match self.byte() {
+            248 => (1u64 << 40) as f64,
+            249 => u64::MAX as f64,
+            b => f64::from(Self::small_int_of(b)),
         }
     }
 
