@@ -360,8 +360,17 @@ pub struct SpikeIndex {
     /// for the first `indexed` spikes; later ones (appended live) are found by a scan until the
     /// next re-index.
     node_offsets: Vec<u32>,
+    /// `None`: `node_offsets` is indexed by node id (ids are compact). Otherwise the sorted ids
+    /// that have spikes, and `node_offsets` is indexed by position in this list.
+    sparse_ids: Option<Vec<u64>>,
     by_node: Vec<f64>,
     indexed: usize,
+}
+
+/// Whether a table indexed by node id up to `max_id` is reasonable for `spikes` spikes: ids
+/// far beyond the spike count (a file naming node 2^40) would make it absurdly large.
+fn dense_ids(max_id: u64, spikes: usize) -> bool {
+    max_id < (spikes as u64).saturating_mul(8).max(1 << 22)
 }
 
 impl SpikeIndex {
@@ -378,19 +387,39 @@ impl SpikeIndex {
         {
             sorted.sort(SortOrder::ByTime);
         }
-        let n_nodes = sorted.node_ids.iter().max().map_or(0, |m| m + 1) as usize;
-        let mut node_offsets = vec![0u32; n_nodes + 1];
+        let max_id = sorted.node_ids.iter().max().copied();
+        let sparse_ids = match max_id {
+            Some(max_id) if !dense_ids(max_id, sorted.len()) => {
+                let mut ids = sorted.node_ids.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                Some(ids)
+            }
+            _ => None,
+        };
+        // Every id is in `sparse_ids`, so the search always finds it.
+        let key = |id: u64| match &sparse_ids {
+            None => id as usize,
+            Some(ids) => ids.binary_search(&id).unwrap_or_default(),
+        };
+        let n_keys = match (&sparse_ids, max_id) {
+            (Some(ids), _) => ids.len(),
+            (None, Some(max_id)) => max_id as usize + 1,
+            (None, None) => 0,
+        };
+        let mut node_offsets = vec![0u32; n_keys + 1];
         for &id in &sorted.node_ids {
-            node_offsets[id as usize + 1] += 1;
+            node_offsets[key(id) + 1] += 1;
         }
-        for i in 0..n_nodes {
+        for i in 0..n_keys {
             node_offsets[i + 1] += node_offsets[i];
         }
         let mut fill = node_offsets.clone();
         let mut by_node = vec![0.0; sorted.len()];
         for (&id, &t) in sorted.node_ids.iter().zip(&sorted.timestamps) {
-            by_node[fill[id as usize] as usize] = t;
-            fill[id as usize] += 1;
+            let k = key(id);
+            by_node[fill[k] as usize] = t;
+            fill[k] += 1;
         }
         let indexed = sorted.timestamps.len();
         Self {
@@ -398,6 +427,7 @@ impl SpikeIndex {
             times: sorted.timestamps,
             node_ids: sorted.node_ids,
             node_offsets,
+            sparse_ids,
             by_node,
             indexed,
         }
@@ -475,11 +505,16 @@ impl SpikeIndex {
     /// The spike times of one node that the per-node index holds, ascending (all of them,
     /// unless spikes were appended since the last re-index: see [`Self::node_spike_times`]).
     pub fn node_spikes(&self, node_id: u64) -> &[f64] {
-        let n = node_id as usize;
-        if n + 1 >= self.node_offsets.len() {
-            return &[];
+        let key = match &self.sparse_ids {
+            None => usize::try_from(node_id).ok(),
+            Some(ids) => ids.binary_search(&node_id).ok(),
+        };
+        match key {
+            Some(n) if n < self.node_offsets.len().saturating_sub(1) => {
+                &self.by_node[self.node_offsets[n] as usize..self.node_offsets[n + 1] as usize]
+            }
+            _ => &[],
         }
-        &self.by_node[self.node_offsets[n] as usize..self.node_offsets[n + 1] as usize]
     }
 
     /// Every spike time of one node, ascending, appended ones included.
@@ -586,6 +621,25 @@ mod tests {
         assert_eq!(parse_sorting(p, None).unwrap(), None);
         let err = parse_sorting(p, Some("3".into())).unwrap_err().to_string();
         assert!(err.contains("s.h5") && err.contains("'3'"), "{err}");
+    }
+
+    #[test]
+    fn far_apart_node_ids_are_indexed_without_a_table_up_to_the_largest() {
+        let ids = [3, u64::MAX, 1 << 40, 3, 0];
+        let spikes = PopulationSpikes {
+            population: "v1".into(),
+            node_ids: ids.to_vec(),
+            timestamps: vec![1.0, 2.0, 3.0, 4.0, 5.0],
+            sorting: Some(SortOrder::ByTime),
+        };
+        let index = SpikeIndex::from_owned(spikes);
+        assert!(index.node_offsets.len() <= ids.len() + 1);
+        assert_eq!(index.node_spikes(3), &[1.0, 4.0]);
+        assert_eq!(index.node_spikes(u64::MAX), &[2.0]);
+        assert_eq!(index.node_spikes(1 << 40), &[3.0]);
+        assert_eq!(index.node_spikes(0), &[5.0]);
+        assert_eq!(index.node_spikes(7), &[] as &[f64]);
+        assert_eq!(index.last_spike_before(3, 4.5), Some(4.0));
     }
 
     #[test]

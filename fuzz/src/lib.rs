@@ -1,0 +1,3 @@
+//! Fuzzing entry points for cortexview's parsers (see `entry`).
+
+pub mod entry;
