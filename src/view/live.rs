@@ -134,7 +134,7 @@ pub struct LivePlugin;
 impl Plugin for LivePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<LiveSession>()
-            .add_systems(Update, pump_live.after(super::poll_load));
+            .add_systems(Update, pump_live.after(super::scene::poll_load));
     }
 }
 

@@ -658,7 +658,7 @@ impl Plugin for MorphologiesPlugin {
                 Update,
                 (update_morphologies, hide_tubes_when_far)
                     .chain()
-                    .after(super::restyle_scene),
+                    .after(super::scene::restyle_scene),
             );
     }
 

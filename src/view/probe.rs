@@ -79,7 +79,7 @@ impl Plugin for ProbePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ProbeSession>().add_systems(
             Update,
-            (drag_probe, update_probe.after(super::poll_load)).chain(),
+            (drag_probe, update_probe.after(super::scene::poll_load)).chain(),
         );
     }
 }

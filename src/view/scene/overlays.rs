@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
-use super::connectivity_view::{BOTH_COLOR, POST_COLOR, PRE_COLOR};
-use super::scene::NeuronInstance;
+use crate::view::connectivity_view::{BOTH_COLOR, POST_COLOR, PRE_COLOR};
+use super::NeuronInstance;
 
 /// Everything laid over the styled instances.
 #[derive(Clone, Debug, Default)]
