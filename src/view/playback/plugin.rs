@@ -10,9 +10,9 @@ use std::time::Instant;
 
 use bevy::prelude::*;
 
-use super::ViewerState;
-use super::neurons::{ActivityUpdate, NeuronData, NeuronParams};
-use super::scene::Scene;
+use crate::view::ViewerState;
+use crate::view::neurons::{ActivityUpdate, NeuronData, NeuronParams};
+use crate::view::scene::Scene;
 
 /// What happens at the end of the time range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
