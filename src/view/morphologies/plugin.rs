@@ -1,5 +1,5 @@
 //! Neurons drawn as their cells: representations with the `morphology` (tubes) or
-//! `morphology_line` style, as [`super::meshes`] layers.
+//! `morphology_line` style, as [`crate::view::meshes`] layers.
 //!
 //! One mesh per unique morphology file (built once and cached across restyles), instanced per
 //! cell by BMTK's placement (`morphology::placement::world_from_local`), in the colour of the
@@ -42,11 +42,11 @@ use crate::morphology::resolve::{MorphologySource, node_world_from_local};
 use crate::morphology::simplify::simplified;
 use crate::morphology::{LineMesh, Morphology, MorphologyLibrary, TriangleMesh};
 
-use super::ViewerState;
-use super::camera::OrbitCamera;
-use super::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
-use super::neurons::NeuronData;
-use super::scene::{MorphologyCell, MorphologyStyle, Scene};
+use crate::view::ViewerState;
+use crate::view::camera::OrbitCamera;
+use crate::view::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
+use crate::view::neurons::NeuronData;
+use crate::view::scene::{MorphologyCell, MorphologyStyle, Scene};
 
 /// Layer of the tubes.
 pub const TUBES_LAYER: &str = "morphologies";
@@ -658,14 +658,14 @@ impl Plugin for MorphologiesPlugin {
                 Update,
                 (update_morphologies, hide_tubes_when_far)
                     .chain()
-                    .after(super::scene::restyle_scene),
+                    .after(crate::view::scene::restyle_scene),
             );
     }
 
     fn finish(&self, app: &mut App) {
         let software = app
             .get_sub_app(bevy::render::RenderApp)
-            .is_some_and(|r| super::neurons::is_software_adapter(r.world()));
+            .is_some_and(|r| crate::view::neurons::is_software_adapter(r.world()));
         if software {
             app.insert_resource(MorphologySettings::software());
         }
