@@ -364,7 +364,7 @@ impl HeadlessViewer {
     /// read off the main thread); at most a few seconds.
     pub fn wait_for_reports(&mut self) {
         for _ in 0..2000 {
-            if super::report_playback::frame_shown(self.app.world()) {
+            if super::reports::plugin::frame_shown(self.app.world()) {
                 return;
             }
             self.app.update();

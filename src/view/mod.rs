@@ -8,7 +8,7 @@
 //! | [`morphologies::MorphologiesPlugin`] | `morphology`/`morphology_line` styles: cells as tubes or lines, level of detail |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
-//! | [`report_playback::ReportPlugin`] | frame reports colouring somata at the playback time, traces |
+//! | [`reports::plugin::ReportsPlugin`] | frame reports colouring somata at the playback time, traces |
 //! | [`partners::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted, and its synapses on the morphology |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
 //! | [`capture`] | screenshots and headless `render` |
@@ -27,13 +27,10 @@ pub mod playback;
 pub mod probe;
 pub mod probe_view;
 pub mod render_util;
-pub mod report_colors;
-pub mod report_playback;
 pub mod scene;
 pub mod synapse_positions;
 pub mod ui;
 pub mod ui_connectivity;
-pub mod ui_reports;
 
 use bevy::prelude::*;
 
@@ -51,7 +48,7 @@ impl Plugin for ViewerCorePlugins {
             morphologies::MorphologiesPlugin,
             playback::PlaybackPlugin,
             camera::CameraPlugin,
-            report_playback::ReportPlugin,
+            reports::plugin::ReportsPlugin,
             partners::ConnectivityPlugin,
         ));
     }

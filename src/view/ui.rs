@@ -24,7 +24,7 @@ use super::playback::{LoopMode, Playback, PlaybackStats};
 use super::probe::{ProbePlugin, ProbeSession, probe_ui};
 use super::scene::{Coloring, LegendEntry, Representation, Style};
 use super::ui_connectivity::ConnectivityUiPlugin;
-use super::ui_reports::ReportsUiPlugin;
+use super::reports::ui::ReportsUiPlugin;
 use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 
 /// Opens the viewer window, loading `path` in the background when given.
@@ -402,7 +402,7 @@ fn dropped_files(
                 && crate::sonata::circuit::h5_kind(path_buf)
                     .is_ok_and(|k| k == crate::sonata::circuit::H5Kind::Report)
             {
-                super::report_playback::add_report_file(&mut state, path_buf);
+                super::reports::plugin::add_report_file(&mut state, path_buf);
             } else {
                 task.start(path_buf, &mut state);
             }
@@ -649,7 +649,7 @@ fn menu_ui(
                     .add_filter("SONATA report", &["h5"])
                     .pick_file()
                 {
-                    super::report_playback::add_report_file(state, &p);
+                    super::reports::plugin::add_report_file(state, &p);
                 }
             }
             ui.menu_button("Recent", |ui| {

@@ -139,7 +139,7 @@ pub enum Coloring {
     /// through `colormap` over `range` (the report's data range when `None`). Styling only
     /// marks these instances ([`Styled::by_report`]); the report plugin colours them per frame.
     ByReport {
-        colormap: crate::view::report_colors::Colormap,
+        colormap: crate::view::reports::frames::Colormap,
         range: Option<(f64, f64)>,
     },
 }
@@ -153,7 +153,7 @@ impl Coloring {
             "type" | "node_type" | "node_type_id" => Self::ByNodeType,
             "activity" | "rate" => Self::ByActivity,
             "report" => Self::ByReport {
-                colormap: crate::view::report_colors::Colormap::Viridis,
+                colormap: crate::view::reports::frames::Colormap::Viridis,
                 range: None,
             },
             _ => match parse_hex_color(s) {
@@ -864,11 +864,11 @@ impl<'a> Colorer<'a> {
                 label: "solid".into(),
             }],
             // Without a range of its own the report's data range is known only to the report
-            // plugin: NaN bounds here, filled in by `report_colors::fill_legend`.
+            // plugin: NaN bounds here, filled in by `reports::frames::fill_legend`.
             Coloring::ByReport { range, .. } => {
                 let (min, max) = range.unwrap_or((f64::NAN, f64::NAN));
                 vec![LegendEntry::Ramp {
-                    label: crate::view::report_colors::LEGEND_LABEL.into(),
+                    label: crate::view::reports::frames::LEGEND_LABEL.into(),
                     min,
                     max,
                 }]

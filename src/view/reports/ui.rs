@@ -5,12 +5,12 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::ViewerState;
-use super::playback::Playback;
-use super::report_colors::Colormap;
-use super::report_playback::{MAX_PINNED, Reports, Trace, report_representation};
-use super::scene::{Coloring, fmt_num};
-use super::ui::WindowView;
+use crate::view::ViewerState;
+use crate::view::playback::Playback;
+use crate::view::reports::frames::Colormap;
+use crate::view::reports::plugin::{MAX_PINNED, Reports, Trace, report_representation};
+use crate::view::scene::{Coloring, fmt_num};
+use crate::view::ui::WindowView;
 
 /// The reports and trace windows (window app only).
 pub struct ReportsUiPlugin;
@@ -32,7 +32,7 @@ fn reports_windows(
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
-    let view = super::ui::view_rect(&cameras, &ctx);
+    let view = crate::view::ui::view_rect(&cameras, &ctx);
     egui::Window::new("Reports")
         .default_pos(egui::pos2(view.right() - 300.0, view.top() + 8.0))
         .default_width(290.0)
@@ -215,7 +215,7 @@ fn color32(c: [f32; 3]) -> egui::Color32 {
 fn trace_color(k: Option<usize>) -> egui::Color32 {
     match k {
         None => egui::Color32::WHITE,
-        Some(k) => color32(super::scene::categorical(k)),
+        Some(k) => color32(crate::view::scene::categorical(k)),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `ReportPlugin`: frame reports (membrane potential, ...) played with the spikes.
+//! `ReportsPlugin`: frame reports (membrane potential, ...) played with the spikes.
 //!
 //! The reports of the open circuit (its simulation config's `reports`, or report files opened
 //! or dropped) are listed; the active one colours the somata of representations that colour
@@ -15,10 +15,10 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
 use crate::sonata::FrameReport;
 
-use super::ViewerState;
-use super::playback::Playback;
-use super::report_colors::{self, Colormap, FrameCache, FrameWindow, SomaMap};
-use super::scene::{Coloring, Representation, Scene};
+use crate::view::ViewerState;
+use crate::view::playback::Playback;
+use crate::view::reports::frames::{self, Colormap, FrameCache, FrameWindow, SomaMap};
+use crate::view::scene::{Coloring, Representation, Scene};
 
 /// Memory for cached soma values of the active report.
 const CACHE_BYTES: usize = 64 << 20;
@@ -93,7 +93,7 @@ impl Reports {
         self.error = None;
         let (report, soma) = (entry.report.clone(), entry.soma.clone());
         let task = AsyncComputeTaskPool::get()
-            .spawn(async move { Ok(report_colors::sampled_range(&report, &soma, 64)?) });
+            .spawn(async move { Ok(frames::sampled_range(&report, &soma, 64)?) });
         self.range_task = Some((i, task));
     }
 }
@@ -133,9 +133,9 @@ pub fn add_report_file(state: &mut ViewerState, path: &Path) {
 }
 
 /// Reports listed, frames cached and coloured, traces read.
-pub struct ReportPlugin;
+pub struct ReportsPlugin;
 
-impl Plugin for ReportPlugin {
+impl Plugin for ReportsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Reports>()
             .add_systems(Update, (sync_reports, color_frame, read_trace).chain());
@@ -275,7 +275,7 @@ fn color_frame(
     {
         let (r, soma, frames) = (entry.report.clone(), entry.soma.clone(), want.clone());
         let task = AsyncComputeTaskPool::get()
-            .spawn(async move { Ok(report_colors::read_window(&r, &soma, frames)?) });
+            .spawn(async move { Ok(frames::read_window(&r, &soma, frames)?) });
         reports.loading = Some((active, want, task));
     }
     if state.styled.by_report.is_empty() {
@@ -296,8 +296,8 @@ fn color_frame(
     let Some(values) = reports.cache.as_ref().and_then(|c| c.get(frame)) else {
         return;
     };
-    let by_instance = report_colors::values_by_instance(&entry.soma, values, n);
-    state.value_colors = report_colors::report_colors(
+    let by_instance = frames::values_by_instance(&entry.soma, values, n);
+    state.value_colors = frames::report_colors(
         &state.styled,
         &state.representations,
         &by_instance,
@@ -309,7 +309,7 @@ fn color_frame(
         (None, Some(u)) => u.clone(),
         (None, None) => String::new(),
     };
-    report_colors::fill_legend(&mut state.styled.legend, data_range, &variable);
+    frames::fill_legend(&mut state.styled.legend, data_range, &variable);
     state.redraw = true;
     reports.frame = Some(frame);
     reports.shown = Some(key);

@@ -11,8 +11,8 @@ use std::ops::Range;
 use crate::sonata::FrameReport;
 use crate::sonata::error::Result;
 
-use super::scene::{Coloring, LegendEntry, Styled};
-use super::scene::{MISSING, Representation, Scene, viridis};
+use crate::view::scene::{Coloring, LegendEntry, Styled};
+use crate::view::scene::{MISSING, Representation, Scene, viridis};
 
 /// A colormap from 0..1 to sRGB 0..1.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
