@@ -9,28 +9,24 @@
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`reports::plugin::ReportsPlugin`] | frame reports colouring somata at the playback time, traces |
-//! | [`partners::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted, and its synapses on the morphology |
+//! | [`connectivity::plugin::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted, and its synapses on the morphology |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
 //! | [`capture`] | screenshots and headless `render` |
 
 pub mod camera;
 pub mod capture;
-pub mod connectivity_view;
 pub mod font;
 pub mod live;
 pub mod live_feed;
 pub mod meshes;
 pub mod morphologies;
 pub mod neurons;
-pub mod partners;
 pub mod playback;
 pub mod probe;
 pub mod probe_view;
 pub mod render_util;
 pub mod scene;
-pub mod synapse_positions;
 pub mod ui;
-pub mod ui_connectivity;
 
 use bevy::prelude::*;
 
@@ -49,7 +45,7 @@ impl Plugin for ViewerCorePlugins {
             playback::PlaybackPlugin,
             camera::CameraPlugin,
             reports::plugin::ReportsPlugin,
-            partners::ConnectivityPlugin,
+            connectivity::plugin::ConnectivityPlugin,
         ));
     }
 }

@@ -23,7 +23,7 @@ use super::morphologies::{self, MorphologyBuild, MorphologySettings};
 use super::playback::{LoopMode, Playback, PlaybackStats};
 use super::probe::{ProbePlugin, ProbeSession, probe_ui};
 use super::scene::{Coloring, LegendEntry, Representation, Style};
-use super::ui_connectivity::ConnectivityUiPlugin;
+use super::connectivity::ui::ConnectivityUiPlugin;
 use super::reports::ui::ReportsUiPlugin;
 use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::view::connectivity_view::{BOTH_COLOR, POST_COLOR, PRE_COLOR};
+use crate::view::connectivity::partner_view::{BOTH_COLOR, POST_COLOR, PRE_COLOR};
 use super::NeuronInstance;
 
 /// Everything laid over the styled instances.

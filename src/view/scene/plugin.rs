@@ -10,7 +10,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use super::{NeuronInstance, Rates, Representation, Scene, Styled, overlays};
 use crate::sonata::LoadProgress;
 use crate::view::camera::OrbitCamera;
-use crate::view::connectivity_view;
+use crate::view::connectivity::partner_view;
 use crate::view::neurons::NeuronData;
 use crate::view::playback::Playback;
 use crate::view::ui;
@@ -46,7 +46,7 @@ pub struct ViewerState {
     /// Report colours of instances at the playback time (the report plugin sets them).
     pub value_colors: Vec<(u32, [f32; 3])>,
     /// The picked neuron's synaptic partners, highlighted (the connectivity plugin sets them).
-    pub partners: Option<Arc<connectivity_view::PartnerView>>,
+    pub partners: Option<Arc<partner_view::PartnerView>>,
     /// Set to re-apply the overlays (report colours, partners, picked) without re-styling.
     pub redraw: bool,
     /// A live simulation feeds the scene (the raster scrolls with it).

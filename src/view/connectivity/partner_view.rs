@@ -10,7 +10,7 @@ use anyhow::Context;
 use crate::sonata::edges::{Direction, EdgePopulation};
 use crate::sonata::{Column, Selection};
 
-use super::scene::Scene;
+use crate::view::scene::Scene;
 
 /// Which edges to keep.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::ViewerState;
-use super::connectivity_view::{
+use crate::view::ViewerState;
+use crate::view::connectivity::partner_view::{
     EdgeFilter, POST_COLOR, PRE_COLOR, PartnerView, Side, filterable_attributes,
 };
-use super::partners::Connectivity;
-use super::synapse_positions::synapse_color;
-use super::ui::WindowView;
+use crate::view::connectivity::plugin::Connectivity;
+use crate::view::connectivity::synapse_positions::synapse_color;
+use crate::view::ui::WindowView;
 
 /// The connectivity window and edge lines (window app only).
 pub struct ConnectivityUiPlugin;
@@ -45,7 +45,7 @@ fn connectivity_window(
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
-    let view_rect = super::ui::view_rect(&cameras, &ctx);
+    let view_rect = crate::view::ui::view_rect(&cameras, &ctx);
     egui::Window::new("Connectivity")
         .default_pos(egui::pos2(view_rect.left() + 8.0, view_rect.top() + 8.0))
         .default_width(300.0)
@@ -58,7 +58,7 @@ fn connectivity_ui(
     ui: &mut egui::Ui,
     conn: &mut Connectivity,
     state: &ViewerState,
-    scene: &super::scene::Scene,
+    scene: &crate::view::scene::Scene,
 ) {
     ui.horizontal(|ui| {
         ui.checkbox(&mut conn.enabled, "partners");
@@ -138,7 +138,7 @@ fn connectivity_ui(
 }
 
 /// How many afferent synapses are drawn, per presynaptic population in its marker colour.
-fn synapses_ui(ui: &mut egui::Ui, conn: &Connectivity, scene: &super::scene::Scene) {
+fn synapses_ui(ui: &mut egui::Ui, conn: &Connectivity, scene: &crate::view::scene::Scene) {
     if let Some(e) = &conn.synapse_error {
         ui.colored_label(egui::Color32::LIGHT_RED, format!("synapses: {e}"));
     }
@@ -173,7 +173,7 @@ fn filters_ui(
     ui: &mut egui::Ui,
     filter: &mut EdgeFilter,
     view: &PartnerView,
-    scene: &super::scene::Scene,
+    scene: &crate::view::scene::Scene,
 ) {
     // Filter by an edge attribute range.
     let attrs = filterable_attributes(scene, &view.population);

@@ -1,7 +1,7 @@
 //! `ConnectivityPlugin`: the picked neuron's presynaptic and postsynaptic partners, queried
 //! through the edge indices off the main thread whenever the pick or the filter changes, then
 //! highlighted in 3D (through [`ViewerState::partners`]) and drawn as soma-to-soma lines in
-//! the "edges" mesh layer; the afferent synapses' positions ([`super::synapse_positions`]) are
+//! the "edges" mesh layer; the afferent synapses' positions ([`crate::view::connectivity::synapse_positions`]) are
 //! computed in the same task and drawn as small octahedra in the "synapses" layer.
 
 use std::sync::Arc;
@@ -9,11 +9,11 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
-use super::ViewerState;
-use super::connectivity_view::{self, EdgeFilter, Line, PartnerView};
-use super::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
-use super::scene::Scene;
-use super::synapse_positions::{self, Synapse, SynapseView};
+use crate::view::ViewerState;
+use crate::view::connectivity::partner_view::{self, EdgeFilter, Line, PartnerView};
+use crate::view::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
+use crate::view::scene::Scene;
+use crate::view::connectivity::synapse_positions::{self, Synapse, SynapseView};
 
 /// Lines at most drawn for one neuron (a hub's thousands of edges would hide the view).
 pub const MAX_LINES: usize = 20_000;
@@ -98,7 +98,7 @@ fn query_partners(mut conn: ResMut<Connectivity>, mut state: ResMut<ViewerState>
                         }
                     }
                     if let Some(scene) = state.scene.as_deref() {
-                        let mut lines = connectivity_view::edge_lines(scene, &view, 0.55);
+                        let mut lines = partner_view::edge_lines(scene, &view, 0.55);
                         lines.truncate(MAX_LINES);
                         conn.lines = Arc::new(lines);
                     }
@@ -144,7 +144,7 @@ fn query_partners(mut conn: ResMut<Connectivity>, mut state: ResMut<ViewerState>
     };
     let (instance, filter) = (key.1, key.2.clone());
     let task = AsyncComputeTaskPool::get().spawn(async move {
-        let view = connectivity_view::partner_view(&scene, instance, &filter)?;
+        let view = partner_view::partner_view(&scene, instance, &filter)?;
         let synapses = synapse_positions::afferent_synapses(&scene, &view);
         Ok((view, synapses))
     });

@@ -22,8 +22,8 @@ use crate::morphology::resolve::{MorphologySource, node_world_from_local};
 use crate::sonata::Selection;
 use crate::sonata::edges::EdgePopulation;
 
-use super::connectivity_view::{PartnerView, Side, attribute_at};
-use super::scene::{Scene, categorical};
+use crate::view::connectivity::partner_view::{PartnerView, Side, attribute_at};
+use crate::view::scene::{Scene, categorical};
 
 /// One afferent synapse of the picked neuron.
 #[derive(Clone, Debug, PartialEq)]
@@ -190,7 +190,7 @@ pub fn synapse_color(scene: &Scene, population: &str) -> [f32; 3] {
 /// The morphology of a scene node and its placement, when it has both.
 pub fn placed_cell(
     scene: &Scene,
-    sp: &super::scene::ScenePopulation,
+    sp: &crate::view::scene::ScenePopulation,
     row: usize,
 ) -> Option<Placed> {
     let nodes = scene.circuit.nodes.get(sp.circuit_index)?;
