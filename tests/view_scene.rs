@@ -341,7 +341,7 @@ fn live_loop_through_the_viewer_driver_equals_simulate() {
 #[test]
 fn probe_view_records_what_a_brute_force_pass_finds() {
     use cortexview::probe::ProbeKind;
-    use cortexview::view::probe_view::{ProbeView, activity_by_depth};
+    use cortexview::view::probe::probe_view::{ProbeView, activity_by_depth};
     let mut scene = fixture();
     let v1 = scene
         .populations

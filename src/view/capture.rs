@@ -467,7 +467,7 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
         bail!("selection: {}", msgs.join("; "));
     }
     let probe = match (opts.probe, viewer.state().scene.clone()) {
-        (Some(kind), Some(scene)) => Some(super::probe_view::ProbeView::default_for(&scene, kind)),
+        (Some(kind), Some(scene)) => Some(super::probe::probe_view::ProbeView::default_for(&scene, kind)),
         _ => None,
     };
     let visible = viewer.state().styled.visible;

@@ -23,7 +23,6 @@ pub mod morphologies;
 pub mod neurons;
 pub mod playback;
 pub mod probe;
-pub mod probe_view;
 pub mod render_util;
 pub mod scene;
 pub mod ui;

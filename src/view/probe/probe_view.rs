@@ -5,8 +5,8 @@ use crate::probe::{
     Neighbourhood, Placement, ProbeGeometry, ProbeKind, RecordedEvent, RecordingParams,
 };
 
-use super::meshes::{LayerMesh, MeshInstance};
-use super::scene::Scene;
+use crate::view::meshes::{LayerMesh, MeshInstance};
+use crate::view::scene::Scene;
 
 /// A probe placed in a scene, with the neurons its channels hear.
 #[derive(Clone, Debug)]

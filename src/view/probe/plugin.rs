@@ -9,11 +9,11 @@ use bevy_egui::egui;
 
 use crate::probe::ProbeKind;
 
-use super::ViewerState;
-use super::meshes::{MeshLayer, MeshLayers, Topology};
-use super::playback::Playback;
-use super::probe_view::{ProbeView, activity_by_depth};
-use super::scene::{Scene, viridis};
+use crate::view::ViewerState;
+use crate::view::meshes::{MeshLayer, MeshLayers, Topology};
+use crate::view::playback::Playback;
+use crate::view::probe::probe_view::{ProbeView, activity_by_depth};
+use crate::view::scene::{Scene, viridis};
 
 /// Name of the probe's mesh layer.
 pub const PROBE_LAYER: &str = "probe";
@@ -79,7 +79,7 @@ impl Plugin for ProbePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ProbeSession>().add_systems(
             Update,
-            (drag_probe, update_probe.after(super::scene::poll_load)).chain(),
+            (drag_probe, update_probe.after(crate::view::scene::poll_load)).chain(),
         );
     }
 }
@@ -170,8 +170,8 @@ fn drag_probe(
     buttons: Option<Res<ButtonInput<MouseButton>>>,
     keys: Option<Res<ButtonInput<KeyCode>>>,
     motion: Option<Res<bevy::input::mouse::AccumulatedMouseMotion>>,
-    blocked: Res<super::camera::CameraInputBlocked>,
-    cameras: Query<&super::camera::OrbitCamera>,
+    blocked: Res<crate::view::camera::CameraInputBlocked>,
+    cameras: Query<&crate::view::camera::OrbitCamera>,
     mut session: ResMut<ProbeSession>,
 ) {
     let (Some(buttons), Some(keys), Some(motion)) = (buttons, keys, motion) else {
