@@ -250,7 +250,7 @@ fn colouring_by_activity_ranks_neurons_by_firing_rate() {
 fn live_loop_through_the_viewer_driver_equals_simulate() {
     use cortexview::demo::{CellModel, Demo, DemoOptions};
     use cortexview::sim::{SimOptions, Simulation};
-    use cortexview::view::live_feed::{LiveFeed, live_spikes, save_live_spikes};
+    use cortexview::view::live::feed::{LiveFeed, live_spikes, save_live_spikes};
 
     let tstop = 400.0;
     let mut o = DemoOptions::new(500, CellModel::IafPscAlpha);

@@ -17,7 +17,6 @@ pub mod camera;
 pub mod capture;
 pub mod font;
 pub mod live;
-pub mod live_feed;
 pub mod meshes;
 pub mod morphologies;
 pub mod neurons;

@@ -12,7 +12,7 @@ use crate::sim::live::{LiveCommand, LiveRun, SourceFeeder};
 use crate::sim::{Simulation, Spike};
 use crate::sonata::{PopulationSpikes, SortOrder};
 
-use super::scene::Scene;
+use crate::view::scene::Scene;
 
 /// The `source` of the scene's spike streams that a live run fills.
 pub const LIVE_SOURCE: &str = "live simulation";

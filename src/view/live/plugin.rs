@@ -15,9 +15,9 @@ use crate::demo::live::CLASS_PROJECTIONS;
 use crate::sim::live::LiveCommand;
 use crate::sim::{SimOptions, Simulation};
 
-use super::ViewerState;
-use super::live_feed::{LiveFeed, save_live_spikes};
-use super::playback::{LoopMode, Playback};
+use crate::view::ViewerState;
+use crate::view::live::feed::{LiveFeed, save_live_spikes};
+use crate::view::playback::{LoopMode, Playback};
 
 /// Model ms each chunk of the engine thread advances (spikes reach the screen per chunk).
 const CHUNK_MS: f64 = 2.0;
@@ -134,7 +134,7 @@ pub struct LivePlugin;
 impl Plugin for LivePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<LiveSession>()
-            .add_systems(Update, pump_live.after(super::scene::poll_load));
+            .add_systems(Update, pump_live.after(crate::view::scene::poll_load));
     }
 }
 
@@ -503,7 +503,7 @@ fn save_dialog(session: &mut LiveSession, state: &ViewerState) {
     save_to(session, scene, path);
 }
 
-fn save_to(session: &mut LiveSession, scene: &super::scene::Scene, path: PathBuf) {
+fn save_to(session: &mut LiveSession, scene: &crate::view::scene::Scene, path: PathBuf) {
     match save_live_spikes(scene, &path) {
         Ok(n) => session.say(false, format!("saved {n} spikes to {}", path.display())),
         Err(e) => session.say(true, format!("{e:#}")),
