@@ -15,7 +15,6 @@
 
 pub mod camera;
 pub mod capture;
-pub mod font;
 pub mod live;
 pub mod meshes;
 pub mod morphologies;

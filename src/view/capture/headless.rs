@@ -27,14 +27,14 @@ use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
 use image::RgbaImage;
 
-use super::camera::{CameraPreset, OrbitCamera};
-use super::font;
-use super::meshes;
-use super::morphologies::{Lod, MorphologyBuild, MorphologySettings, union_sphere};
-use super::neurons;
-use super::playback::{Playback, PlaybackStats, RealTimePlayback};
-use super::scene::{Coloring, LegendEntry, Representation, Scene, Style};
-use super::{BACKGROUND, ViewerCorePlugins, ViewerState};
+use crate::view::camera::{CameraPreset, OrbitCamera};
+use crate::view::capture::font;
+use crate::view::meshes;
+use crate::view::morphologies::{Lod, MorphologyBuild, MorphologySettings, union_sphere};
+use crate::view::neurons;
+use crate::view::playback::{Playback, PlaybackStats, RealTimePlayback};
+use crate::view::scene::{Coloring, LegendEntry, Representation, Scene, Style};
+use crate::view::{BACKGROUND, ViewerCorePlugins, ViewerState};
 
 /// What `cortexview render` draws.
 #[derive(Clone, Debug)]
@@ -364,7 +364,7 @@ impl HeadlessViewer {
     /// read off the main thread); at most a few seconds.
     pub fn wait_for_reports(&mut self) {
         for _ in 0..2000 {
-            if super::reports::plugin::frame_shown(self.app.world()) {
+            if crate::view::reports::plugin::frame_shown(self.app.world()) {
                 return;
             }
             self.app.update();
@@ -467,7 +467,7 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
         bail!("selection: {}", msgs.join("; "));
     }
     let probe = match (opts.probe, viewer.state().scene.clone()) {
-        (Some(kind), Some(scene)) => Some(super::probe::probe_view::ProbeView::default_for(&scene, kind)),
+        (Some(kind), Some(scene)) => Some(crate::view::probe::probe_view::ProbeView::default_for(&scene, kind)),
         _ => None,
     };
     let visible = viewer.state().styled.visible;
@@ -489,14 +489,14 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
         }
         viewer.set_time(t, opts.tau_ms);
         if let (Some(p), Some(scene)) = (&probe, viewer.state().scene.clone()) {
-            let mesh = p.mesh(&p.glow(&scene, t, super::probe::GLOW_MS), &[]);
+            let mesh = p.mesh(&p.glow(&scene, t, crate::view::probe::GLOW_MS), &[]);
             viewer
                 .app
                 .world_mut()
-                .resource_mut::<super::meshes::MeshLayers>()
+                .resource_mut::<crate::view::meshes::MeshLayers>()
                 .set(
-                    super::probe::PROBE_LAYER,
-                    super::meshes::MeshLayer::new(super::meshes::Topology::Triangles, vec![mesh]),
+                    crate::view::probe::PROBE_LAYER,
+                    crate::view::meshes::MeshLayer::new(crate::view::meshes::Topology::Triangles, vec![mesh]),
                 );
             viewer.settle()?;
         }
@@ -582,7 +582,7 @@ fn burn_overlay(img: &mut RgbaImage, t: f64, legend: &[LegendEntry], distance: f
             }
             LegendEntry::Ramp { label, min, max } => {
                 for k in 0..60 {
-                    let c = super::scene::viridis(k as f32 / 59.0);
+                    let c = crate::view::scene::viridis(k as f32 / 59.0);
                     let c = [
                         (c[0] * 255.0) as u8,
                         (c[1] * 255.0) as u8,
@@ -603,8 +603,8 @@ fn burn_overlay(img: &mut RgbaImage, t: f64, legend: &[LegendEntry], distance: f
                     y,
                     &format!(
                         "{label} {} .. {}",
-                        super::scene::fmt_num(*min),
-                        super::scene::fmt_num(*max)
+                        crate::view::scene::fmt_num(*min),
+                        crate::view::scene::fmt_num(*max)
                     ),
                     scale,
                     [230, 230, 230],
