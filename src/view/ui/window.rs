@@ -17,15 +17,15 @@ use bevy_egui::{
     EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext, egui,
 };
 
-use super::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
-use super::live::{LivePlugin, LiveSession, live_ui, stimulate_instances};
-use super::morphologies::{self, MorphologyBuild, MorphologySettings};
-use super::playback::{LoopMode, Playback, PlaybackStats};
-use super::probe::{ProbePlugin, ProbeSession, probe_ui};
-use super::scene::{Coloring, LegendEntry, Representation, Style};
-use super::connectivity::ui::ConnectivityUiPlugin;
-use super::reports::ui::ReportsUiPlugin;
-use super::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
+use crate::view::camera::{CameraInputBlocked, CameraPreset, OrbitCamera};
+use crate::view::live::{LivePlugin, LiveSession, live_ui, stimulate_instances};
+use crate::view::morphologies::{self, MorphologyBuild, MorphologySettings};
+use crate::view::playback::{LoopMode, Playback, PlaybackStats};
+use crate::view::probe::{ProbePlugin, ProbeSession, probe_ui};
+use crate::view::scene::{Coloring, LegendEntry, Representation, Style};
+use crate::view::connectivity::ui::ConnectivityUiPlugin;
+use crate::view::reports::ui::ReportsUiPlugin;
+use crate::view::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 
 /// Opens the viewer window, loading `path` in the background when given.
 pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
@@ -179,7 +179,7 @@ fn shortcuts(
 fn save_screenshot(path: impl Into<PathBuf>) -> impl FnMut(On<ScreenshotCaptured>) {
     let path = path.into();
     move |captured| match captured.image.clone().try_into_dynamic() {
-        Ok(image) => match super::capture::save_png_whole(&image.to_rgb8(), &path) {
+        Ok(image) => match crate::view::capture::save_png_whole(&image.to_rgb8(), &path) {
             Ok(()) => info!("Screenshot saved to {}", path.display()),
             Err(e) => error!("cannot save the screenshot: {e:#}"),
         },
@@ -210,7 +210,7 @@ fn take_screenshot(commands: &mut Commands) {
 #[allow(clippy::too_many_arguments)]
 fn auto_screenshot(
     mut frame: Local<u32>,
-    mut cameras: Query<&mut super::camera::OrbitCamera>,
+    mut cameras: Query<&mut crate::view::camera::OrbitCamera>,
     mut since: Local<Option<(std::time::Instant, u32)>>,
     mut commands: Commands,
     mut playback: ResMut<Playback>,
@@ -402,7 +402,7 @@ fn dropped_files(
                 && crate::sonata::circuit::h5_kind(path_buf)
                     .is_ok_and(|k| k == crate::sonata::circuit::H5Kind::Report)
             {
-                super::reports::plugin::add_report_file(&mut state, path_buf);
+                crate::view::reports::plugin::add_report_file(&mut state, path_buf);
             } else {
                 task.start(path_buf, &mut state);
             }
@@ -649,7 +649,7 @@ fn menu_ui(
                     .add_filter("SONATA report", &["h5"])
                     .pick_file()
                 {
-                    super::reports::plugin::add_report_file(state, &p);
+                    crate::view::reports::plugin::add_report_file(state, &p);
                 }
             }
             ui.menu_button("Recent", |ui| {
@@ -993,13 +993,13 @@ fn legend_ui(ui: &mut egui::Ui, state: &ViewerState) {
                         ui.painter().rect_filled(
                             r,
                             0.0,
-                            color32(super::scene::viridis(k as f32 / 59.0)),
+                            color32(crate::view::scene::viridis(k as f32 / 59.0)),
                         );
                     }
                     ui.label(format!(
                         "{label}: {} … {}",
-                        super::scene::fmt_num(*min),
-                        super::scene::fmt_num(*max)
+                        crate::view::scene::fmt_num(*min),
+                        crate::view::scene::fmt_num(*max)
                     ));
                 });
             }
@@ -1371,8 +1371,8 @@ fn visible_width(ui: &egui::Ui) -> f32 {
 
 /// Spikes of drawn neurons as pixels: time across, instance down, the instance's colour.
 fn raster_image(
-    scene: &super::scene::Scene,
-    instances: &[super::scene::NeuronInstance],
+    scene: &crate::view::scene::Scene,
+    instances: &[crate::view::scene::NeuronInstance],
     (lo, hi): (f64, f64),
     w: usize,
     h: usize,
