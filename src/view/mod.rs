@@ -15,6 +15,7 @@
 
 pub mod camera;
 pub mod capture;
+pub mod connectivity;
 pub mod live;
 pub mod meshes;
 pub mod morphologies;
@@ -22,6 +23,7 @@ pub mod neurons;
 pub mod playback;
 pub mod probe;
 pub mod render_util;
+pub mod reports;
 pub mod scene;
 pub mod ui;
 
