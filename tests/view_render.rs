@@ -10,7 +10,8 @@ use bevy::math::{Mat4, Vec2, Vec3};
 use cortexview::sonata::{PopulationSpikes, SortOrder, write_spikes};
 use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::{HeadlessViewer, RenderOptions, project, render_scene};
-use cortexview::view::scene::{Representation, Scene, categorical};
+use cortexview::view::colors::categorical;
+use cortexview::view::scene::{Representation, Scene};
 use image::RgbaImage;
 
 /// One GPU app at a time: lavapipe uses every core already.

@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use cortexview::sonata::reports::read_reports;
+use cortexview::view::colors::Colormap;
 use cortexview::view::reports::frames::{
-    Colormap, FrameCache, SomaMap, read_window, report_colors, values_by_instance,
+    FrameCache, SomaMap, read_window, report_colors, values_by_instance,
 };
 use cortexview::view::reports::plugin::read_trace_values;
 use cortexview::view::scene::{Coloring, Representation, Scene};

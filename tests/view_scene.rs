@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use cortexview::sonata::{PopulationSpikes, SortOrder};
 use cortexview::view::neurons::{ActivityUpdate, NEVER};
 use cortexview::view::playback::activity_between;
-use cortexview::view::scene::{Coloring, LegendEntry, Representation, Scene, Style, categorical};
+use cortexview::view::colors::categorical;
+use cortexview::view::legend::LegendEntry;
+use cortexview::view::scene::{Coloring, Representation, Scene, Style};
 
 fn fixture() -> Scene {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1_like_n300_none");

@@ -15,7 +15,9 @@
 
 pub mod camera;
 pub mod capture;
+pub mod colors;
 pub mod connectivity;
+pub mod legend;
 pub mod live;
 pub mod meshes;
 pub mod morphologies;

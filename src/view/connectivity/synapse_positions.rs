@@ -23,7 +23,8 @@ use crate::sonata::Selection;
 use crate::sonata::edges::EdgePopulation;
 
 use crate::view::connectivity::partner_view::{PartnerView, Side, attribute_at};
-use crate::view::scene::{Scene, categorical};
+use crate::view::colors::categorical;
+use crate::view::scene::Scene;
 
 /// One afferent synapse of the picked neuron.
 #[derive(Clone, Debug, PartialEq)]

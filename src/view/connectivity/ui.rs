@@ -8,6 +8,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::view::ViewerState;
+use crate::view::colors::color32;
 use crate::view::connectivity::partner_view::{
     EdgeFilter, POST_COLOR, PRE_COLOR, PartnerView, Side, filterable_attributes,
 };
@@ -22,14 +23,6 @@ impl Plugin for ConnectivityUiPlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(EguiPrimaryContextPass, connectivity_window);
     }
-}
-
-fn color32(c: [f32; 3]) -> egui::Color32 {
-    egui::Color32::from_rgb(
-        (c[0].clamp(0.0, 1.0) * 255.0) as u8,
-        (c[1].clamp(0.0, 1.0) * 255.0) as u8,
-        (c[2].clamp(0.0, 1.0) * 255.0) as u8,
-    )
 }
 
 fn connectivity_window(

@@ -11,66 +11,9 @@ use std::ops::Range;
 use crate::sonata::FrameReport;
 use crate::sonata::error::Result;
 
-use crate::view::scene::{Coloring, LegendEntry, Styled};
-use crate::view::scene::{MISSING, Representation, Scene, viridis};
-
-/// A colormap from 0..1 to sRGB 0..1.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Colormap {
-    #[default]
-    Viridis,
-    /// Blue through white to red (diverging: rest potential to spike).
-    Coolwarm,
-    Grays,
-}
-
-impl Colormap {
-    pub const ALL: [Colormap; 3] = [Colormap::Viridis, Colormap::Coolwarm, Colormap::Grays];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Colormap::Viridis => "viridis",
-            Colormap::Coolwarm => "coolwarm",
-            Colormap::Grays => "grays",
-        }
-    }
-
-    /// The colour at `t` (clamped to 0..1; not finite: the lowest colour).
-    pub fn map(self, t: f32) -> [f32; 3] {
-        let t = if t.is_finite() {
-            t.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        match self {
-            Colormap::Viridis => viridis(t),
-            Colormap::Grays => {
-                let g = 0.12 + 0.88 * t;
-                [g, g, g]
-            }
-            Colormap::Coolwarm => {
-                const COOL: [f32; 3] = [0.23, 0.30, 0.75];
-                const MID: [f32; 3] = [0.87, 0.87, 0.87];
-                const WARM: [f32; 3] = [0.71, 0.02, 0.15];
-                let (a, b, f) = if t < 0.5 {
-                    (COOL, MID, t * 2.0)
-                } else {
-                    (MID, WARM, t * 2.0 - 1.0)
-                };
-                [
-                    a[0] + (b[0] - a[0]) * f,
-                    a[1] + (b[1] - a[1]) * f,
-                    a[2] + (b[2] - a[2]) * f,
-                ]
-            }
-        }
-    }
-
-    /// The colour of `v` over `(lo, hi)`.
-    pub fn of(self, v: f64, (lo, hi): (f64, f64)) -> [f32; 3] {
-        self.map(((v - lo) / (hi - lo).max(1e-12)) as f32)
-    }
-}
+use crate::view::colors::MISSING;
+use crate::view::legend::{LegendEntry, REPORT_LEGEND_LABEL};
+use crate::view::scene::{Coloring, Representation, Scene, Styled};
 
 /// Where each node of a report is drawn and which element column is its soma.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -323,9 +266,6 @@ impl FrameCache {
     }
 }
 
-/// The legend label of report colours.
-pub const LEGEND_LABEL: &str = "report value";
-
 /// Fills the bounds a report-value legend entry left open with the report's data range (and
 /// names the variable); returns whether anything changed.
 pub fn fill_legend(
@@ -336,7 +276,7 @@ pub fn fill_legend(
     let mut changed = false;
     for entry in legend {
         if let LegendEntry::Ramp { label, min, max } = entry
-            && label.as_str() == LEGEND_LABEL
+            && label.as_str() == REPORT_LEGEND_LABEL
         {
             if min.is_nan()
                 && let Some((lo, hi)) = data_range
@@ -345,7 +285,7 @@ pub fn fill_legend(
                 changed = true;
             }
             if !variable.is_empty() {
-                *label = format!("{LEGEND_LABEL}: {variable}");
+                *label = format!("{REPORT_LEGEND_LABEL}: {variable}");
                 changed = true;
             }
         }
@@ -395,6 +335,7 @@ pub fn report_colors(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::colors::{Colormap, viridis};
 
     fn window(frames: Range<usize>, n_nodes: usize) -> FrameWindow {
         let values = frames
@@ -465,7 +406,7 @@ mod tests {
     fn legend_gets_the_data_range_and_variable() {
         let mut legend = vec![
             LegendEntry::Ramp {
-                label: LEGEND_LABEL.into(),
+                label: REPORT_LEGEND_LABEL.into(),
                 min: f64::NAN,
                 max: f64::NAN,
             },
@@ -486,16 +427,6 @@ mod tests {
         );
         assert!(matches!(&legend[1], LegendEntry::Ramp { min, .. } if min.is_nan()));
         assert!(!fill_legend(&mut legend, Some((0.0, 1.0)), "v (mV)"));
-    }
-
-    #[test]
-    fn colormaps_span_their_ends() {
-        for m in Colormap::ALL {
-            assert_ne!(m.map(0.0), m.map(1.0), "{}", m.name());
-            assert_eq!(m.map(-3.0), m.map(0.0));
-            assert_eq!(m.map(f32::NAN), m.map(0.0));
-        }
-        assert_eq!(Colormap::Viridis.of(5.0, (0.0, 10.0)), viridis(0.5));
     }
 
     #[test]

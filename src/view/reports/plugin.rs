@@ -17,7 +17,8 @@ use crate::sonata::FrameReport;
 
 use crate::view::ViewerState;
 use crate::view::playback::Playback;
-use crate::view::reports::frames::{self, Colormap, FrameCache, FrameWindow, SomaMap};
+use crate::view::colors::Colormap;
+use crate::view::reports::frames::{self, FrameCache, FrameWindow, SomaMap};
 use crate::view::scene::{Coloring, Representation, Scene};
 
 /// Memory for cached soma values of the active report.
@@ -159,7 +160,8 @@ fn label_of(r: &FrameReport) -> String {
 }
 
 /// Lists the scene's reports when the scene or its reports change; on a new scene the first
-/// membrane potential report (else the first report) becomes active and colours its somata.
+/// membrane potential report (else the first report) becomes active and colours its somata,
+/// unless the representations were asked for ([`ViewerState::keep_representations`]).
 fn sync_reports(mut reports: ResMut<Reports>, mut state: ResMut<ViewerState>) {
     let Some(scene) = state.scene.clone() else {
         if reports.scene_key.is_some() {
@@ -204,7 +206,7 @@ fn sync_reports(mut reports: ResMut<Reports>, mut state: ResMut<ViewerState>) {
                 .representations
                 .iter()
                 .any(|r| matches!(r.coloring, Coloring::ByReport { .. }));
-            if !colours && (new_scene || before == 0) {
+            if !colours && !state.keep_representations && (new_scene || before == 0) {
                 let rep = report_representation(&reports.entries[p]);
                 state.representations.push(rep);
                 state.restyle = true;

@@ -7,9 +7,10 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::view::ViewerState;
 use crate::view::playback::Playback;
-use crate::view::reports::frames::Colormap;
 use crate::view::reports::plugin::{MAX_PINNED, Reports, Trace, report_representation};
-use crate::view::scene::{Coloring, fmt_num};
+use crate::view::colors::{Colormap, categorical, color32};
+use crate::view::legend::fmt_num;
+use crate::view::scene::Coloring;
 use crate::view::ui::WindowView;
 
 /// The reports and trace windows (window app only).
@@ -203,19 +204,11 @@ fn color_bar(ui: &mut egui::Ui, map: Colormap, lo: f64, hi: f64) {
     });
 }
 
-fn color32(c: [f32; 3]) -> egui::Color32 {
-    egui::Color32::from_rgb(
-        (c[0].clamp(0.0, 1.0) * 255.0) as u8,
-        (c[1].clamp(0.0, 1.0) * 255.0) as u8,
-        (c[2].clamp(0.0, 1.0) * 255.0) as u8,
-    )
-}
-
 /// Trace colours: the picked neuron white, pinned ones from the categorical palette.
 fn trace_color(k: Option<usize>) -> egui::Color32 {
     match k {
         None => egui::Color32::WHITE,
-        Some(k) => color32(crate::view::scene::categorical(k)),
+        Some(k) => color32(categorical(k)),
     }
 }
 

@@ -13,13 +13,15 @@ use crate::view::camera::OrbitCamera;
 use crate::view::connectivity::partner_view;
 use crate::view::neurons::NeuronData;
 use crate::view::playback::Playback;
-use crate::view::ui;
 
 /// What is on screen and how it is drawn (main world).
 #[derive(Resource, Default)]
 pub struct ViewerState {
     pub scene: Option<Arc<Scene>>,
     pub representations: Vec<Representation>,
+    /// The representations were asked for (`render --style`, `--color-by`): opening the
+    /// scene's reports does not add a report-coloured one over them.
+    pub keep_representations: bool,
     /// Draw virtual (input) populations even when no selection names them.
     pub show_virtual: bool,
     /// The last styling: legend, errors, counts.
@@ -32,6 +34,9 @@ pub struct ViewerState {
     pub error: Option<String>,
     /// The picked instance.
     pub picked: Option<usize>,
+    /// The path of the scene on screen, as it was opened (the window remembers it among the
+    /// recent files).
+    pub opened: Option<PathBuf>,
     /// The path being loaded (the UI shows a progress bar while one runs).
     pub loading: Option<PathBuf>,
     /// How far the load has come (files read out of those announced).
@@ -126,7 +131,7 @@ pub fn poll_load(
     match result {
         Ok(scene) => {
             info!("loaded {} ({} neurons)", path.display(), scene.len());
-            ui::remember_recent(&path);
+            state.opened = Some(path);
             state.set_scene(scene, &mut playback);
         }
         Err(e) => {

@@ -1,0 +1,279 @@
+//! Representations (no Bevy): a selection, a style and a colouring, as in VND, applied to a
+//! scene's instances as colours, radii, a legend, and the cells drawn as morphologies.
+
+use std::collections::BTreeMap;
+
+use super::coloring::Colorer;
+use super::model::{NeuronInstance, Scene};
+use crate::sonata::selection_language;
+use crate::view::colors::{Colormap, parse_hex_color};
+use crate::view::legend::LegendEntry;
+
+/// How a representation draws its neurons (VND's names where VND has the style).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Spheres,
+    Points,
+    Hidden,
+    /// The cell's morphology as tubes (`src/view/morphologies.rs`; level of detail there);
+    /// cells without a morphology file stay spheres.
+    Morphology,
+    /// The cell's morphology as lines, the soma as a sphere of its own radius.
+    MorphologyLine,
+}
+
+impl Style {
+    pub const ALL: [Self; 5] = [
+        Self::Spheres,
+        Self::Points,
+        Self::Hidden,
+        Self::Morphology,
+        Self::MorphologyLine,
+    ];
+
+    /// The spelling of `--style` and of the UI (`soma` for spheres, as VND).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Spheres => "soma",
+            Self::Points => "points",
+            Self::Hidden => "hidden",
+            Self::Morphology => "morphology",
+            Self::MorphologyLine => "morphology_line",
+        }
+    }
+
+    /// Parses [`Style::name`] (`spheres` is accepted for `soma`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "spheres" | "sphere" => Some(Self::Spheres),
+            _ => Self::ALL.into_iter().find(|st| st.name() == s),
+        }
+    }
+
+    /// Whether neurons of this style are drawn as their morphology (and how).
+    pub fn morphology(self) -> Option<MorphologyStyle> {
+        match self {
+            Self::Morphology => Some(MorphologyStyle::Tubes),
+            Self::MorphologyLine => Some(MorphologyStyle::Lines),
+            _ => None,
+        }
+    }
+}
+
+/// What a morphology style asks for (the level of detail may draw less).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MorphologyStyle {
+    Tubes,
+    Lines,
+}
+
+/// A neuron a representation asks to draw as its morphology.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MorphologyCell {
+    pub instance: u32,
+    pub style: MorphologyStyle,
+    /// The representation's colour for it, sRGB.
+    pub color: [f32; 3],
+}
+
+/// How a representation colours its neurons.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Coloring {
+    Solid([f32; 3]),
+    ByPopulation,
+    ByNodeType,
+    /// Each neuron's mean firing rate over the loaded spikes (viridis, 0 to the 99th
+    /// percentile).
+    ByActivity,
+    /// Any attribute: categorical palette for text and few integers, else a colormap over
+    /// `range` (the data range when `None`).
+    ByAttribute {
+        name: String,
+        range: Option<(f64, f64)>,
+    },
+    /// The value of the active frame report (membrane potential, ...) at the playback time,
+    /// through `colormap` over `range` (the report's data range when `None`). Styling only
+    /// marks these instances ([`Styled::by_report`]); the report plugin colours them per frame.
+    ByReport {
+        colormap: Colormap,
+        range: Option<(f64, f64)>,
+    },
+}
+
+impl Coloring {
+    /// Parses the `--color-by` spelling: `population`, `type`/`node_type`, `#rrggbb`, or an
+    /// attribute name.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "population" | "pop" => Self::ByPopulation,
+            "type" | "node_type" | "node_type_id" => Self::ByNodeType,
+            "activity" | "rate" => Self::ByActivity,
+            "report" => Self::ByReport {
+                colormap: Colormap::Viridis,
+                range: None,
+            },
+            _ => match parse_hex_color(s) {
+                Some(c) => Self::Solid(c),
+                None => Self::ByAttribute {
+                    name: s.to_owned(),
+                    range: None,
+                },
+            },
+        }
+    }
+}
+
+/// A selection string, a style and a colouring; several at once, later ones on top.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Representation {
+    pub selection: String,
+    pub style: Style,
+    pub coloring: Coloring,
+    /// Radius multiplier over the scene's default radius.
+    pub radius_scale: f32,
+    pub enabled: bool,
+}
+
+impl Default for Representation {
+    fn default() -> Self {
+        Self {
+            selection: String::new(),
+            style: Style::Spheres,
+            coloring: Coloring::ByPopulation,
+            radius_scale: 1.0,
+            enabled: true,
+        }
+    }
+}
+
+/// The result of applying representations: instance data, a legend, and errors per
+/// representation (a bad selection string draws nothing and says why).
+#[derive(Clone, Debug, Default)]
+pub struct Styled {
+    pub instances: Vec<NeuronInstance>,
+    pub legend: Vec<LegendEntry>,
+    pub errors: Vec<(usize, String)>,
+    /// Instances drawn.
+    pub visible: usize,
+    /// Instances coloured by a report value, with the representation that colours them.
+    pub by_report: Vec<(u32, usize)>,
+    /// Instances whose representation draws them as their morphology, by instance (the
+    /// instance itself is styled as a sphere: what is drawn until, or unless, the morphology is).
+    pub morphology: Vec<MorphologyCell>,
+}
+
+impl Scene {
+    /// Applies representations (later ones win where they overlap). Virtual populations are
+    /// drawn only when a selection names them (`population == lgn`, `model_type == virtual`)
+    /// or `show_virtual` is set.
+    pub fn style(&self, reps: &[Representation], show_virtual: bool) -> Styled {
+        let mut out = Styled {
+            instances: self
+                .positions
+                .iter()
+                .map(|&position| NeuronInstance {
+                    position,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let mut morphology: Vec<Option<MorphologyStyle>> = vec![None; self.positions.len()];
+        let mut legend_seen = BTreeMap::<String, usize>::new();
+        // The representation that last coloured each instance (`usize::MAX`: none).
+        let mut colored_by = vec![usize::MAX; self.positions.len()];
+        for (ri, rep) in reps.iter().enumerate() {
+            if !rep.enabled {
+                continue;
+            }
+            let expr = match selection_language::parse(&rep.selection) {
+                Ok(e) => e,
+                Err(e) => {
+                    out.errors.push((ri, e.to_string()));
+                    continue;
+                }
+            };
+            let names_virtual = rep.selection.contains("virtual")
+                || self
+                    .populations
+                    .iter()
+                    .any(|p| p.is_virtual && rep.selection.contains(p.name.as_str()));
+            let mut colorer = Colorer::new(self, &rep.coloring);
+            for sp in &self.populations {
+                if sp.len == 0 || (sp.is_virtual && !show_virtual && !names_virtual) {
+                    continue;
+                }
+                let pop = &self.circuit.nodes[sp.circuit_index];
+                let mask =
+                    match selection_language::evaluate(&expr, pop, self.circuit.node_sets.as_ref())
+                    {
+                        Ok(m) => m,
+                        Err(e) => {
+                            out.errors.push((ri, e.to_string()));
+                            break;
+                        }
+                    };
+                for (i, &row) in sp.rows.iter().enumerate() {
+                    if !mask.get(row as usize).copied().unwrap_or(false) {
+                        continue;
+                    }
+                    let inst = &mut out.instances[sp.offset + i];
+                    colored_by[sp.offset + i] = ri;
+                    morphology[sp.offset + i] = rep.style.morphology();
+                    match rep.style {
+                        Style::Hidden => {
+                            inst.radius = 0.0;
+                            colored_by[sp.offset + i] = usize::MAX;
+                        }
+                        Style::Spheres
+                        | Style::Points
+                        | Style::Morphology
+                        | Style::MorphologyLine => {
+                            let c = colorer.color(sp, pop, row as usize, sp.offset + i);
+                            let alpha = if rep.style == Style::Points {
+                                0.25
+                            } else {
+                                1.0
+                            };
+                            inst.color = [c[0], c[1], c[2], alpha];
+                            inst.radius = self.base_radius * rep.radius_scale;
+                        }
+                    }
+                }
+            }
+            if rep.style != Style::Hidden {
+                for entry in colorer.legend() {
+                    let key = format!("{entry:?}");
+                    if let std::collections::btree_map::Entry::Vacant(slot) = legend_seen.entry(key)
+                    {
+                        slot.insert(out.legend.len());
+                        out.legend.push(entry);
+                    }
+                }
+            }
+        }
+        out.visible = out.instances.iter().filter(|i| i.radius > 0.0).count();
+        out.by_report = colored_by
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                reps.get(**r)
+                    .is_some_and(|rep| matches!(rep.coloring, Coloring::ByReport { .. }))
+            })
+            .map(|(i, &r)| (i as u32, r))
+            .collect();
+        out.morphology = morphology
+            .iter()
+            .enumerate()
+            .filter_map(|(i, style)| {
+                let c = out.instances[i].color;
+                style.map(|style| MorphologyCell {
+                    instance: i as u32,
+                    style,
+                    color: [c[0], c[1], c[2]],
+                })
+            })
+            .collect();
+        out
+    }
+}
