@@ -613,3 +613,60 @@ fn render_command_writes_frames_and_a_movie_of_them_when_ffmpeg_is_there() {
     let text = String::from_utf8_lossy(&probe.stdout);
     assert_eq!(text.trim(), format!("160,120,{}", frames.len()));
 }
+
+/// A time span that would make an absurd number of frames is refused before anything is
+/// opened or drawn, with the count and how to go on; the frame times themselves are spaced
+/// by speed / fps from `t0`.
+#[test]
+fn absurd_frame_counts_are_refused_before_rendering() {
+    let o = RenderOptions {
+        t1: Some(1e9),
+        fps: 30.0,
+        ..Default::default()
+    };
+    let err = o.frame_plan().expect_err("3e8 frames").to_string();
+    assert!(err.contains("300000001 frames"), "{err}");
+    assert!(err.contains("--max-frames"), "{err}");
+    let raised = RenderOptions {
+        max_frames: 400_000_000,
+        ..o.clone()
+    };
+    assert_eq!(raised.frame_plan().expect("allowed").count, 300_000_001);
+    // Nothing is read: a missing path still gives the frame-count error.
+    let missing = std::path::Path::new("/nonexistent/circuit_config.json");
+    let err = cortexview::view::capture::render(missing, &[], &o)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("frames"), "{err}");
+
+    let plan = RenderOptions {
+        t0: 10.0,
+        t1: Some(20.0),
+        fps: 20.0,
+        speed: 100.0,
+        ..Default::default()
+    }
+    .frame_plan()
+    .expect("plan");
+    assert_eq!(plan.count, 3);
+    assert_eq!([plan.time(0), plan.time(1), plan.time(2)], [10.0, 15.0, 20.0]);
+    for bad in [
+        RenderOptions {
+            t1: Some(f64::NAN),
+            ..Default::default()
+        },
+        RenderOptions {
+            t1: Some(100.0),
+            fps: 0.0,
+            ..Default::default()
+        },
+        RenderOptions {
+            t1: Some(100.0),
+            speed: -1.0,
+            ..Default::default()
+        },
+    ] {
+        assert!(bad.frame_plan().is_err(), "{bad:?}");
+    }
+}
