@@ -6,6 +6,13 @@ use bevy_egui::egui;
 /// Grey for nodes that lack the attribute being coloured by.
 pub const MISSING: [f32; 3] = [0.35, 0.35, 0.35];
 
+/// Presynaptic partners of the picked neuron in 3D.
+pub const PRE_COLOR: [f32; 3] = [0.25, 0.62, 1.0];
+/// Postsynaptic partners.
+pub const POST_COLOR: [f32; 3] = [1.0, 0.45, 0.12];
+/// Partners both ways (reciprocal).
+pub const BOTH_COLOR: [f32; 3] = [0.9, 0.3, 0.95];
+
 /// A categorical palette (Glasbey-like, distinct on a dark background), sRGB.
 const PALETTE: [[u8; 3]; 20] = [
     [31, 119, 180],

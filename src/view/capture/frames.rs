@@ -9,9 +9,9 @@ use bevy::prelude::*;
 use image::RgbaImage;
 
 use crate::view::camera::CameraPreset;
+use crate::view::capture::HeadlessViewer;
 use crate::view::capture::overlay::burn_overlay;
 use crate::view::capture::png::save_png_whole;
-use crate::view::capture::HeadlessViewer;
 use crate::view::legend::{self, LegendEntry, ViewExtent};
 use crate::view::meshes::{MeshLayer, MeshLayers, Topology};
 use crate::view::morphologies::{Lod, MorphologySettings};
@@ -101,10 +101,16 @@ impl RenderOptions {
             bail!("--t1 {t1} is not a finite time in ms");
         }
         if !(self.fps.is_finite() && self.fps > 0.0) {
-            bail!("--fps {} is not a positive number of frames per second", self.fps);
+            bail!(
+                "--fps {} is not a positive number of frames per second",
+                self.fps
+            );
         }
         if !(self.speed.is_finite() && self.speed > 0.0) {
-            bail!("--speed {} is not a positive number of model ms per second", self.speed);
+            bail!(
+                "--speed {} is not a positive number of model ms per second",
+                self.speed
+            );
         }
         let step = self.speed / self.fps.max(1e-6);
         let frames = ((t1 - self.t0) / step).floor().max(0.0) + 1.0;
@@ -196,7 +202,6 @@ pub fn render(path: &Path, spikes: &[&Path], opts: &RenderOptions) -> anyhow::Re
     let scene = Scene::open(path, spikes)?;
     render_scene(scene, opts)
 }
-
 
 /// Renders frames of a loaded scene, one by one: each is written to [`RenderOptions::out`] and
 /// dropped, or kept in the output when there is no folder.
@@ -321,10 +326,11 @@ fn render_frame(
     viewer.set_time(t, opts.tau_ms);
     if let (Some(p), Some(scene)) = (probe, viewer.state().scene.clone()) {
         let mesh = p.mesh(&p.glow(&scene, t, GLOW_MS), &[]);
-        viewer.app.world_mut().resource_mut::<MeshLayers>().set(
-            PROBE_LAYER,
-            MeshLayer::new(Topology::Triangles, vec![mesh]),
-        );
+        viewer
+            .app
+            .world_mut()
+            .resource_mut::<MeshLayers>()
+            .set(PROBE_LAYER, MeshLayer::new(Topology::Triangles, vec![mesh]));
         viewer.settle()?;
     }
     viewer.wait_for_reports();

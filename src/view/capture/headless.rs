@@ -126,12 +126,11 @@ impl HeadlessViewer {
             .id();
         {
             let world = app.world_mut();
-            let mut playback = std::mem::take(&mut *world.resource_mut::<Playback>());
+            world.resource_mut::<Playback>().fit_scene(&scene);
             let mut state = world.resource_mut::<ViewerState>();
             state.representations = reps;
             state.show_virtual = show_virtual;
-            state.set_scene(scene, &mut playback);
-            *world.resource_mut::<Playback>() = playback;
+            state.set_scene(scene);
         }
         Ok(Self {
             app,

@@ -50,5 +50,12 @@ pub fn burn_overlay(img: &mut RgbaImage, t: f64, annotations: &Annotations) {
     font::fill_rect(img, w - line - px, h - 2 * line + 3 * s, px, 2 * s, TEXT);
     let label = bar.label();
     let tw = font::text_width(&label, scale) as i64;
-    font::draw_text(img, w - line - px / 2 - tw / 2, h - 3 * line, &label, scale, TEXT);
+    font::draw_text(
+        img,
+        w - line - px / 2 - tw / 2,
+        h - 3 * line,
+        &label,
+        scale,
+        TEXT,
+    );
 }

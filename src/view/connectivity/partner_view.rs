@@ -10,6 +10,7 @@ use anyhow::Context;
 use crate::sonata::edges::{Direction, EdgePopulation};
 use crate::sonata::{Column, Selection};
 
+use crate::view::colors::{POST_COLOR, PRE_COLOR};
 use crate::view::scene::Scene;
 
 /// Which edges to keep.
@@ -263,12 +264,6 @@ pub fn attribute_at(
 
 /// A line from, to, with its colour (linear alpha, sRGB colour).
 pub type Line = ([f32; 3], [f32; 3], [f32; 4]);
-
-/// Colours of the partners in 3D (sRGB).
-pub const PRE_COLOR: [f32; 3] = [0.25, 0.62, 1.0];
-pub const POST_COLOR: [f32; 3] = [1.0, 0.45, 0.12];
-/// Partners both ways (reciprocal).
-pub const BOTH_COLOR: [f32; 3] = [0.9, 0.3, 0.95];
 
 /// Soma-to-soma lines of the drawn partners' edges (one per edge; the picked neuron at one
 /// end), coloured by side, `alpha` opaque.

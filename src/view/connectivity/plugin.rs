@@ -11,9 +11,10 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
 use crate::view::ViewerState;
 use crate::view::connectivity::partner_view::{self, EdgeFilter, Line, PartnerView};
+use crate::view::connectivity::synapse_positions::{self, Synapse, SynapseView};
 use crate::view::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
 use crate::view::scene::Scene;
-use crate::view::connectivity::synapse_positions::{self, Synapse, SynapseView};
+use crate::view::scene::overlays::PartnerInstances;
 
 /// Lines at most drawn for one neuron (a hub's thousands of edges would hide the view).
 pub const MAX_LINES: usize = 20_000;
@@ -25,6 +26,8 @@ type Key = (usize, usize, EdgeFilter);
 pub struct Connectivity {
     /// Query partners of the picked neuron at all.
     pub enabled: bool,
+    /// The picked neuron's partners as the last query found them.
+    pub view: Option<Arc<PartnerView>>,
     pub filter: EdgeFilter,
     /// Draw the edges as lines.
     pub show_lines: bool,
@@ -51,6 +54,7 @@ impl Default for Connectivity {
     fn default() -> Self {
         Self {
             enabled: true,
+            view: None,
             filter: EdgeFilter::default(),
             show_lines: true,
             lines: Arc::default(),
@@ -103,11 +107,16 @@ fn query_partners(mut conn: ResMut<Connectivity>, mut state: ResMut<ViewerState>
                         conn.lines = Arc::new(lines);
                     }
                     conn.error = None;
-                    state.partners = Some(Arc::new(view));
+                    state.partners = Some(Arc::new(PartnerInstances {
+                        pre: view.pre.clone(),
+                        post: view.post.clone(),
+                    }));
+                    conn.view = Some(Arc::new(view));
                 }
                 Err(e) => {
                     conn.error = Some(format!("{e:#}"));
                     state.partners = None;
+                    conn.view = None;
                     conn.lines = Arc::default();
                     conn.synapses = Arc::default();
                 }
@@ -129,10 +138,12 @@ fn query_partners(mut conn: ResMut<Connectivity>, mut state: ResMut<ViewerState>
     conn.key = wanted.clone();
     if !same_neuron
         && (state.partners.is_some()
+            || conn.view.is_some()
             || !conn.lines.is_empty()
             || !conn.synapses.synapses.is_empty())
     {
         state.partners = None;
+        conn.view = None;
         conn.lines = Arc::default();
         conn.synapses = Arc::default();
         state.redraw = true;

@@ -22,8 +22,8 @@ use crate::morphology::resolve::{MorphologySource, node_world_from_local};
 use crate::sonata::Selection;
 use crate::sonata::edges::EdgePopulation;
 
-use crate::view::connectivity::partner_view::{PartnerView, Side, attribute_at};
 use crate::view::colors::categorical;
+use crate::view::connectivity::partner_view::{PartnerView, Side, attribute_at};
 use crate::view::scene::Scene;
 
 /// One afferent synapse of the picked neuron.

@@ -8,9 +8,9 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::view::ViewerState;
-use crate::view::colors::color32;
+use crate::view::colors::{POST_COLOR, PRE_COLOR, color32};
 use crate::view::connectivity::partner_view::{
-    EdgeFilter, POST_COLOR, PRE_COLOR, PartnerView, Side, filterable_attributes,
+    EdgeFilter, PartnerView, Side, filterable_attributes,
 };
 use crate::view::connectivity::plugin::Connectivity;
 use crate::view::connectivity::synapse_positions::synapse_color;
@@ -43,16 +43,11 @@ fn connectivity_window(
         .default_pos(egui::pos2(view_rect.left() + 8.0, view_rect.top() + 8.0))
         .default_width(300.0)
         .constrain_to(view_rect)
-        .show(&ctx, |ui| connectivity_ui(ui, &mut conn, &state, &scene));
+        .show(&ctx, |ui| connectivity_ui(ui, &mut conn, &scene));
     Ok(())
 }
 
-fn connectivity_ui(
-    ui: &mut egui::Ui,
-    conn: &mut Connectivity,
-    state: &ViewerState,
-    scene: &crate::view::scene::Scene,
-) {
+fn connectivity_ui(ui: &mut egui::Ui, conn: &mut Connectivity, scene: &crate::view::scene::Scene) {
     ui.horizontal(|ui| {
         ui.checkbox(&mut conn.enabled, "partners");
         ui.checkbox(&mut conn.show_lines, "edges as lines");
@@ -72,7 +67,7 @@ fn connectivity_ui(
         ui.colored_label(egui::Color32::LIGHT_RED, e);
     }
     synapses_ui(ui, conn, scene);
-    let Some(view) = state.partners.clone() else {
+    let Some(view) = conn.view.clone() else {
         return;
     };
     ui.label(format!(

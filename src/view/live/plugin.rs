@@ -137,7 +137,11 @@ impl Plugin for LivePlugin {
 }
 
 /// Starts the run: a fresh simulation of the demo's live network, with the sliders' settings.
-pub(super) fn start_run(session: &mut LiveSession, state: &mut ViewerState, playback: &mut Playback) {
+pub(super) fn start_run(
+    session: &mut LiveSession,
+    state: &mut ViewerState,
+    playback: &mut Playback,
+) {
     let Some(demo) = session.demo.clone() else {
         return;
     };
@@ -340,4 +344,3 @@ fn stimulate_rows(session: &mut LiveSession, rows: Vec<u32>) {
         Err(e) => session.say(true, format!("{e:#}")),
     }
 }
-

@@ -275,7 +275,10 @@ pub fn build_layers(
     choose_levels(&mut by_file, settings, focus, cache, &mut summary);
     let mut layers = assemble_layers(&by_file, settings, cache, &mut summary);
     summary.unique = by_file.len();
-    for l in [&layers.tubes, &layers.far, &layers.lines].into_iter().flatten() {
+    for l in [&layers.tubes, &layers.far, &layers.lines]
+        .into_iter()
+        .flatten()
+    {
         match l.topology {
             Topology::Triangles => summary.triangles += l.primitives(),
             Topology::Lines => summary.segments += l.primitives(),

@@ -59,6 +59,17 @@ impl Default for Playback {
 }
 
 impl Playback {
+    /// The time range of a scene put on screen: the simulation's (`run.tstop`), else its
+    /// spikes' (from 0 at most), else a second; the time stays, clamped to it.
+    pub fn fit_scene(&mut self, scene: &Scene) {
+        self.range = scene
+            .tstop()
+            .map(|t| (0.0, t))
+            .or_else(|| scene.time_range().map(|(a, b)| (a.min(0.0), b)))
+            .unwrap_or((0.0, 1000.0));
+        self.seek(self.time_ms);
+    }
+
     /// Jumps to `t` (clamped to the range).
     pub fn seek(&mut self, t: f64) {
         self.time_ms = t.clamp(self.range.0, self.range.1);

@@ -8,11 +8,11 @@ use bevy::prelude::*;
 
 use crate::probe::ProbeKind;
 
+use super::lagged_texture::LaggedTexture;
+use super::probe_view::ProbeView;
 use crate::view::ViewerState;
 use crate::view::meshes::{MeshLayer, MeshLayers, Topology};
 use crate::view::playback::Playback;
-use super::lagged_texture::LaggedTexture;
-use super::probe_view::ProbeView;
 
 /// Name of the probe's mesh layer.
 pub const PROBE_LAYER: &str = "probe";
@@ -78,7 +78,11 @@ impl Plugin for ProbePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ProbeSession>().add_systems(
             Update,
-            (drag_probe, update_probe.after(crate::view::scene::poll_load)).chain(),
+            (
+                drag_probe,
+                update_probe.after(crate::view::scene::poll_load),
+            )
+                .chain(),
         );
     }
 }
@@ -196,4 +200,3 @@ fn drag_probe(
     view.depth_um = (view.depth_um + d.y as f64 * scale).clamp(0.0, 10_000.0);
     session.dirty = true;
 }
-

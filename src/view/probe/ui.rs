@@ -6,7 +6,7 @@ use bevy_egui::egui;
 use super::lagged_texture::LaggedTexture;
 use super::plugin::ProbeSession;
 use super::probe_view::{ProbeView, activity_by_depth};
-use crate::probe::{RecordedEvent, ProbeKind};
+use crate::probe::{ProbeKind, RecordedEvent};
 use crate::view::ViewerState;
 use crate::view::colors::{color32, viridis};
 use crate::view::playback::Playback;

@@ -16,8 +16,8 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use crate::sonata::FrameReport;
 
 use crate::view::ViewerState;
-use crate::view::playback::Playback;
 use crate::view::colors::Colormap;
+use crate::view::playback::Playback;
 use crate::view::reports::frames::{self, FrameCache, FrameWindow, SomaMap};
 use crate::view::scene::{Coloring, Representation, Scene};
 

@@ -6,10 +6,10 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::view::ViewerState;
-use crate::view::playback::Playback;
-use crate::view::reports::plugin::{MAX_PINNED, Reports, Trace, report_representation};
 use crate::view::colors::{Colormap, categorical, color32};
 use crate::view::legend::fmt_num;
+use crate::view::playback::Playback;
+use crate::view::reports::plugin::{MAX_PINNED, Reports, Trace, report_representation};
 use crate::view::scene::Coloring;
 use crate::view::ui::WindowView;
 

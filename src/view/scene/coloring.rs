@@ -5,10 +5,56 @@
 use std::collections::BTreeMap;
 
 use super::model::{Scene, ScenePopulation};
-use super::style::Coloring;
 use crate::sonata::{Column, NodePopulation, Values};
-use crate::view::colors::{MISSING, categorical, viridis};
+use crate::view::colors::{Colormap, MISSING, categorical, parse_hex_color, viridis};
 use crate::view::legend::{LegendEntry, REPORT_LEGEND_LABEL};
+
+/// How a representation colours its neurons.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Coloring {
+    Solid([f32; 3]),
+    ByPopulation,
+    ByNodeType,
+    /// Each neuron's mean firing rate over the loaded spikes (viridis, 0 to the 99th
+    /// percentile).
+    ByActivity,
+    /// Any attribute: categorical palette for text and few integers, else a colormap over
+    /// `range` (the data range when `None`).
+    ByAttribute {
+        name: String,
+        range: Option<(f64, f64)>,
+    },
+    /// The value of the active frame report (membrane potential, ...) at the playback time,
+    /// through `colormap` over `range` (the report's data range when `None`). Styling only
+    /// marks these instances ([`Styled::by_report`]); the report plugin colours them per frame.
+    ByReport {
+        colormap: Colormap,
+        range: Option<(f64, f64)>,
+    },
+}
+
+impl Coloring {
+    /// Parses the `--color-by` spelling: `population`, `type`/`node_type`, `#rrggbb`, or an
+    /// attribute name.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "population" | "pop" => Self::ByPopulation,
+            "type" | "node_type" | "node_type_id" => Self::ByNodeType,
+            "activity" | "rate" => Self::ByActivity,
+            "report" => Self::ByReport {
+                colormap: Colormap::Viridis,
+                range: None,
+            },
+            _ => match parse_hex_color(s) {
+                Some(c) => Self::Solid(c),
+                None => Self::ByAttribute {
+                    name: s.to_owned(),
+                    range: None,
+                },
+            },
+        }
+    }
+}
 
 /// Assigns colours for one representation and remembers what it used, for the legend.
 pub(super) struct Colorer<'a> {

@@ -9,7 +9,6 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::style::{Coloring, Representation};
 use crate::sonata::{
     Circuit, LoadProgress, NodePopulation, PopulationSpikes, SpikeIndex, read_spikes,
     selection_language,
@@ -238,27 +237,6 @@ impl Scene {
 
     pub fn len(&self) -> usize {
         self.positions.len()
-    }
-
-    /// What a first look shows: by layer when the circuit has layers (cortical columns), else
-    /// by population.
-    pub fn default_representation(&self) -> Representation {
-        let has_layer = self
-            .circuit
-            .nodes
-            .iter()
-            .any(|p| p.attribute("layer").is_some());
-        Representation {
-            coloring: if has_layer {
-                Coloring::ByAttribute {
-                    name: "layer".into(),
-                    range: None,
-                }
-            } else {
-                Coloring::ByPopulation
-            },
-            ..Default::default()
-        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -4,8 +4,15 @@
 
 use std::ops::Range;
 
-use crate::view::connectivity::partner_view::{BOTH_COLOR, POST_COLOR, PRE_COLOR};
 use super::NeuronInstance;
+use crate::view::colors::{BOTH_COLOR, POST_COLOR, PRE_COLOR};
+
+/// The picked neuron's partners as instances, highlighted over the styled ones.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PartnerInstances {
+    pub pre: Vec<u32>,
+    pub post: Vec<u32>,
+}
 
 /// Everything laid over the styled instances.
 #[derive(Clone, Debug, Default)]

@@ -1,105 +1,15 @@
-//! `ScenePlugin`: the [`ViewerState`] resource (the scene on screen and how it is drawn),
-//! background loading, and re-applying representations when they change.
-
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+//! `ScenePlugin`: background loads taken onto the screen, and representations re-applied
+//! when they change.
 
 use bevy::prelude::*;
-use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
+use bevy::tasks::{block_on, futures_lite::future};
 
-use super::{NeuronInstance, Rates, Representation, Scene, Styled, overlays};
-use crate::sonata::LoadProgress;
+use super::model::{NeuronInstance, Scene};
+use super::overlays;
+use super::state::{LoadTask, ViewerState};
 use crate::view::camera::OrbitCamera;
-use crate::view::connectivity::partner_view;
 use crate::view::neurons::NeuronData;
 use crate::view::playback::Playback;
-
-/// What is on screen and how it is drawn (main world).
-#[derive(Resource, Default)]
-pub struct ViewerState {
-    pub scene: Option<Arc<Scene>>,
-    pub representations: Vec<Representation>,
-    /// The representations were asked for (`render --style`, `--color-by`): opening the
-    /// scene's reports does not add a report-coloured one over them.
-    pub keep_representations: bool,
-    /// Draw virtual (input) populations even when no selection names them.
-    pub show_virtual: bool,
-    /// The last styling: legend, errors, counts.
-    pub styled: Styled,
-    /// Set to re-apply representations.
-    pub restyle: bool,
-    /// Set to fit the camera to what is drawn after the next restyle.
-    pub fit_pending: bool,
-    /// The last load error (what was on screen stays).
-    pub error: Option<String>,
-    /// The picked instance.
-    pub picked: Option<usize>,
-    /// The path of the scene on screen, as it was opened (the window remembers it among the
-    /// recent files).
-    pub opened: Option<PathBuf>,
-    /// The path being loaded (the UI shows a progress bar while one runs).
-    pub loading: Option<PathBuf>,
-    /// How far the load has come (files read out of those announced).
-    pub load_progress: Option<Arc<LoadProgress>>,
-    /// Population rates of the drawn neurons (for the rate plot).
-    pub rates: Rates,
-    /// Bumped at every restyle (caches of what is drawn compare it).
-    pub styled_generation: u64,
-    /// Instances selected as raster rows (shift-drag in the raster): highlighted in 3D, the
-    /// rest dimmed.
-    pub raster_rows: Option<std::ops::Range<usize>>,
-    /// Report colours of instances at the playback time (the report plugin sets them).
-    pub value_colors: Vec<(u32, [f32; 3])>,
-    /// The picked neuron's synaptic partners, highlighted (the connectivity plugin sets them).
-    pub partners: Option<Arc<partner_view::PartnerView>>,
-    /// Set to re-apply the overlays (report colours, partners, picked) without re-styling.
-    pub redraw: bool,
-    /// A live simulation feeds the scene (the raster scrolls with it).
-    pub live: bool,
-    /// Instances the probe's selected channel hears: highlighted in 3D.
-    pub probe_units: Vec<u32>,
-}
-
-impl ViewerState {
-    /// Puts a loaded scene on screen with default representations.
-    pub fn set_scene(&mut self, scene: Scene, playback: &mut Playback) {
-        let range = scene
-            .tstop()
-            .map(|t| (0.0, t))
-            .or_else(|| scene.time_range().map(|(a, b)| (a.min(0.0), b)))
-            .unwrap_or((0.0, 1000.0));
-        playback.range = range;
-        playback.seek(playback.time_ms);
-        if self.representations.is_empty() {
-            self.representations = vec![scene.default_representation()];
-        }
-        self.scene = Some(Arc::new(scene));
-        self.restyle = true;
-        self.fit_pending = true;
-        self.error = None;
-        self.picked = None;
-        self.partners = None;
-        self.value_colors.clear();
-    }
-}
-
-/// A scene being loaded off the main thread, with how far it has come.
-#[derive(Resource, Default)]
-pub struct LoadTask(pub Option<(PathBuf, Task<anyhow::Result<Scene>>)>);
-
-impl LoadTask {
-    /// Starts loading `path` in the background.
-    pub fn start(&mut self, path: &Path, state: &mut ViewerState) {
-        let p = path.to_owned();
-        let progress = Arc::new(LoadProgress::default());
-        let shared = Arc::clone(&progress);
-        let task = AsyncComputeTaskPool::get()
-            .spawn(async move { Scene::open_with_progress(&p, &[], &shared) });
-        state.loading = Some(path.to_owned());
-        state.load_progress = Some(progress);
-        self.0 = Some((path.to_owned(), task));
-    }
-}
 
 /// Holds the scene, applies representations, loads in the background.
 pub struct ScenePlugin;
@@ -132,7 +42,8 @@ pub fn poll_load(
         Ok(scene) => {
             info!("loaded {} ({} neurons)", path.display(), scene.len());
             state.opened = Some(path);
-            state.set_scene(scene, &mut playback);
+            playback.fit_scene(&scene);
+            state.set_scene(scene);
         }
         Err(e) => {
             let msg = format!("{e:#}");
@@ -188,11 +99,7 @@ pub fn restyle_scene(
 }
 
 /// The styled instances with report colours, raster rows, partners and the picked neuron.
-fn overlaid(
-    state: &ViewerState,
-    styled: &[NeuronInstance],
-    scene: &Scene,
-) -> Vec<NeuronInstance> {
+fn overlaid(state: &ViewerState, styled: &[NeuronInstance], scene: &Scene) -> Vec<NeuronInstance> {
     overlays::compose(
         styled,
         &overlays::Overlays {

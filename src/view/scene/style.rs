@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::coloring::Colorer;
+use super::coloring::{Colorer, Coloring};
 use super::model::{NeuronInstance, Scene};
 use crate::sonata::selection_language;
-use crate::view::colors::{Colormap, parse_hex_color};
 use crate::view::legend::LegendEntry;
 
 /// How a representation draws its neurons (VND's names where VND has the style).
@@ -76,53 +75,6 @@ pub struct MorphologyCell {
     pub color: [f32; 3],
 }
 
-/// How a representation colours its neurons.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Coloring {
-    Solid([f32; 3]),
-    ByPopulation,
-    ByNodeType,
-    /// Each neuron's mean firing rate over the loaded spikes (viridis, 0 to the 99th
-    /// percentile).
-    ByActivity,
-    /// Any attribute: categorical palette for text and few integers, else a colormap over
-    /// `range` (the data range when `None`).
-    ByAttribute {
-        name: String,
-        range: Option<(f64, f64)>,
-    },
-    /// The value of the active frame report (membrane potential, ...) at the playback time,
-    /// through `colormap` over `range` (the report's data range when `None`). Styling only
-    /// marks these instances ([`Styled::by_report`]); the report plugin colours them per frame.
-    ByReport {
-        colormap: Colormap,
-        range: Option<(f64, f64)>,
-    },
-}
-
-impl Coloring {
-    /// Parses the `--color-by` spelling: `population`, `type`/`node_type`, `#rrggbb`, or an
-    /// attribute name.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "population" | "pop" => Self::ByPopulation,
-            "type" | "node_type" | "node_type_id" => Self::ByNodeType,
-            "activity" | "rate" => Self::ByActivity,
-            "report" => Self::ByReport {
-                colormap: Colormap::Viridis,
-                range: None,
-            },
-            _ => match parse_hex_color(s) {
-                Some(c) => Self::Solid(c),
-                None => Self::ByAttribute {
-                    name: s.to_owned(),
-                    range: None,
-                },
-            },
-        }
-    }
-}
-
 /// A selection string, a style and a colouring; several at once, later ones on top.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Representation {
@@ -163,6 +115,27 @@ pub struct Styled {
 }
 
 impl Scene {
+    /// What a first look shows: by layer when the circuit has layers (cortical columns), else
+    /// by population.
+    pub fn default_representation(&self) -> Representation {
+        let has_layer = self
+            .circuit
+            .nodes
+            .iter()
+            .any(|p| p.attribute("layer").is_some());
+        Representation {
+            coloring: if has_layer {
+                Coloring::ByAttribute {
+                    name: "layer".into(),
+                    range: None,
+                }
+            } else {
+                Coloring::ByPopulation
+            },
+            ..Default::default()
+        }
+    }
+
     /// Applies representations (later ones win where they overlap). Virtual populations are
     /// drawn only when a selection names them (`population == lgn`, `model_type == virtual`)
     /// or `show_virtual` is set.

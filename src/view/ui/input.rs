@@ -5,8 +5,8 @@ use bevy::window::{FileDragAndDrop, PrimaryWindow};
 use bevy_egui::EguiContexts;
 
 use super::menu_ui::add_spikes_file;
-use super::plugin::{UiState, WindowView};
 use super::screenshots::take_screenshot;
+use super::state::{UiState, WindowView};
 use crate::view::camera::{CameraInputBlocked, OrbitCamera};
 use crate::view::playback::Playback;
 use crate::view::{LoadTask, ViewerState};

@@ -6,9 +6,9 @@ use std::path::Path;
 use bevy::prelude::*;
 use bevy_egui::egui;
 
-use super::plugin::UiState;
 use super::recent_files::recent_files;
 use super::screenshots::{HiResShot, take_screenshot};
+use super::state::UiState;
 use crate::view::camera::{CameraPreset, OrbitCamera};
 use crate::view::{LoadTask, ViewerState};
 

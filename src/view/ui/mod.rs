@@ -12,7 +12,9 @@ mod plugin;
 pub mod recent_files;
 mod representations_ui;
 mod screenshots;
+mod state;
 
 pub use menu_ui::add_spikes_file;
-pub use plugin::{UiPlugin, UiState, WindowView, run_window, run_window_with, view_rect};
+pub use plugin::{UiPlugin, run_window, run_window_with};
 pub use recent_files::{recent_files, recent_files_path, remember_recent};
+pub use state::{UiState, WindowView, view_rect};

@@ -9,9 +9,9 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::legend_ui::{legend_ui, scale_bar_ui};
 use super::menu_ui::menu_ui;
-use super::plugin::{UiState, WindowView};
 use super::representations_ui::representations_ui;
 use super::screenshots::HiResShot;
+use super::state::{UiState, WindowView};
 use crate::view::camera::{CameraInputBlocked, OrbitCamera};
 use crate::view::live::{LiveSession, live_ui, stimulate_instances};
 use crate::view::morphologies::{MorphologyBuild, MorphologySettings, morphology_ui};
@@ -76,7 +76,13 @@ pub fn panels_ui(
         .default_size(290.0)
         .show(&mut root, |ui| {
             playback_ui(ui, &mut playback, &stats);
-            raster_ui(ui, &state, &mut playback, &mut ui_state.raster, &mut rows_change);
+            raster_ui(
+                ui,
+                &state,
+                &mut playback,
+                &mut ui_state.raster,
+                &mut rows_change,
+            );
         });
     if let Some(rows) = rows_change {
         state.raster_rows = rows;

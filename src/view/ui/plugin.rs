@@ -3,21 +3,21 @@
 
 use std::path::{Path, PathBuf};
 
-use bevy::camera::visibility::RenderLayers;
 use bevy::camera::CameraOutputMode;
+use bevy::camera::visibility::RenderLayers;
 use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::prelude::*;
 use bevy::render::render_resource::BlendState;
-use bevy_egui::{EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext, egui};
+use bevy_egui::{EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext};
 
 use super::input::{dropped_files, pick_neuron, shortcuts};
 use super::panels_ui::panels_ui;
 use super::recent_files::remember_recent;
 use super::screenshots::{HiResShot, auto_screenshot, hires_screenshot};
+use super::state::{UiState, WindowView};
 use crate::view::camera::OrbitCamera;
 use crate::view::connectivity::ui::ConnectivityUiPlugin;
 use crate::view::live::{LivePlugin, LiveSession};
-use crate::view::playback::raster_ui::RasterView;
 use crate::view::probe::{ProbePlugin, ProbeSession};
 use crate::view::reports::ui::ReportsUiPlugin;
 use crate::view::scene::poll_load;
@@ -53,23 +53,6 @@ pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result
 
 #[derive(Resource)]
 struct StartupPath(Option<PathBuf>);
-
-/// The window's 3D camera (drawn between the panels).
-#[derive(Component)]
-pub struct WindowView;
-
-/// Where the 3D view lies in egui's coordinates (the whole window before the camera has a
-/// viewport): floating windows open and stay inside it.
-pub fn view_rect(cameras: &Query<&Camera, With<WindowView>>, ctx: &egui::Context) -> egui::Rect {
-    cameras
-        .iter()
-        .next()
-        .and_then(Camera::logical_viewport_rect)
-        .map(|r| {
-            egui::Rect::from_min_max(egui::pos2(r.min.x, r.min.y), egui::pos2(r.max.x, r.max.y))
-        })
-        .unwrap_or(ctx.viewport_rect())
-}
 
 fn setup_window_scene(
     mut commands: Commands,
@@ -125,15 +108,6 @@ impl Plugin for UiPlugin {
     }
 }
 
-/// Window-only UI state.
-#[derive(Resource, Default)]
-pub struct UiState {
-    pub help_open: bool,
-    /// Where the last click started (to tell a click from an orbit drag).
-    pub press_at: Option<Vec2>,
-    pub raster: RasterView,
-}
-
 /// Puts each scene that opens first in the recent files (best effort: a failure is logged).
 fn remember_opened(state: Res<ViewerState>, mut last: Local<Option<PathBuf>>) {
     if !state.is_changed() || state.opened == *last {
@@ -146,4 +120,3 @@ fn remember_opened(state: Res<ViewerState>, mut last: Local<Option<PathBuf>>) {
         warn!("recent files: {e:#}");
     }
 }
-

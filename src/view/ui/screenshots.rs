@@ -7,12 +7,12 @@ use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
-use super::plugin::WindowView;
-use crate::view::scene::Style;
-use crate::view::{BACKGROUND, ViewerState};
+use super::state::WindowView;
 use crate::view::camera::OrbitCamera;
 use crate::view::capture::save_png_whole;
 use crate::view::playback::Playback;
+use crate::view::scene::Style;
+use crate::view::{BACKGROUND, ViewerState};
 
 /// Bevy's `save_to_disk`, but the PNG is written whole or not at all.
 fn save_screenshot(path: impl Into<PathBuf>) -> impl FnMut(On<ScreenshotCaptured>) {
