@@ -97,7 +97,10 @@ fn nine_cells_with_a_voltage_report_render_as_asked() {
         ..Default::default()
     };
     let out = render_scene(scene, &opts).expect("render");
-    assert_eq!(out.morphology_cells, 9, "every cell drawn as its morphology");
+    assert_eq!(
+        out.morphology_cells, 9,
+        "every cell drawn as its morphology"
+    );
     assert!(
         out.legend
             .iter()

@@ -39,7 +39,11 @@ fn recent_files_follow_xdg_config_home_and_headless_loads_write_none() {
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
     let state = app.world().resource::<ViewerState>();
-    assert!(state.scene.is_some(), "the scene did not load: {:?}", state.error);
+    assert!(
+        state.scene.is_some(),
+        "the scene did not load: {:?}",
+        state.error
+    );
     assert_eq!(state.opened.as_deref(), Some(circuit.as_path()));
     assert!(!file.exists(), "loading wrote {}", file.display());
     assert!(std::fs::read_dir(config.path()).unwrap().next().is_none());

@@ -650,7 +650,10 @@ fn absurd_frame_counts_are_refused_before_rendering() {
     .frame_plan()
     .expect("plan");
     assert_eq!(plan.count, 3);
-    assert_eq!([plan.time(0), plan.time(1), plan.time(2)], [10.0, 15.0, 20.0]);
+    assert_eq!(
+        [plan.time(0), plan.time(1), plan.time(2)],
+        [10.0, 15.0, 20.0]
+    );
     for bad in [
         RenderOptions {
             t1: Some(f64::NAN),

@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 
 use cortexview::sonata::{PopulationSpikes, SortOrder};
-use cortexview::view::neurons::{ActivityUpdate, NEVER};
-use cortexview::view::playback::activity_between;
 use cortexview::view::colors::categorical;
 use cortexview::view::legend::LegendEntry;
+use cortexview::view::neurons::{ActivityUpdate, NEVER};
+use cortexview::view::playback::activity_between;
 use cortexview::view::scene::{Coloring, Representation, Scene, Style};
 
 fn fixture() -> Scene {

@@ -11,10 +11,10 @@ use std::path::PathBuf;
 
 use cortexview::view::connectivity::partner_view::{EdgeFilter, partner_view};
 use cortexview::view::connectivity::plugin::synapses_mesh;
-use cortexview::view::scene::Scene;
 use cortexview::view::connectivity::synapse_positions::{
     PositionSource, afferent_synapses, distance_to_segments, placed_cell, segments,
 };
+use cortexview::view::scene::Scene;
 
 fn fixtures() -> Option<PathBuf> {
     let f = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");

@@ -1,4 +1,5 @@
-//! The Bevy viewer: one plugin per feature.
+//! The Bevy viewer: one folder per feature, each with its model (plain data, no systems), its
+//! plugin and its panel (`*_ui`).
 //!
 //! | plugin | what |
 //! |---|---|
@@ -10,8 +11,13 @@
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`reports::plugin::ReportsPlugin`] | frame reports colouring somata at the playback time, traces |
 //! | [`connectivity::plugin::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted, and its synapses on the morphology |
+//! | [`probe::ProbePlugin`] | a Neuropixels probe in the scene, its recording (window only) |
+//! | [`live::LivePlugin`] | the demo simulated live (window only) |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
-//! | [`capture`] | screenshots and headless `render` |
+//! | [`capture`] | the headless viewer and `cortexview render` |
+//!
+//! [`colors`] imports nothing of the viewer and [`legend`] only colours: every feature may use
+//! them.
 
 pub mod camera;
 pub mod capture;

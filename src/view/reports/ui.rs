@@ -10,7 +10,7 @@ use crate::view::colors::{Colormap, categorical, color32};
 use crate::view::legend::fmt_num;
 use crate::view::playback::Playback;
 use crate::view::reports::plugin::{MAX_PINNED, Reports, Trace, report_representation};
-use crate::view::scene::Coloring;
+use crate::view::scene::{Coloring, Representation};
 use crate::view::ui::WindowView;
 
 /// The reports and trace windows (window app only).
@@ -74,49 +74,7 @@ fn reports_ui(ui: &mut egui::Ui, reports: &mut Reports, state: &mut ViewerState)
     {
         reports.activate(i);
     }
-    if let Some(e) = reports.active_entry() {
-        let r = &e.report;
-        let drawn = e.soma.instances.iter().filter(|i| **i != u32::MAX).count();
-        ui.label(format!(
-            "{} nodes ({drawn} drawn), {} elements, {} frames{}",
-            r.n_nodes(),
-            r.n_elements(),
-            r.n_frames,
-            r.time
-                .map(|(a, b, dt)| format!(", {a}–{b} ms every {dt} ms"))
-                .unwrap_or_default()
-        ));
-        let held: Vec<String> = reports
-            .cache
-            .as_ref()
-            .map(|c| {
-                c.held()
-                    .iter()
-                    .map(|w| format!("{}–{}", w.start, w.end))
-                    .collect()
-            })
-            .unwrap_or_default();
-        ui.label(format!(
-            "frame {} · cached frames {}",
-            reports
-                .frame
-                .map(|f| f.to_string())
-                .unwrap_or_else(|| "—".into()),
-            if held.is_empty() {
-                "none".into()
-            } else {
-                held.join(", ")
-            }
-        ));
-        let units = r.units.clone().unwrap_or_default();
-        if let Some((lo, hi)) = reports.data_range {
-            ui.label(format!(
-                "data range {} … {} {units}",
-                fmt_num(lo),
-                fmt_num(hi)
-            ));
-        }
-    }
+    active_report_status_ui(ui, reports);
     let coloured = state
         .representations
         .iter()
@@ -129,9 +87,71 @@ fn reports_ui(ui: &mut egui::Ui, reports: &mut Reports, state: &mut ViewerState)
         state.representations.push(rep);
         state.restyle = true;
     }
-    let data_range = reports.data_range;
+    if report_colorings_ui(ui, &mut state.representations, reports.data_range) {
+        state.restyle = true;
+    }
+    if let Some(e) = &reports.error {
+        ui.colored_label(egui::Color32::LIGHT_RED, e);
+    }
+}
+
+/// The active report's size, time axis, the frames held in memory and its data range.
+fn active_report_status_ui(ui: &mut egui::Ui, reports: &Reports) {
+    let Some(e) = reports.active_entry() else {
+        return;
+    };
+    let r = &e.report;
+    let drawn = e.soma.instances.iter().filter(|i| **i != u32::MAX).count();
+    ui.label(format!(
+        "{} nodes ({drawn} drawn), {} elements, {} frames{}",
+        r.n_nodes(),
+        r.n_elements(),
+        r.n_frames,
+        r.time
+            .map(|(a, b, dt)| format!(", {a}–{b} ms every {dt} ms"))
+            .unwrap_or_default()
+    ));
+    let held: Vec<String> = reports
+        .cache
+        .as_ref()
+        .map(|c| {
+            c.held()
+                .iter()
+                .map(|w| format!("{}–{}", w.start, w.end))
+                .collect()
+        })
+        .unwrap_or_default();
+    ui.label(format!(
+        "frame {} · cached frames {}",
+        reports
+            .frame
+            .map(|f| f.to_string())
+            .unwrap_or_else(|| "—".into()),
+        if held.is_empty() {
+            "none".into()
+        } else {
+            held.join(", ")
+        }
+    ));
+    let units = r.units.clone().unwrap_or_default();
+    if let Some((lo, hi)) = reports.data_range {
+        ui.label(format!(
+            "data range {} … {} {units}",
+            fmt_num(lo),
+            fmt_num(hi)
+        ));
+    }
+}
+
+/// Colormap and range of each representation coloured by report value; returns whether any
+/// changed.
+fn report_colorings_ui(
+    ui: &mut egui::Ui,
+    representations: &mut [Representation],
+    data_range: Option<(f64, f64)>,
+) -> bool {
     let mut changed = false;
-    for (i, rep) in state.representations.iter_mut().enumerate() {
+    for (i, rep) in representations.iter_mut().enumerate() {
         let Coloring::ByReport { colormap, range } = &mut rep.coloring else {
             continue;
         };
@@ -180,12 +200,7 @@ fn reports_ui(ui: &mut egui::Ui, reports: &mut Reports, state: &mut ViewerState)
             }
         });
     }
-    if changed {
-        state.restyle = true;
-    }
-    if let Some(e) = &reports.error {
-        ui.colored_label(egui::Color32::LIGHT_RED, e);
-    }
+    changed
 }
 
 fn color_bar(ui: &mut egui::Ui, map: Colormap, lo: f64, hi: f64) {
