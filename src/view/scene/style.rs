@@ -14,7 +14,7 @@ pub enum Style {
     Spheres,
     Points,
     Hidden,
-    /// The cell's morphology as tubes (`src/view/morphologies.rs`; level of detail there);
+    /// The cell's morphology as tubes ([`crate::view::morphologies`]; level of detail there);
     /// cells without a morphology file stay spheres.
     Morphology,
     /// The cell's morphology as lines, the soma as a sphere of its own radius.
@@ -140,93 +140,120 @@ impl Scene {
     /// drawn only when a selection names them (`population == lgn`, `model_type == virtual`)
     /// or `show_virtual` is set.
     pub fn style(&self, reps: &[Representation], show_virtual: bool) -> Styled {
-        let mut out = Styled {
-            instances: self
-                .positions
-                .iter()
-                .map(|&position| NeuronInstance {
-                    position,
-                    ..Default::default()
-                })
-                .collect(),
-            ..Default::default()
-        };
-        let mut morphology: Vec<Option<MorphologyStyle>> = vec![None; self.positions.len()];
-        let mut legend_seen = BTreeMap::<String, usize>::new();
-        // The representation that last coloured each instance (`usize::MAX`: none).
-        let mut colored_by = vec![usize::MAX; self.positions.len()];
+        let mut styling = Styling::new(self);
         for (ri, rep) in reps.iter().enumerate() {
-            if !rep.enabled {
+            if rep.enabled {
+                styling.apply(self, ri, rep, show_virtual);
+            }
+        }
+        styling.finish(reps)
+    }
+}
+
+/// Representations being applied: what each instance has become so far.
+struct Styling {
+    out: Styled,
+    /// The morphology style of each instance's last representation.
+    morphology: Vec<Option<MorphologyStyle>>,
+    /// Legend entries already listed (their `Debug` text) and where.
+    legend_seen: BTreeMap<String, usize>,
+    /// The representation that last coloured each instance (`usize::MAX`: none).
+    colored_by: Vec<usize>,
+}
+
+impl Styling {
+    fn new(scene: &Scene) -> Self {
+        Self {
+            out: Styled {
+                instances: scene
+                    .positions
+                    .iter()
+                    .map(|&position| NeuronInstance {
+                        position,
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            },
+            morphology: vec![None; scene.positions.len()],
+            legend_seen: BTreeMap::new(),
+            colored_by: vec![usize::MAX; scene.positions.len()],
+        }
+    }
+
+    /// Representation `ri` over the instances its selection picks (an invalid selection is
+    /// an error of that representation and draws nothing).
+    fn apply(&mut self, scene: &Scene, ri: usize, rep: &Representation, show_virtual: bool) {
+        let expr = match selection_language::parse(&rep.selection) {
+            Ok(e) => e,
+            Err(e) => {
+                self.out.errors.push((ri, e.to_string()));
+                return;
+            }
+        };
+        let names_virtual = rep.selection.contains("virtual")
+            || scene
+                .populations
+                .iter()
+                .any(|p| p.is_virtual && rep.selection.contains(p.name.as_str()));
+        let mut colorer = Colorer::new(scene, &rep.coloring);
+        for sp in &scene.populations {
+            if sp.len == 0 || (sp.is_virtual && !show_virtual && !names_virtual) {
                 continue;
             }
-            let expr = match selection_language::parse(&rep.selection) {
-                Ok(e) => e,
-                Err(e) => {
-                    out.errors.push((ri, e.to_string()));
+            let pop = &scene.circuit.nodes[sp.circuit_index];
+            let mask =
+                match selection_language::evaluate(&expr, pop, scene.circuit.node_sets.as_ref()) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        self.out.errors.push((ri, e.to_string()));
+                        break;
+                    }
+                };
+            for (i, &row) in sp.rows.iter().enumerate() {
+                if !mask.get(row as usize).copied().unwrap_or(false) {
                     continue;
                 }
-            };
-            let names_virtual = rep.selection.contains("virtual")
-                || self
-                    .populations
-                    .iter()
-                    .any(|p| p.is_virtual && rep.selection.contains(p.name.as_str()));
-            let mut colorer = Colorer::new(self, &rep.coloring);
-            for sp in &self.populations {
-                if sp.len == 0 || (sp.is_virtual && !show_virtual && !names_virtual) {
-                    continue;
-                }
-                let pop = &self.circuit.nodes[sp.circuit_index];
-                let mask =
-                    match selection_language::evaluate(&expr, pop, self.circuit.node_sets.as_ref())
-                    {
-                        Ok(m) => m,
-                        Err(e) => {
-                            out.errors.push((ri, e.to_string()));
-                            break;
-                        }
-                    };
-                for (i, &row) in sp.rows.iter().enumerate() {
-                    if !mask.get(row as usize).copied().unwrap_or(false) {
-                        continue;
+                let inst = &mut self.out.instances[sp.offset + i];
+                self.colored_by[sp.offset + i] = ri;
+                self.morphology[sp.offset + i] = rep.style.morphology();
+                match rep.style {
+                    Style::Hidden => {
+                        inst.radius = 0.0;
+                        self.colored_by[sp.offset + i] = usize::MAX;
                     }
-                    let inst = &mut out.instances[sp.offset + i];
-                    colored_by[sp.offset + i] = ri;
-                    morphology[sp.offset + i] = rep.style.morphology();
-                    match rep.style {
-                        Style::Hidden => {
-                            inst.radius = 0.0;
-                            colored_by[sp.offset + i] = usize::MAX;
-                        }
-                        Style::Spheres
-                        | Style::Points
-                        | Style::Morphology
-                        | Style::MorphologyLine => {
-                            let c = colorer.color(sp, pop, row as usize, sp.offset + i);
-                            let alpha = if rep.style == Style::Points {
-                                0.25
-                            } else {
-                                1.0
-                            };
-                            inst.color = [c[0], c[1], c[2], alpha];
-                            inst.radius = self.base_radius * rep.radius_scale;
-                        }
-                    }
-                }
-            }
-            if rep.style != Style::Hidden {
-                for entry in colorer.legend() {
-                    let key = format!("{entry:?}");
-                    if let std::collections::btree_map::Entry::Vacant(slot) = legend_seen.entry(key)
-                    {
-                        slot.insert(out.legend.len());
-                        out.legend.push(entry);
+                    Style::Spheres | Style::Points | Style::Morphology | Style::MorphologyLine => {
+                        let c = colorer.color(sp, pop, row as usize, sp.offset + i);
+                        let alpha = if rep.style == Style::Points {
+                            0.25
+                        } else {
+                            1.0
+                        };
+                        inst.color = [c[0], c[1], c[2], alpha];
+                        inst.radius = scene.base_radius * rep.radius_scale;
                     }
                 }
             }
         }
+        if rep.style != Style::Hidden {
+            for entry in colorer.legend() {
+                let key = format!("{entry:?}");
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    self.legend_seen.entry(key)
+                {
+                    slot.insert(self.out.legend.len());
+                    self.out.legend.push(entry);
+                }
+            }
+        }
+    }
+
+    /// What was drawn: counts, the report-coloured instances, the morphology cells.
+    fn finish(self, reps: &[Representation]) -> Styled {
+        let mut out = self.out;
         out.visible = out.instances.iter().filter(|i| i.radius > 0.0).count();
-        out.by_report = colored_by
+        out.by_report = self
+            .colored_by
             .iter()
             .enumerate()
             .filter(|(_, r)| {
@@ -235,7 +262,8 @@ impl Scene {
             })
             .map(|(i, &r)| (i as u32, r))
             .collect();
-        out.morphology = morphology
+        out.morphology = self
+            .morphology
             .iter()
             .enumerate()
             .filter_map(|(i, style)| {
