@@ -1,4 +1,4 @@
-//! Load benchmark (issue 2): how long cortexview takes to load a V1-sized node population with
+//! Load benchmark: how long cortexview takes to load a V1-sized node population with
 //! its types, a multi-million-spike file, and to index the spikes for playback; and libsonata on
 //! the same files, in the same run (scripts/bench_libsonata_load.py).
 //!
@@ -485,7 +485,7 @@ fn main() -> Result<()> {
     }
     println!(
         "({n_spikes} spikes; ratio = cortexview / libsonata, < 1 means cortexview is faster; \
-         issue 2 goals: nodes <= 0.5 s, spikes <= 0.3 s)"
+         goals: nodes <= 0.5 s, spikes <= 0.3 s)"
     );
     if !peer_note.is_empty() {
         println!("{peer_note}");

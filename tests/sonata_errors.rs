@@ -173,7 +173,7 @@ fn a_missing_population_lists_the_available_ones() {
     assert!(matches!(err, SonataError::NoPopulation { .. }), "{err:?}");
 }
 
-/// The brief: every error names the file. `NoPopulation` carries no path, so
+/// Every error names the file. `NoPopulation` carries no path, so
 /// `NodePopulation::read(path, "nope", None)` says which populations exist but not in which file.
 #[test]
 fn a_missing_population_names_the_file() {

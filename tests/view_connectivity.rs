@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use cortexview::view::connectivity_view::{
+use cortexview::view::connectivity::partner_view::{
     EdgeFilter, PartnerView, Side, edge_lines, partner_view,
 };
-use cortexview::view::partners::edges_mesh;
+use cortexview::view::connectivity::plugin::edges_mesh;
 use cortexview::view::scene::Scene;
 
 #[path = "common/fixtures.rs"]

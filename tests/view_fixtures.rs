@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use bevy::math::Vec3;
 use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::{RenderOptions, project, render_scene};
-use cortexview::view::scene::Scene;
+use cortexview::view::legend::LegendEntry;
+use cortexview::view::scene::{Scene, Style};
 
 #[path = "common/fixtures.rs"]
 mod fixtures;
@@ -64,4 +65,69 @@ fn bmtk_point_450cells_is_drawn_by_node_type() {
     colours.sort();
     colours.dedup();
     assert!(colours.len() >= 7, "distinct colours {}", colours.len());
+}
+
+/// A style and a colouring asked for are drawn as asked even when the simulation has a
+/// membrane report (opening the reports adds report colouring only to the default look).
+#[test]
+fn nine_cells_with_a_voltage_report_render_as_asked() {
+    let Some(path) = fixture("sonata-examples/9_cells/simulation_config.json") else {
+        return;
+    };
+    let scene = Scene::open(&path, &[]).expect("fixture opens");
+    assert!(
+        !scene.circuit.reports.is_empty(),
+        "the fixture names a membrane report"
+    );
+    let opts = RenderOptions {
+        width: 320,
+        height: 240,
+        camera: CameraPreset::Front,
+        style: Style::Morphology,
+        color_by: Some("type".into()),
+        overlay: false,
+        ..Default::default()
+    };
+    let out = render_scene(scene, &opts).expect("render");
+    assert_eq!(
+        out.morphology_cells, 9,
+        "every cell drawn as its morphology"
+    );
+    assert!(
+        out.legend
+            .iter()
+            .all(|e| matches!(e, LegendEntry::Swatch { .. })),
+        "the legend is the node types', no report ramp: {:?}",
+        out.legend
+    );
+    let labels: Vec<&str> = out
+        .legend
+        .iter()
+        .filter_map(|e| match e {
+            LegendEntry::Swatch { label, .. } => Some(label.as_str()),
+            LegendEntry::Ramp { .. } => None,
+        })
+        .collect();
+    assert_eq!(labels, ["100", "101", "102"]);
+
+    // Left to its defaults, the same scene is coloured by its report.
+    let scene = Scene::open(&path, &[]).expect("fixture opens");
+    let default = render_scene(
+        scene,
+        &RenderOptions {
+            width: 320,
+            height: 240,
+            overlay: false,
+            ..Default::default()
+        },
+    )
+    .expect("render");
+    assert_eq!(default.morphology_cells, 0);
+    assert!(
+        default.legend.iter().any(
+            |e| matches!(e, LegendEntry::Ramp { label, .. } if label.starts_with("report value"))
+        ),
+        "{:?}",
+        default.legend
+    );
 }

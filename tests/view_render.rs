@@ -10,7 +10,8 @@ use bevy::math::{Mat4, Vec2, Vec3};
 use cortexview::sonata::{PopulationSpikes, SortOrder, write_spikes};
 use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::{HeadlessViewer, RenderOptions, project, render_scene};
-use cortexview::view::scene::{Representation, Scene, categorical};
+use cortexview::view::colors::categorical;
+use cortexview::view::scene::{Representation, Scene};
 use image::RgbaImage;
 
 /// One GPU app at a time: lavapipe uses every core already.
@@ -447,7 +448,7 @@ fn mesh_layers_draw_triangles_and_lines_hide_on_request_and_upload_only_on_chang
 fn probe_is_drawn_where_it_is_placed() {
     use cortexview::probe::ProbeKind;
     use cortexview::view::meshes::{MeshLayer, MeshLayers, Topology};
-    use cortexview::view::probe_view::ProbeView;
+    use cortexview::view::probe::probe_view::ProbeView;
     let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
     let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
     let mut probe = ProbeView::through(&scene, ProbeKind::Np1, [0.0, 0.0]);
@@ -611,4 +612,64 @@ fn render_command_writes_frames_and_a_movie_of_them_when_ffmpeg_is_there() {
         .expect("ffprobe comes with ffmpeg");
     let text = String::from_utf8_lossy(&probe.stdout);
     assert_eq!(text.trim(), format!("160,120,{}", frames.len()));
+}
+
+/// A time span that would make an absurd number of frames is refused before anything is
+/// opened or drawn, with the count and how to go on; the frame times themselves are spaced
+/// by speed / fps from `t0`.
+#[test]
+fn absurd_frame_counts_are_refused_before_rendering() {
+    let o = RenderOptions {
+        t1: Some(1e9),
+        fps: 30.0,
+        ..Default::default()
+    };
+    let err = o.frame_plan().expect_err("3e8 frames").to_string();
+    assert!(err.contains("300000001 frames"), "{err}");
+    assert!(err.contains("--max-frames"), "{err}");
+    let raised = RenderOptions {
+        max_frames: 400_000_000,
+        ..o.clone()
+    };
+    assert_eq!(raised.frame_plan().expect("allowed").count, 300_000_001);
+    // Nothing is read: a missing path still gives the frame-count error.
+    let missing = std::path::Path::new("/nonexistent/circuit_config.json");
+    let err = cortexview::view::capture::render(missing, &[], &o)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("frames"), "{err}");
+
+    let plan = RenderOptions {
+        t0: 10.0,
+        t1: Some(20.0),
+        fps: 20.0,
+        speed: 100.0,
+        ..Default::default()
+    }
+    .frame_plan()
+    .expect("plan");
+    assert_eq!(plan.count, 3);
+    assert_eq!(
+        [plan.time(0), plan.time(1), plan.time(2)],
+        [10.0, 15.0, 20.0]
+    );
+    for bad in [
+        RenderOptions {
+            t1: Some(f64::NAN),
+            ..Default::default()
+        },
+        RenderOptions {
+            t1: Some(100.0),
+            fps: 0.0,
+            ..Default::default()
+        },
+        RenderOptions {
+            t1: Some(100.0),
+            speed: -1.0,
+            ..Default::default()
+        },
+    ] {
+        assert!(bad.frame_plan().is_err(), "{bad:?}");
+    }
 }

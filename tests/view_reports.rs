@@ -7,10 +7,11 @@
 use std::path::{Path, PathBuf};
 
 use cortexview::sonata::reports::read_reports;
-use cortexview::view::report_colors::{
-    Colormap, FrameCache, SomaMap, read_window, report_colors, values_by_instance,
+use cortexview::view::colors::Colormap;
+use cortexview::view::reports::frames::{
+    FrameCache, SomaMap, read_window, report_colors, values_by_instance,
 };
-use cortexview::view::report_playback::read_trace_values;
+use cortexview::view::reports::plugin::read_trace_values;
 use cortexview::view::scene::{Coloring, Representation, Scene};
 
 #[path = "common/fixtures.rs"]
@@ -295,7 +296,7 @@ fn write_demo_report() {
 fn somata_are_drawn_in_their_report_colour_at_the_playback_time() {
     use cortexview::view::camera::CameraPreset;
     use cortexview::view::capture::{HeadlessViewer, project};
-    use cortexview::view::report_playback::Reports;
+    use cortexview::view::reports::plugin::Reports;
 
     let mut scene = v1_scene();
     let dir = tempfile::tempdir().unwrap();

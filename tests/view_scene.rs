@@ -5,9 +5,11 @@
 use std::path::PathBuf;
 
 use cortexview::sonata::{PopulationSpikes, SortOrder};
+use cortexview::view::colors::categorical;
+use cortexview::view::legend::LegendEntry;
 use cortexview::view::neurons::{ActivityUpdate, NEVER};
 use cortexview::view::playback::activity_between;
-use cortexview::view::scene::{Coloring, LegendEntry, Representation, Scene, Style, categorical};
+use cortexview::view::scene::{Coloring, Representation, Scene, Style};
 
 fn fixture() -> Scene {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1_like_n300_none");
@@ -250,7 +252,7 @@ fn colouring_by_activity_ranks_neurons_by_firing_rate() {
 fn live_loop_through_the_viewer_driver_equals_simulate() {
     use cortexview::demo::{CellModel, Demo, DemoOptions};
     use cortexview::sim::{SimOptions, Simulation};
-    use cortexview::view::live_feed::{LiveFeed, live_spikes, save_live_spikes};
+    use cortexview::view::live::feed::{LiveFeed, live_spikes, save_live_spikes};
 
     let tstop = 400.0;
     let mut o = DemoOptions::new(500, CellModel::IafPscAlpha);
@@ -341,7 +343,7 @@ fn live_loop_through_the_viewer_driver_equals_simulate() {
 #[test]
 fn probe_view_records_what_a_brute_force_pass_finds() {
     use cortexview::probe::ProbeKind;
-    use cortexview::view::probe_view::{ProbeView, activity_by_depth};
+    use cortexview::view::probe::probe_view::{ProbeView, activity_by_depth};
     let mut scene = fixture();
     let v1 = scene
         .populations

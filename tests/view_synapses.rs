@@ -9,12 +9,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use cortexview::view::connectivity_view::{EdgeFilter, partner_view};
-use cortexview::view::partners::synapses_mesh;
-use cortexview::view::scene::Scene;
-use cortexview::view::synapse_positions::{
+use cortexview::view::connectivity::partner_view::{EdgeFilter, partner_view};
+use cortexview::view::connectivity::plugin::synapses_mesh;
+use cortexview::view::connectivity::synapse_positions::{
     PositionSource, afferent_synapses, distance_to_segments, placed_cell, segments,
 };
+use cortexview::view::scene::Scene;
 
 #[path = "common/fixtures.rs"]
 mod fixtures;

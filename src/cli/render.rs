@@ -64,6 +64,10 @@ pub struct RenderArgs {
     /// glowing with the spikes they hear.
     #[arg(long, value_parser = parse_probe)]
     pub probe: Option<crate::probe::ProbeKind>,
+    /// Most frames rendered: more are refused before anything is drawn (each frame is
+    /// written as soon as it is made; the limit guards against a mistyped time span).
+    #[arg(long, default_value_t = crate::view::capture::MAX_FRAMES)]
+    pub max_frames: u64,
     /// Output folder for frame_NNNNN.png (and movie.mp4).
     #[arg(long)]
     pub out: PathBuf,
@@ -107,6 +111,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         probe: args.probe,
         out: Some(args.out.clone()),
         progress: true,
+        max_frames: args.max_frames,
     };
     let spikes: Vec<&std::path::Path> = args.spikes.iter().map(PathBuf::as_path).collect();
     let out = capture::render(&args.path, &spikes, &opts)?;
@@ -116,12 +121,12 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     eprintln!("adapter: {}", out.adapter);
     println!(
         "{} frame(s) in {} ({} of {} neurons drawn)",
-        out.frames.len(),
+        out.frame_count,
         args.out.display(),
         out.visible,
         out.total
     );
-    if out.frames.len() > 1 {
+    if out.frame_count > 1 {
         encode_mp4(args)?;
     }
     Ok(())

@@ -1,0 +1,314 @@
+//! `HeadlessViewer`: the viewer's core plugins in a Bevy app with no winit and no window.
+//!
+//! The camera draws into an image and each frame is read back with Bevy's screenshot
+//! machinery. Frames are stepped by hand (`App::update`), so every frame shows exactly the
+//! model time asked for. Works on Mesa's lavapipe (software Vulkan) with no display.
+
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, bail};
+use bevy::app::{PluginsState, ScheduleRunnerPlugin};
+use bevy::asset::RenderAssetUsages;
+use bevy::camera::RenderTarget;
+use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
+use bevy::log::LogPlugin;
+use bevy::prelude::*;
+use bevy::render::RenderPlugin;
+use bevy::render::pipelined_rendering::PipelinedRenderingPlugin;
+use bevy::render::render_resource::{PollType, TextureFormat, TextureUsages};
+use bevy::render::renderer::RenderDevice;
+use bevy::render::settings::RenderCreation;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::window::ExitCondition;
+use bevy::winit::WinitPlugin;
+use image::RgbaImage;
+
+use crate::view::camera::{CameraPreset, OrbitCamera};
+use crate::view::meshes;
+use crate::view::morphologies::{MorphologyBuild, union_sphere};
+use crate::view::neurons;
+use crate::view::playback::{Playback, PlaybackStats, RealTimePlayback};
+use crate::view::scene::{Representation, Scene};
+use crate::view::{BACKGROUND, ViewerCorePlugins, ViewerState};
+
+/// Projects a world position to pixel coordinates (x right, y down) of a `width` x `height`
+/// frame; `None` behind the camera.
+pub fn project(clip_from_world: Mat4, p: Vec3, width: u32, height: u32) -> Option<Vec2> {
+    let clip = clip_from_world * p.extend(1.0);
+    if clip.w <= 0.0 {
+        return None;
+    }
+    let ndc = clip.truncate() / clip.w;
+    Some(Vec2::new(
+        (ndc.x * 0.5 + 0.5) * width as f32,
+        (0.5 - ndc.y * 0.5) * height as f32,
+    ))
+}
+
+/// A headless app: the viewer's core plugins, no window, an image as the render target.
+pub struct HeadlessViewer {
+    pub app: App,
+    target: Handle<Image>,
+    camera: Entity,
+    width: u32,
+    height: u32,
+}
+
+impl HeadlessViewer {
+    pub fn new(
+        scene: Scene,
+        reps: Vec<Representation>,
+        show_virtual: bool,
+        width: u32,
+        height: u32,
+    ) -> anyhow::Result<Self> {
+        if width == 0 || height == 0 || width > 8192 || height > 8192 {
+            bail!("frame size {width}x{height} is outside 1..8192");
+        }
+        // Bevy panics when no adapter exists; say what to install instead.
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut app = App::new();
+            app.add_plugins(
+                DefaultPlugins
+                    .set(WindowPlugin {
+                        primary_window: None,
+                        exit_condition: ExitCondition::DontExit,
+                        close_when_requested: false,
+                        ..default()
+                    })
+                    .set(RenderPlugin {
+                        render_creation: RenderCreation::Automatic(Box::default()),
+                        synchronous_pipeline_compilation: true,
+                        ..default()
+                    })
+                    .disable::<WinitPlugin>()
+                    .disable::<LogPlugin>()
+                    .disable::<PipelinedRenderingPlugin>(),
+            )
+            .add_plugins(ScheduleRunnerPlugin::run_once())
+            .add_plugins(ViewerCorePlugins)
+            .insert_resource(RealTimePlayback(false));
+
+            while app.plugins_state() == PluginsState::Adding {
+                bevy::tasks::tick_global_task_pools_on_main_thread();
+                std::thread::yield_now();
+            }
+            app.finish();
+            app.cleanup();
+            app
+        }));
+        let Ok(mut app) = built else {
+            bail!(
+                "no graphics adapter: install Mesa's software Vulkan driver (Debian/Ubuntu: \
+                 mesa-vulkan-drivers libvulkan1) or a GPU driver"
+            );
+        };
+
+        let mut image =
+            Image::new_target_texture(width, height, TextureFormat::Rgba8UnormSrgb, None);
+        image.texture_descriptor.usage |= TextureUsages::COPY_SRC;
+        image.asset_usage = RenderAssetUsages::RENDER_WORLD;
+        let target = app.world_mut().resource_mut::<Assets<Image>>().add(image);
+        let camera = app
+            .world_mut()
+            .spawn((
+                Camera3d::default(),
+                Camera {
+                    clear_color: ClearColorConfig::Custom(BACKGROUND),
+                    ..default()
+                },
+                RenderTarget::Image(target.clone().into()),
+                Msaa::Off,
+                Tonemapping::None,
+                DebandDither::Disabled,
+                OrbitCamera::default(),
+            ))
+            .id();
+        {
+            let world = app.world_mut();
+            world.resource_mut::<Playback>().fit_scene(&scene);
+            let mut state = world.resource_mut::<ViewerState>();
+            state.representations = reps;
+            state.show_virtual = show_virtual;
+            state.set_scene(scene);
+        }
+        Ok(Self {
+            app,
+            target,
+            camera,
+            width,
+            height,
+        })
+    }
+
+    pub fn state(&self) -> &ViewerState {
+        self.app.world().resource::<ViewerState>()
+    }
+
+    /// Sets the camera (a preset fitted to what is drawn, turned by `turn` radians).
+    pub fn set_camera(&mut self, preset: CameraPreset, turn: f32) {
+        let aspect = self.width as f32 / self.height as f32;
+        let world = self.app.world_mut();
+        let (center, radius) = {
+            let state = world.resource::<ViewerState>();
+            match &state.scene {
+                Some(scene) => {
+                    let styled = scene.style(&state.representations, state.show_virtual);
+                    let somata = scene.bounds(&styled.instances);
+                    match world.get_resource::<MorphologyBuild>() {
+                        Some(b) if !styled.morphology.is_empty() => {
+                            b.summary.bounds.map_or(somata, |m| union_sphere(somata, m))
+                        }
+                        _ => somata,
+                    }
+                }
+                None => ([0.0; 3], 100.0),
+            }
+        };
+        let mut cam = OrbitCamera::preset(preset);
+        cam.yaw += turn;
+        cam.fit(Vec3::from(center), radius, aspect);
+        world.resource_mut::<ViewerState>().fit_pending = false;
+        if let Some(mut c) = world.get_mut::<OrbitCamera>(self.camera) {
+            *c = cam;
+        }
+    }
+
+    pub fn orbit(&self) -> OrbitCamera {
+        self.app
+            .world()
+            .get::<OrbitCamera>(self.camera)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Sets model time and fade constant for the next frame.
+    pub fn set_time(&mut self, t: f64, tau_ms: f64) {
+        let mut playback = self.app.world_mut().resource_mut::<Playback>();
+        playback.range = (playback.range.0.min(t), playback.range.1.max(t));
+        playback.tau_ms = tau_ms;
+        playback.seek(t);
+    }
+
+    /// Runs frames until the pipelines have compiled and the morphologies are built and uploaded
+    /// (the first frames would be blank).
+    pub fn warm_up(&mut self) -> anyhow::Result<()> {
+        for _ in 0..200 {
+            self.app.update();
+            if self.ready() {
+                return Ok(());
+            }
+        }
+        bail!("the neuron pipeline did not compile (see the log for shader errors)")
+    }
+
+    /// Whether the pipelines have compiled and every mesh layer is built and on the GPU.
+    pub fn ready(&self) -> bool {
+        let building = self
+            .app
+            .world()
+            .get_resource::<MorphologyBuild>()
+            .is_some_and(MorphologyBuild::is_running);
+        !building
+            && self
+                .app
+                .get_sub_app(bevy::render::RenderApp)
+                .is_some_and(|r| {
+                    neurons::pipelines_ready(r.world()) && meshes::pipelines_ready(r.world())
+                })
+    }
+
+    /// Runs frames until every mesh layer is on the GPU (after a change of layers).
+    pub fn settle(&mut self) -> anyhow::Result<()> {
+        // One frame extracts the change, the next has it uploaded and the pipelines queued.
+        for _ in 0..2 {
+            self.app.update();
+        }
+        self.warm_up()
+    }
+
+    /// Renders one frame and waits for the GPU (for timing).
+    pub fn step(&mut self) {
+        self.app.update();
+        self.step_wait();
+    }
+
+    /// Waits until the GPU has finished the submitted work.
+    pub fn step_wait(&mut self) {
+        if let Some(r) = self.app.get_sub_app(bevy::render::RenderApp)
+            && let Some(device) = r.world().get_resource::<RenderDevice>()
+        {
+            let _ = device.poll(PollType::wait_indefinitely());
+        }
+    }
+
+    /// Runs frames until the report colours are those of the playback time (their frames are
+    /// read off the main thread); at most a few seconds.
+    pub fn wait_for_reports(&mut self) {
+        for _ in 0..2000 {
+            if crate::view::reports::plugin::frame_shown(self.app.world()) {
+                return;
+            }
+            self.app.update();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// Renders the current state and reads the frame back.
+    pub fn capture(&mut self) -> anyhow::Result<RgbaImage> {
+        let sink: Arc<Mutex<Option<Image>>> = Arc::default();
+        let s = sink.clone();
+        self.app
+            .world_mut()
+            .spawn(Screenshot::image(self.target.clone()))
+            .observe(move |ev: On<ScreenshotCaptured>| {
+                if let Ok(mut slot) = s.lock() {
+                    *slot = Some(ev.image.clone());
+                }
+            });
+        for _ in 0..100 {
+            self.app.update();
+            let got = sink.lock().ok().and_then(|mut s| s.take());
+            if let Some(img) = got {
+                return to_rgba(img, self.width, self.height);
+            }
+        }
+        bail!("no frame came back from the GPU")
+    }
+
+    pub fn clip_from_world(&self) -> Mat4 {
+        self.orbit()
+            .clip_from_world(self.width as f32 / self.height as f32)
+    }
+
+    pub fn stats(&self) -> PlaybackStats {
+        self.app.world().resource::<PlaybackStats>().clone()
+    }
+
+    pub fn adapter(&self) -> (String, bool) {
+        let Some(r) = self.app.get_sub_app(bevy::render::RenderApp) else {
+            return (String::new(), false);
+        };
+        let name = r
+            .world()
+            .get_resource::<bevy::render::renderer::RenderAdapterInfo>()
+            .map(|i| format!("{} ({:?}, {:?})", i.name, i.device_type, i.backend))
+            .unwrap_or_default();
+        (name, neurons::is_software_adapter(r.world()))
+    }
+}
+
+fn to_rgba(img: Image, width: u32, height: u32) -> anyhow::Result<RgbaImage> {
+    let format = img.texture_descriptor.format;
+    let mut data = img.data.context("the captured frame has no data")?;
+    match format {
+        TextureFormat::Rgba8UnormSrgb | TextureFormat::Rgba8Unorm => {}
+        TextureFormat::Bgra8UnormSrgb | TextureFormat::Bgra8Unorm => {
+            for px in data.chunks_exact_mut(4) {
+                px.swap(0, 2);
+            }
+        }
+        other => bail!("captured frame in {other:?}, expected 8-bit RGBA"),
+    }
+    RgbaImage::from_raw(width, height, data).context("captured frame has the wrong size")
+}

@@ -1,0 +1,20 @@
+//! The window: egui panels over the 3D view.
+//!
+//! Left: circuit tree, representations (selection + style + colouring), legend. Bottom:
+//! playback and a raster of the drawn neurons (click or drag to seek). Right: the picked
+//! neuron's attributes. Keys: space play/pause, F fit, S screenshot, H help.
+
+mod input;
+mod legend_ui;
+mod menu_ui;
+mod panels_ui;
+mod plugin;
+pub mod recent_files;
+mod representations_ui;
+mod screenshots;
+mod state;
+
+pub use menu_ui::add_spikes_file;
+pub use plugin::{UiPlugin, run_window, run_window_with};
+pub use recent_files::{recent_files, recent_files_path, remember_recent};
+pub use state::{UiState, WindowView, view_rect};
