@@ -36,7 +36,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::HeadlessViewer;
-use cortexview::view::meshes::MeshLayers;
+use cortexview::view::render::meshes::MeshLayers;
 use cortexview::view::morphologies::{Lod, MorphologyBuild, MorphologySettings};
 use cortexview::view::scene::{Representation, Scene, Style};
 

@@ -29,9 +29,9 @@ use image::RgbaImage;
 
 use super::camera::{CameraPreset, OrbitCamera};
 use super::font;
-use super::meshes;
+use super::render::meshes;
 use super::morphologies::{Lod, MorphologyBuild, MorphologySettings, union_sphere};
-use super::neurons;
+use super::render::neurons;
 use super::playback::{Playback, PlaybackStats, RealTimePlayback};
 use super::scene::{Coloring, LegendEntry, Representation, Scene, Style};
 use super::{BACKGROUND, ViewerCorePlugins, ViewerState};
@@ -493,10 +493,10 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
             viewer
                 .app
                 .world_mut()
-                .resource_mut::<super::meshes::MeshLayers>()
+                .resource_mut::<meshes::MeshLayers>()
                 .set(
                     super::probe::PROBE_LAYER,
-                    super::meshes::MeshLayer::new(super::meshes::Topology::Triangles, vec![mesh]),
+                    meshes::MeshLayer::new(meshes::Topology::Triangles, vec![mesh]),
                 );
             viewer.settle()?;
         }

@@ -3,8 +3,8 @@
 //! | plugin | what |
 //! |---|---|
 //! | [`ScenePlugin`] | the loaded [`scene::Scene`], its representations, background loading |
-//! | [`neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
-//! | [`meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
+//! | [`render::neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
+//! | [`render::meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
 //! | [`morphologies::MorphologiesPlugin`] | `morphology`/`morphology_line` styles: cells as tubes or lines, level of detail |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
@@ -19,15 +19,13 @@ pub mod connectivity_view;
 pub mod font;
 pub mod live;
 pub mod live_feed;
-pub mod meshes;
 pub mod morphologies;
-pub mod neurons;
 pub mod overlays;
 pub mod partners;
 pub mod playback;
 pub mod probe;
 pub mod probe_view;
-pub mod render_util;
+pub mod render;
 pub mod report_colors;
 pub mod report_playback;
 pub mod scene;
@@ -44,7 +42,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
 use crate::sonata::LoadProgress;
 use camera::OrbitCamera;
-use neurons::NeuronData;
+use render::neurons::NeuronData;
 use playback::Playback;
 use scene::{Representation, Scene, Styled};
 
@@ -246,8 +244,8 @@ impl Plugin for ViewerCorePlugins {
     fn build(&self, app: &mut App) {
         app.add_plugins((
             ScenePlugin,
-            neurons::NeuronsPlugin,
-            meshes::MeshBatchesPlugin,
+            render::neurons::NeuronsPlugin,
+            render::meshes::MeshBatchesPlugin,
             morphologies::MorphologiesPlugin,
             playback::PlaybackPlugin,
             camera::CameraPlugin,

@@ -1,5 +1,5 @@
 //! Neurons drawn as their cells: representations with the `morphology` (tubes) or
-//! `morphology_line` style, as [`super::meshes`] layers.
+//! `morphology_line` style, as [`super::render::meshes`] layers.
 //!
 //! One mesh per unique morphology file (built once and cached across restyles), instanced per
 //! cell by BMTK's placement (`morphology::placement::world_from_local`), in the colour of the
@@ -44,8 +44,8 @@ use crate::morphology::{LineMesh, Morphology, MorphologyLibrary, TriangleMesh};
 
 use super::ViewerState;
 use super::camera::OrbitCamera;
-use super::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
-use super::neurons::NeuronData;
+use super::render::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
+use super::render::neurons::NeuronData;
 use super::scene::{MorphologyCell, MorphologyStyle, Scene};
 
 /// Layer of the tubes.
@@ -665,7 +665,7 @@ impl Plugin for MorphologiesPlugin {
     fn finish(&self, app: &mut App) {
         let software = app
             .get_sub_app(bevy::render::RenderApp)
-            .is_some_and(|r| super::neurons::is_software_adapter(r.world()));
+            .is_some_and(|r| super::render::neurons::is_software_adapter(r.world()));
         if software {
             app.insert_resource(MorphologySettings::software());
         }

@@ -11,7 +11,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
 use super::ViewerState;
 use super::connectivity_view::{self, EdgeFilter, Line, PartnerView};
-use super::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
+use super::render::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
 use super::scene::Scene;
 use super::synapse_positions::{self, Synapse, SynapseView};
 

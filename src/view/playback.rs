@@ -11,7 +11,7 @@ use std::time::Instant;
 use bevy::prelude::*;
 
 use super::ViewerState;
-use super::neurons::{ActivityUpdate, NeuronData, NeuronParams};
+use super::render::neurons::{ActivityUpdate, NeuronData, NeuronParams};
 use super::scene::Scene;
 
 /// What happens at the end of the time range.

@@ -10,7 +10,7 @@ use bevy_egui::egui;
 use crate::probe::ProbeKind;
 
 use super::ViewerState;
-use super::meshes::{MeshLayer, MeshLayers, Topology};
+use super::render::meshes::{MeshLayer, MeshLayers, Topology};
 use super::playback::Playback;
 use super::probe_view::{ProbeView, activity_by_depth};
 use super::scene::{Scene, viridis};

@@ -5,7 +5,7 @@ use crate::probe::{
     Neighbourhood, Placement, ProbeGeometry, ProbeKind, RecordedEvent, RecordingParams,
 };
 
-use super::meshes::{LayerMesh, MeshInstance};
+use super::render::meshes::{LayerMesh, MeshInstance};
 use super::scene::Scene;
 
 /// A probe placed in a scene, with the neurons its channels hear.

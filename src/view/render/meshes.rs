@@ -8,7 +8,7 @@
 //! phases, against the same depth buffer as the neuron impostors, so spheres and meshes hide
 //! each other correctly. No Bevy meshes or entities, as for the neurons.
 //!
-//! Colours are sRGB (as in [`super::scene::NeuronInstance`]); the vertex colour (white when a
+//! Colours are sRGB (as in [`crate::view::scene::NeuronInstance`]); the vertex colour (white when a
 //! mesh has none) is multiplied by the instance colour. An instance colour with alpha 0 hides
 //! that instance. Triangles get a two-sided headlight, lines are unshaded. Normals are
 //! transformed by the instance's upper 3 x 3: exact for rotations and uniform scales.
@@ -195,7 +195,7 @@ impl Plugin for MeshBatchesPlugin {
             .world_mut()
             .resource_mut::<Assets<Shader>>()
             .add(Shader::from_wgsl(
-                include_str!("../../shaders/meshes.wgsl"),
+                include_str!("../../../shaders/meshes.wgsl"),
                 "shaders/meshes.wgsl",
             ));
         let Some(render_app) = app.get_sub_app_mut(RenderApp) else {

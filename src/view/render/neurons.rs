@@ -35,7 +35,7 @@ use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::shader::Shader;
 
 use super::render_util::{ViewAxes, depth_test, opaque_target, viewport};
-use super::scene::NeuronInstance;
+use crate::view::scene::NeuronInstance;
 
 /// "Never spiked": far enough in the past that no glow remains.
 pub const NEVER: f32 = -1.0e30;
@@ -117,7 +117,7 @@ impl Plugin for NeuronsPlugin {
             .world_mut()
             .resource_mut::<Assets<Shader>>()
             .add(Shader::from_wgsl(
-                include_str!("../../shaders/neurons.wgsl"),
+                include_str!("../../../shaders/neurons.wgsl"),
                 "shaders/neurons.wgsl",
             ));
         app.insert_resource(NeuronShader(shader.clone()));
