@@ -36,8 +36,8 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::HeadlessViewer;
-use cortexview::view::render::meshes::MeshLayers;
 use cortexview::view::morphologies::{Lod, MorphologyBuild, MorphologySettings};
+use cortexview::view::render::meshes::MeshLayers;
 use cortexview::view::scene::{Representation, Scene, Style};
 
 struct Args {

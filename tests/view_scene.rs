@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use cortexview::sonata::{PopulationSpikes, SortOrder};
-use cortexview::view::render::neurons::{ActivityUpdate, NEVER};
 use cortexview::view::playback::activity_between;
+use cortexview::view::render::neurons::{ActivityUpdate, NEVER};
 use cortexview::view::scene::{Coloring, LegendEntry, Representation, Scene, Style, categorical};
 
 fn fixture() -> Scene {

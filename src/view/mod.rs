@@ -42,8 +42,8 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 
 use crate::sonata::LoadProgress;
 use camera::OrbitCamera;
-use render::neurons::NeuronData;
 use playback::Playback;
+use render::neurons::NeuronData;
 use scene::{Representation, Scene, Styled};
 
 /// What is on screen and how it is drawn (main world).

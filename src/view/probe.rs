@@ -10,9 +10,9 @@ use bevy_egui::egui;
 use crate::probe::ProbeKind;
 
 use super::ViewerState;
-use super::render::meshes::{MeshLayer, MeshLayers, Topology};
 use super::playback::Playback;
 use super::probe_view::{ProbeView, activity_by_depth};
+use super::render::meshes::{MeshLayer, MeshLayers, Topology};
 use super::scene::{Scene, viridis};
 
 /// Name of the probe's mesh layer.

@@ -1,42 +1,57 @@
-//! Named layers of instanced meshes (morphologies, edges, the probe) from `shaders/meshes.wgsl`.
+//! Named layers of instanced meshes (morphologies, edges, the probe) from `shaders/meshes.wgsl`,
+//! queued as items of Bevy's `Opaque3d` phase, one per visible layer.
 //!
 //! The main world owns [`MeshLayers`]: each layer is a topology (triangles or lines) and a few
 //! meshes, each drawn once per instance (a `world_from_local` transform and a colour). The
 //! render world keeps one vertex buffer, one optional index buffer and one instance buffer per
 //! mesh, re-uploaded only when the layer's generation changes (`set`, `get_mut`); hiding a
-//! layer (`set_visible`) uploads nothing. The draw runs in the 3D main pass after Bevy's own
-//! phases, against the same depth buffer as the neuron impostors, so spheres and meshes hide
-//! each other correctly. No Bevy meshes or entities, as for the neurons.
+//! layer (`set_visible`) uploads nothing and only takes its item out of the phase. Each view
+//! keeps one uniform buffer, written only when the camera moves. The layers are drawn in
+//! Bevy's main opaque pass against the same depth buffer as the neuron impostors, so spheres
+//! and meshes hide each other correctly, and Bevy's post-processing applies to them. No Bevy
+//! meshes or entities per mesh, as for the neurons.
 //!
-//! Colours are sRGB (as in [`crate::view::scene::NeuronInstance`]); the vertex colour (white when a
-//! mesh has none) is multiplied by the instance colour. An instance colour with alpha 0 hides
-//! that instance. Triangles get a two-sided headlight, lines are unshaded. Normals are
+//! Pipelines are specialised by [`MeshKey`] (samples, target format, blending, topology), so
+//! that a translucent variant for the `Transparent3d` phase is one more key.
+//!
+//! Colours are sRGB (as in [`crate::view::scene::NeuronInstance`]); the vertex colour (white
+//! when a mesh has none) is multiplied by the instance colour. An instance colour with alpha 0
+//! hides that instance. Triangles get a two-sided headlight, lines are unshaded. Normals are
 //! transformed by the instance's upper 3 x 3: exact for rotations and uniform scales.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use bevy::asset::{Assets, Handle};
-use bevy::core_pipeline::Core3dSystems;
-use bevy::core_pipeline::core_3d::main_transparent_pass_3d;
-use bevy::core_pipeline::schedule::Core3d;
+use bevy::core_pipeline::core_3d::Opaque3d;
+use bevy::ecs::query::ROQueryItem;
+use bevy::ecs::system::SystemParamItem;
+use bevy::ecs::system::lifetimeless::{Read, SRes};
 use bevy::mesh::VertexBufferLayout;
 use bevy::prelude::*;
-use bevy::render::camera::ExtractedCamera;
+use bevy::render::render_phase::{
+    AddRenderCommand, DrawFunctions, PhaseItem, RenderCommand, RenderCommandResult,
+    SetItemPipeline, TrackedRenderPass, ViewBinnedRenderPhases,
+};
 use bevy::render::render_resource::binding_types::uniform_buffer_sized;
 use bevy::render::render_resource::{
     BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, Buffer,
     BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, FragmentState, IndexFormat,
-    MultisampleState, PipelineCache, PrimitiveState, PrimitiveTopology, RenderPassDescriptor,
-    RenderPipelineDescriptor, ShaderStages, StoreOp, TextureFormat, VertexFormat, VertexState,
+    MultisampleState, PipelineCache, PrimitiveState, PrimitiveTopology, RenderPipelineDescriptor,
+    ShaderStages, SpecializedRenderPipeline, SpecializedRenderPipelines, VertexFormat, VertexState,
     VertexStepMode,
 };
-use bevy::render::renderer::{RenderContext, RenderDevice, ViewQuery};
-use bevy::render::view::{ExtractedView, ViewDepthTexture, ViewTarget};
-use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
+use bevy::render::renderer::{RenderDevice, RenderQueue};
+use bevy::render::sync_world::MainEntity;
+use bevy::render::view::{ExtractedView, RetainedViewEntity, ViewTarget};
+use bevy::render::{ExtractSchedule, MainWorld, Render, RenderApp, RenderSystems};
 use bevy::shader::Shader;
 
-use super::render_util::{ViewAxes, depth_test, opaque_target, viewport};
+use super::mesh_chunks;
+use super::render_util::{
+    Blend, DrawStatus, PersistentUniform, PhaseEntry, QueuedItems, ViewAxes, ViewKey,
+    pipelines_status,
+};
 
 /// How a layer's vertices are assembled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -185,9 +200,6 @@ impl MeshLayers {
 /// Draws [`MeshLayers`] in every 3D camera.
 pub struct MeshBatchesPlugin;
 
-#[derive(Resource, Clone)]
-struct MeshShader(Handle<Shader>);
-
 impl Plugin for MeshBatchesPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<MeshLayers>();
@@ -202,22 +214,22 @@ impl Plugin for MeshBatchesPlugin {
             return;
         };
         render_app
-            .insert_resource(MeshShader(shader))
+            .insert_resource(MeshPipeline {
+                shader,
+                layout: mesh_layout(),
+            })
+            .init_resource::<SpecializedRenderPipelines<MeshPipeline>>()
             .init_resource::<GpuMeshLayers>()
             .init_resource::<MeshUploads>()
+            .add_render_command::<Opaque3d, DrawMeshLayerCommands>()
             .add_systems(ExtractSchedule, extract_layers)
             .add_systems(
                 Render,
                 (
+                    queue_layers.in_set(RenderSystems::Queue),
                     prepare_layer_buffers.in_set(RenderSystems::PrepareResources),
                     prepare_mesh_views.in_set(RenderSystems::PrepareBindGroups),
                 ),
-            )
-            .add_systems(
-                Core3d,
-                draw_meshes
-                    .after(main_transparent_pass_3d)
-                    .in_set(Core3dSystems::MainPass),
             );
     }
 }
@@ -254,6 +266,22 @@ struct GpuLayer {
     /// Waiting for upload (taken by `prepare_layer_buffers`).
     pending: Option<Arc<MeshLayer>>,
     meshes: Vec<GpuMesh>,
+    /// (render entity, main entity) of the layer's phase item.
+    item: (Entity, MainEntity),
+}
+
+impl GpuLayer {
+    /// Whether the layer has anything to draw once its pending upload is done.
+    fn drawn(&self) -> bool {
+        self.visible
+            && match &self.pending {
+                Some(layer) => layer
+                    .meshes
+                    .iter()
+                    .any(|m| !m.positions.is_empty() && !m.instances.is_empty()),
+                None => !self.meshes.is_empty(),
+            }
+    }
 }
 
 /// Uploads so far (render world): layers uploaded and their bytes. A layer is uploaded when it
@@ -268,12 +296,42 @@ pub struct MeshUploads {
 #[derive(Resource, Default)]
 struct GpuMeshLayers {
     layers: BTreeMap<String, GpuLayer>,
-    layout: Option<BindGroupLayoutDescriptor>,
-    pipelines: HashMap<(u32, TextureFormat, Topology), CachedRenderPipelineId>,
+    /// Per view: its uniform and bind group.
+    views: HashMap<RetainedViewEntity, MeshView>,
+    /// Pipelines asked for, to tell when they have compiled.
+    pipelines: HashSet<CachedRenderPipelineId>,
+    queued: QueuedItems,
 }
 
-fn extract_layers(main: Extract<Res<MeshLayers>>, mut gpu: ResMut<GpuMeshLayers>) {
-    gpu.layers.retain(|name, _| main.layers.contains_key(name));
+struct MeshView {
+    uniform: PersistentUniform,
+    bind_group: BindGroup,
+}
+
+/// Marks the entities (main and render world) that a layer's phase item is queued for.
+#[derive(Component)]
+struct MeshLayerDrawn;
+
+/// Mirrors the layers into the render world. Each new layer gets an entity in both worlds (the
+/// identity of its phase item); a removed layer's entities go with it.
+fn extract_layers(
+    mut main_world: ResMut<MainWorld>,
+    mut gpu: ResMut<GpuMeshLayers>,
+    mut commands: Commands,
+) {
+    let gpu = &mut *gpu;
+    let Some(main) = main_world.get_resource::<MeshLayers>() else {
+        return;
+    };
+    let mut gone = Vec::new();
+    gpu.layers.retain(|name, layer| {
+        let keep = main.layers.contains_key(name);
+        if !keep {
+            gone.push(layer.item);
+        }
+        keep
+    });
+    let mut new = Vec::new();
     for (name, entry) in &main.layers {
         match gpu.layers.get_mut(name) {
             Some(layer) if layer.generation == entry.generation => {
@@ -285,25 +343,46 @@ fn extract_layers(main: Extract<Res<MeshLayers>>, mut gpu: ResMut<GpuMeshLayers>
                 layer.visible = entry.layer.visible;
                 layer.pending = Some(entry.layer.clone());
             }
-            None => {
-                gpu.layers.insert(
-                    name.clone(),
-                    GpuLayer {
-                        generation: entry.generation,
-                        topology: entry.layer.topology,
-                        visible: entry.layer.visible,
-                        pending: Some(entry.layer.clone()),
-                        meshes: Vec::new(),
-                    },
-                );
-            }
+            None => new.push((name.clone(), entry.generation, entry.layer.clone())),
         }
+    }
+    for (entity, main_entity) in gone {
+        commands.entity(entity).despawn();
+        main_world.despawn(main_entity.id());
+    }
+    for (name, generation, layer) in new {
+        let main_entity = MainEntity::from(main_world.spawn(MeshLayerDrawn).id());
+        let entity = commands.spawn(MeshLayerDrawn).id();
+        gpu.layers.insert(
+            name,
+            GpuLayer {
+                generation,
+                topology: layer.topology,
+                visible: layer.visible,
+                pending: Some(layer),
+                meshes: Vec::new(),
+                item: (entity, main_entity),
+            },
+        );
     }
 }
 
-fn upload_mesh(device: &RenderDevice, mesh: &LayerMesh) -> Option<GpuMesh> {
+/// The most bytes one buffer of `device` may hold.
+fn max_buffer_bytes(device: &RenderDevice) -> usize {
+    let limits = device.limits();
+    usize::try_from(limits.max_buffer_size.min(u64::from(u32::MAX))).unwrap_or(usize::MAX)
+}
+
+/// Uploads one mesh: one draw per piece and instance range, split where a buffer would pass
+/// the device's size limit.
+fn upload_mesh(
+    device: &RenderDevice,
+    mesh: &LayerMesh,
+    topology: Topology,
+    max_bytes: usize,
+) -> Vec<GpuMesh> {
     if mesh.positions.is_empty() || mesh.instances.is_empty() {
-        return None;
+        return Vec::new();
     }
     let vertices: Vec<GpuVertex> = mesh
         .positions
@@ -323,31 +402,64 @@ fn upload_mesh(device: &RenderDevice, mesh: &LayerMesh) -> Option<GpuMesh> {
             color: inst.color,
         })
         .collect();
-    let vertex_buffer = device.create_buffer_with_data(&BufferInitDescriptor {
-        label: Some("mesh layer vertices"),
-        contents: bytemuck::cast_slice(&vertices),
-        usage: BufferUsages::VERTEX,
-    });
-    let instance_buffer = device.create_buffer_with_data(&BufferInitDescriptor {
-        label: Some("mesh layer instances"),
-        contents: bytemuck::cast_slice(&instances),
-        usage: BufferUsages::VERTEX,
-    });
-    let indices = (!mesh.indices.is_empty()).then(|| {
-        let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
-            label: Some("mesh layer indices"),
-            contents: bytemuck::cast_slice(&mesh.indices),
-            usage: BufferUsages::INDEX,
+    let per = match topology {
+        Topology::Triangles => 3,
+        Topology::Lines => 2,
+    };
+    let pieces = mesh_chunks::split(
+        &vertices,
+        &mesh.indices,
+        per,
+        max_bytes / std::mem::size_of::<GpuVertex>(),
+        max_bytes / 4,
+    );
+    if pieces.len() > 1 {
+        info!(
+            "a mesh of {} vertices and {} indices is drawn in {} pieces (buffers are limited \
+             to {} MB on this device)",
+            vertices.len(),
+            mesh.indices.len(),
+            pieces.len(),
+            max_bytes >> 20
+        );
+    }
+    let instance_buffers: Vec<(Buffer, u32)> = instances
+        .chunks((max_bytes / std::mem::size_of::<GpuInstance>()).max(1))
+        .map(|chunk| {
+            let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
+                label: Some("mesh layer instances"),
+                contents: bytemuck::cast_slice(chunk),
+                usage: BufferUsages::VERTEX,
+            });
+            (buffer, chunk.len() as u32)
+        })
+        .collect();
+    let mut meshes = Vec::new();
+    for piece in pieces {
+        let vertex_buffer = device.create_buffer_with_data(&BufferInitDescriptor {
+            label: Some("mesh layer vertices"),
+            contents: bytemuck::cast_slice(&piece.vertices),
+            usage: BufferUsages::VERTEX,
         });
-        (buffer, mesh.indices.len() as u32)
-    });
-    Some(GpuMesh {
-        vertices: vertex_buffer,
-        indices,
-        vertex_count: mesh.positions.len() as u32,
-        instances: instance_buffer,
-        instance_count: mesh.instances.len() as u32,
-    })
+        let indices = (!piece.indices.is_empty()).then(|| {
+            let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
+                label: Some("mesh layer indices"),
+                contents: bytemuck::cast_slice(&piece.indices),
+                usage: BufferUsages::INDEX,
+            });
+            (buffer, piece.indices.len() as u32)
+        });
+        for (instance_buffer, instance_count) in &instance_buffers {
+            meshes.push(GpuMesh {
+                vertices: vertex_buffer.clone(),
+                indices: indices.clone(),
+                vertex_count: piece.vertices.len() as u32,
+                instances: instance_buffer.clone(),
+                instance_count: *instance_count,
+            });
+        }
+    }
+    meshes
 }
 
 fn prepare_layer_buffers(
@@ -355,6 +467,7 @@ fn prepare_layer_buffers(
     mut uploads: ResMut<MeshUploads>,
     device: Res<RenderDevice>,
 ) {
+    let max_bytes = max_buffer_bytes(&device);
     for layer in gpu.layers.values_mut() {
         if let Some(pending) = layer.pending.take() {
             uploads.layers += 1;
@@ -362,7 +475,7 @@ fn prepare_layer_buffers(
             layer.meshes = pending
                 .meshes
                 .iter()
-                .filter_map(|m| upload_mesh(&device, m))
+                .flat_map(|m| upload_mesh(&device, m, pending.topology, max_bytes))
                 .collect();
         }
     }
@@ -377,14 +490,6 @@ struct MeshViewUniform {
     forward: [f32; 4],
 }
 
-/// Per view: the uniform's bind group and the pipelines for the view's format.
-#[derive(Component)]
-struct MeshViewBindGroup {
-    bind_group: BindGroup,
-    triangles: CachedRenderPipelineId,
-    lines: CachedRenderPipelineId,
-}
-
 fn mesh_layout() -> BindGroupLayoutDescriptor {
     BindGroupLayoutDescriptor::new(
         "mesh layer view layout",
@@ -395,181 +500,220 @@ fn mesh_layout() -> BindGroupLayoutDescriptor {
     )
 }
 
-fn mesh_pipeline(
-    shader: &Handle<Shader>,
-    layout: &BindGroupLayoutDescriptor,
-    samples: u32,
-    format: TextureFormat,
-    topology: Topology,
-) -> RenderPipelineDescriptor {
-    let vertex = VertexBufferLayout::from_vertex_formats(
-        VertexStepMode::Vertex,
-        [
-            VertexFormat::Float32x3,
-            VertexFormat::Float32x3,
-            VertexFormat::Float32x4,
-        ],
-    );
-    let mut instance = VertexBufferLayout::from_vertex_formats(
-        VertexStepMode::Instance,
-        [VertexFormat::Float32x4; 5],
-    );
-    for attribute in &mut instance.attributes {
-        attribute.shader_location += 3;
-    }
-    let (primitive, fragment) = match topology {
-        Topology::Triangles => (PrimitiveTopology::TriangleList, "fragment_lit"),
-        Topology::Lines => (PrimitiveTopology::LineList, "fragment_flat"),
-    };
-    RenderPipelineDescriptor {
-        label: Some("mesh layers".into()),
-        layout: vec![layout.clone()],
-        vertex: VertexState {
-            shader: shader.clone(),
-            entry_point: Some("vertex".into()),
-            buffers: vec![vertex, instance],
+/// The mesh-layer pipeline's shader and layout (render world); its variants by [`MeshKey`].
+#[derive(Resource)]
+struct MeshPipeline {
+    shader: Handle<Shader>,
+    layout: BindGroupLayoutDescriptor,
+}
+
+/// What a mesh-layer pipeline variant depends on: the view and blending, and the topology.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MeshKey {
+    pub view: ViewKey,
+    pub topology: Topology,
+}
+
+impl SpecializedRenderPipeline for MeshPipeline {
+    type Key = MeshKey;
+
+    fn specialize(&self, key: Self::Key) -> RenderPipelineDescriptor {
+        let vertex = VertexBufferLayout::from_vertex_formats(
+            VertexStepMode::Vertex,
+            [
+                VertexFormat::Float32x3,
+                VertexFormat::Float32x3,
+                VertexFormat::Float32x4,
+            ],
+        );
+        let mut instance = VertexBufferLayout::from_vertex_formats(
+            VertexStepMode::Instance,
+            [VertexFormat::Float32x4; 5],
+        );
+        for attribute in &mut instance.attributes {
+            attribute.shader_location += 3;
+        }
+        let (primitive, fragment) = match key.topology {
+            Topology::Triangles => (PrimitiveTopology::TriangleList, "fragment_lit"),
+            Topology::Lines => (PrimitiveTopology::LineList, "fragment_flat"),
+        };
+        RenderPipelineDescriptor {
+            label: Some("mesh layers".into()),
+            layout: vec![self.layout.clone()],
+            vertex: VertexState {
+                shader: self.shader.clone(),
+                entry_point: Some("vertex".into()),
+                buffers: vec![vertex, instance],
+                ..default()
+            },
+            fragment: Some(FragmentState {
+                shader: self.shader.clone(),
+                entry_point: Some(fragment.into()),
+                targets: key.view.color_targets(),
+                ..default()
+            }),
+            primitive: PrimitiveState {
+                topology: primitive,
+                // Tubes are open at their ends and seen from inside there: no culling.
+                cull_mode: None,
+                ..default()
+            },
+            depth_stencil: key.view.depth_stencil(),
+            multisample: MultisampleState {
+                count: key.view.samples,
+                ..default()
+            },
             ..default()
-        },
-        fragment: Some(FragmentState {
-            shader: shader.clone(),
-            entry_point: Some(fragment.into()),
-            targets: opaque_target(format),
-            ..default()
-        }),
-        primitive: PrimitiveState {
-            topology: primitive,
-            // Tubes are open at their ends and seen from inside there: no culling.
-            cull_mode: None,
-            ..default()
-        },
-        depth_stencil: depth_test(),
-        multisample: MultisampleState {
-            count: samples,
-            ..default()
-        },
-        ..default()
+        }
     }
 }
 
-fn prepare_mesh_views(
-    mut commands: Commands,
+/// Queues one item per drawn layer (in name order) into every 3D view's opaque phase; the
+/// phase changes only when a layer is shown, hidden, added or removed.
+fn queue_layers(
+    pipeline: Res<MeshPipeline>,
+    mut pipelines: ResMut<SpecializedRenderPipelines<MeshPipeline>>,
+    cache: Res<PipelineCache>,
+    draw_functions: Res<DrawFunctions<Opaque3d>>,
+    mut phases: ResMut<ViewBinnedRenderPhases<Opaque3d>>,
     mut gpu: ResMut<GpuMeshLayers>,
-    shader: Res<MeshShader>,
-    pipeline_cache: Res<PipelineCache>,
-    device: Res<RenderDevice>,
-    views: Query<(Entity, &ExtractedView, &ViewTarget, &Msaa)>,
+    views: Query<(&ExtractedView, &ViewTarget, &Msaa)>,
 ) {
+    let Some(draw_function) = draw_functions.read().get_id::<DrawMeshLayerCommands>() else {
+        return;
+    };
     let gpu = &mut *gpu;
+    for (view, target, msaa) in &views {
+        let Some(phase) = phases.get_mut(&view.retained_view_entity) else {
+            continue;
+        };
+        let view_key = ViewKey::of(target, msaa, Blend::Opaque);
+        let mut wanted = Vec::new();
+        for layer in gpu.layers.values().filter(|l| l.drawn()) {
+            let key = MeshKey {
+                view: view_key,
+                topology: layer.topology,
+            };
+            let id = pipelines.specialize(&cache, &pipeline, key);
+            gpu.pipelines.insert(id);
+            wanted.push(PhaseEntry {
+                entity: layer.item.0,
+                main_entity: layer.item.1,
+                pipeline: id,
+            });
+        }
+        gpu.queued
+            .sync(view.retained_view_entity, phase, draw_function, wanted);
+    }
+    gpu.queued.retain_views(|v| phases.contains_key(v));
+    gpu.views.retain(|v, _| phases.contains_key(v));
+}
+
+/// Writes each view's uniform where the camera moved (its buffer and bind group live as long
+/// as the view).
+fn prepare_mesh_views(
+    mut gpu: ResMut<GpuMeshLayers>,
+    pipeline: Res<MeshPipeline>,
+    cache: Res<PipelineCache>,
+    device: Res<RenderDevice>,
+    queue: Res<RenderQueue>,
+    views: Query<&ExtractedView>,
+) {
     if gpu.layers.is_empty() {
         return;
     }
-    let layout = gpu.layout.get_or_insert_with(mesh_layout).clone();
-    for (entity, view, target, msaa) in &views {
-        let (samples, format) = (msaa.samples(), target.main_texture_format());
-        let mut pipeline = |topology| {
-            *gpu.pipelines
-                .entry((samples, format, topology))
-                .or_insert_with(|| {
-                    pipeline_cache.queue_render_pipeline(mesh_pipeline(
-                        &shader.0, &layout, samples, format, topology,
-                    ))
-                })
-        };
-        let triangles = pipeline(Topology::Triangles);
-        let lines = pipeline(Topology::Lines);
+    for view in &views {
         let axes = ViewAxes::of(view);
         let uniform = MeshViewUniform {
             clip_from_world: axes.clip_from_world,
             camera: axes.camera,
             forward: axes.forward,
         };
-        let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
-            label: Some("mesh layer view"),
-            contents: bytemuck::bytes_of(&uniform),
-            usage: BufferUsages::UNIFORM,
-        });
-        let bind_group = device.create_bind_group(
-            "mesh layer view",
-            &pipeline_cache.get_bind_group_layout(&layout),
-            &BindGroupEntries::single(buffer.as_entire_binding()),
-        );
-        commands.entity(entity).insert(MeshViewBindGroup {
-            bind_group,
-            triangles,
-            lines,
-        });
-    }
-}
-
-fn draw_meshes(
-    view: ViewQuery<(
-        &ViewTarget,
-        &ViewDepthTexture,
-        &MeshViewBindGroup,
-        Option<&ExtractedCamera>,
-    )>,
-    gpu: Res<GpuMeshLayers>,
-    pipeline_cache: Res<PipelineCache>,
-    mut ctx: RenderContext,
-) {
-    let (target, depth, bind, camera) = view.into_inner();
-    let drawn = |l: &&GpuLayer| l.visible && !l.meshes.is_empty();
-    if !gpu.layers.values().any(|l| drawn(&l)) {
-        return;
-    }
-    let mut pass = ctx
-        .command_encoder()
-        .begin_render_pass(&RenderPassDescriptor {
-            label: Some("mesh layers"),
-            color_attachments: &[Some(target.get_color_attachment())],
-            depth_stencil_attachment: Some(depth.get_attachment(StoreOp::Store)),
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
-    if let Some([x, y, w, h, near, far]) = viewport(camera) {
-        pass.set_viewport(x, y, w, h, near, far);
-    }
-    pass.set_bind_group(0, &bind.bind_group, &[]);
-    for layer in gpu.layers.values().filter(drawn) {
-        let id = match layer.topology {
-            Topology::Triangles => bind.triangles,
-            Topology::Lines => bind.lines,
-        };
-        let Some(pipeline) = pipeline_cache.get_render_pipeline(id) else {
-            continue;
-        };
-        pass.set_pipeline(pipeline);
-        for mesh in &layer.meshes {
-            pass.set_vertex_buffer(0, *mesh.vertices.slice(..));
-            pass.set_vertex_buffer(1, *mesh.instances.slice(..));
-            match &mesh.indices {
-                Some((indices, count)) => {
-                    pass.set_index_buffer(*indices.slice(..), IndexFormat::Uint32);
-                    pass.draw_indexed(0..*count, 0, 0..mesh.instance_count);
-                }
-                None => pass.draw(0..mesh.vertex_count, 0..mesh.instance_count),
+        let contents = bytemuck::bytes_of(&uniform);
+        match gpu.views.get_mut(&view.retained_view_entity) {
+            Some(state) => {
+                state.uniform.write(&queue, contents);
+            }
+            None => {
+                let mut uniform = PersistentUniform::new(&device, "mesh layer view", contents);
+                uniform.write(&queue, contents);
+                let bind_group = device.create_bind_group(
+                    "mesh layer view",
+                    &cache.get_bind_group_layout(&pipeline.layout),
+                    &BindGroupEntries::single(uniform.buffer.as_entire_binding()),
+                );
+                gpu.views.insert(
+                    view.retained_view_entity,
+                    MeshView {
+                        uniform,
+                        bind_group,
+                    },
+                );
             }
         }
     }
 }
 
-/// Whether every layer is on the GPU and the pipelines of every view have compiled (headless
-/// renders wait for this before capturing).
-pub fn pipelines_ready(render_world: &World) -> bool {
+type DrawMeshLayerCommands = (SetItemPipeline, DrawMeshLayer);
+
+/// Binds the view's uniform and draws every mesh of the item's layer.
+struct DrawMeshLayer;
+
+impl<P: PhaseItem> RenderCommand<P> for DrawMeshLayer {
+    type Param = SRes<GpuMeshLayers>;
+    type ViewQuery = Read<ExtractedView>;
+    type ItemQuery = ();
+
+    fn render<'w>(
+        item: &P,
+        view: ROQueryItem<'w, '_, Self::ViewQuery>,
+        _entity: Option<()>,
+        gpu: SystemParamItem<'w, '_, Self::Param>,
+        pass: &mut TrackedRenderPass<'w>,
+    ) -> RenderCommandResult {
+        let gpu = gpu.into_inner();
+        let Some(state) = gpu.views.get(&view.retained_view_entity) else {
+            return RenderCommandResult::Skip;
+        };
+        let Some(layer) = gpu.layers.values().find(|l| l.item.1 == item.main_entity()) else {
+            return RenderCommandResult::Skip;
+        };
+        pass.set_bind_group(0, &state.bind_group, &[]);
+        for mesh in &layer.meshes {
+            pass.set_vertex_buffer(0, mesh.vertices.slice(..));
+            pass.set_vertex_buffer(1, mesh.instances.slice(..));
+            match &mesh.indices {
+                Some((indices, count)) => {
+                    pass.set_index_buffer(indices.slice(..), IndexFormat::Uint32);
+                    pass.draw_indexed(0..*count, 0, 0..mesh.instance_count);
+                }
+                None => pass.draw(0..mesh.vertex_count, 0..mesh.instance_count),
+            }
+        }
+        RenderCommandResult::Success
+    }
+}
+
+/// Whether the layers can be captured: every layer is on the GPU and the pipelines of every
+/// view have compiled.
+pub fn status(render_world: &World) -> DrawStatus {
     let (Some(gpu), Some(cache)) = (
         render_world.get_resource::<GpuMeshLayers>(),
         render_world.get_resource::<PipelineCache>(),
     ) else {
-        return false;
+        return DrawStatus::Waiting("the renderer is starting".into());
     };
-    if gpu.layers.is_empty() {
-        return true;
+    if let Some((name, _)) = gpu.layers.iter().find(|(_, l)| l.pending.is_some()) {
+        return DrawStatus::Waiting(format!("the mesh layer '{name}' is not on the GPU yet"));
     }
-    gpu.layers.values().all(|l| l.pending.is_none())
-        && !gpu.pipelines.is_empty()
-        && gpu
-            .pipelines
-            .values()
-            .all(|&id| cache.get_render_pipeline(id).is_some())
+    if gpu.layers.values().any(GpuLayer::drawn) && gpu.pipelines.is_empty() {
+        return DrawStatus::Waiting("no 3D view has asked for the mesh pipelines yet".into());
+    }
+    pipelines_status(cache, "mesh layer", &gpu.pipelines)
+}
+
+/// Whether every layer is on the GPU and the pipelines of every view have compiled (headless
+/// renders wait for this before capturing).
+pub fn pipelines_ready(render_world: &World) -> bool {
+    status(render_world) == DrawStatus::Ready
 }

@@ -2,6 +2,7 @@
 //! spheres ([`neurons`]) and named layers of instanced meshes ([`meshes`]), with what their
 //! pipelines share ([`render_util`]).
 
+pub mod mesh_chunks;
 pub mod meshes;
 pub mod neurons;
 pub mod render_util;
