@@ -24,9 +24,9 @@ pub fn split<V: Copy>(
 ) -> Vec<Chunk<V>> {
     let per = per.max(1);
     // Whole primitives per chunk, at least one.
-    let max_vertices = (max_vertices / per * per).max(per);
-    let max_indices = (max_indices / per * per).max(per);
+    let whole = |max: usize| (max / per * per).max(per);
     if indices.is_empty() {
+        let max_vertices = whole(max_vertices);
         if vertices.len() <= max_vertices {
             return vec![Chunk {
                 vertices: vertices.to_vec(),
@@ -41,6 +41,7 @@ pub fn split<V: Copy>(
             })
             .collect();
     }
+    let (max_vertices, max_indices) = (max_vertices.max(per), whole(max_indices));
     if vertices.len() <= max_vertices && indices.len() <= max_indices {
         return vec![Chunk {
             vertices: vertices.to_vec(),
