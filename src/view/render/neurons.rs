@@ -642,3 +642,31 @@ pub fn status(render_world: &World) -> DrawStatus {
 pub fn pipelines_ready(render_world: &World) -> bool {
     status(render_world) == DrawStatus::Ready
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn neuron(x: f32, color: f32) -> NeuronInstance {
+        NeuronInstance {
+            position: [x, 0.0, 0.0],
+            radius: 2.0,
+            color: [color, color, color, 1.0],
+        }
+    }
+
+    #[test]
+    fn instances_that_differ_in_colour_only_upload_colours_only() {
+        let mut data = NeuronData::default();
+        data.set_instances(vec![neuron(0.0, 0.5), neuron(1.0, 0.5)]);
+        assert_eq!((data.generation, data.color_generation), (1, 0));
+        // A report frame: new colours, same places and sizes.
+        data.set_instances(vec![neuron(0.0, 0.1), neuron(1.0, 0.9)]);
+        assert_eq!((data.generation, data.color_generation), (1, 1));
+        // A moved neuron, or another count: everything again.
+        data.set_instances(vec![neuron(0.0, 0.1), neuron(1.5, 0.9)]);
+        assert_eq!((data.generation, data.color_generation), (2, 1));
+        data.set_instances(vec![neuron(0.0, 0.1)]);
+        assert_eq!((data.generation, data.color_generation), (3, 1));
+    }
+}
