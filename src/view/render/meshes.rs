@@ -617,12 +617,17 @@ fn prepare_mesh_views(
     cache: Res<PipelineCache>,
     device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
+    phases: Res<ViewBinnedRenderPhases<Opaque3d>>,
     views: Query<&ExtractedView>,
 ) {
     if gpu.layers.is_empty() {
         return;
     }
-    for view in &views {
+    // Views with a 3D opaque phase only (not the UI's, nor shadow views).
+    for view in views
+        .iter()
+        .filter(|v| phases.contains_key(&v.retained_view_entity))
+    {
         let axes = ViewAxes::of(view);
         let uniform = MeshViewUniform {
             clip_from_world: axes.clip_from_world,

@@ -546,13 +546,18 @@ fn prepare_neuron_views(
     cache: Res<PipelineCache>,
     device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
+    phases: Res<ViewBinnedRenderPhases<Opaque3d>>,
     views: Query<&ExtractedView>,
 ) {
     let gpu = &mut *gpu;
     let Some(buffers) = &gpu.buffers else {
         return;
     };
-    for view in &views {
+    // Views with a 3D opaque phase only (not the UI's, nor shadow views).
+    for view in views
+        .iter()
+        .filter(|v| phases.contains_key(&v.retained_view_entity))
+    {
         let uniform = NeuronViewUniform::new(view, &gpu.params);
         let contents = bytemuck::bytes_of(&uniform);
         let bind = |uniform: &PersistentUniform| {
