@@ -21,6 +21,13 @@
 //! Bevy's own frame on a 300-neuron network (same machine): app.update 1.23 ms, 649 fps.
 //! On lavapipe (2 shared cores, 1280x720): 5.5-5.8 fps, activity update 0.21 ms at ~12k
 //! spikes per frame and about 1 ms at ~108k.
+//!
+//! Neurons drawn in Bevy's `Opaque3d` phase instead of a render pass of their own, per-view
+//! uniforms written only when they change (2026-12-02, lavapipe on 2 cores shared with five
+//! other builds, 1280x720, 230,924 neurons with NEST's spikes to 400 ms, 40 frames, dev
+//! profile as no release build fitted in the time; two runs each): before 0.76 and 0.76 fps,
+//! 30.7 and 30.1 s of CPU for the run; after 0.76 and 0.74 fps, 29.8 and 30.9 s of CPU. Equal
+//! within the noise of the shared machine.
 
 use std::path::PathBuf;
 use std::time::Instant;
