@@ -30,11 +30,11 @@
 //! 5,879 tubes = 60 M triangles + 46,121 lines) 28 fps.
 //!
 //! Layers drawn in Bevy's `Opaque3d` phase instead of a render pass of their own (2026-12-02,
-//! lavapipe on 2 cores shared with five other builds, 1280x720, 5,000 cells, 8 frames, dev
-//! profile as no release build fitted in the time; two runs each): auto (137 tubes, 2,920
-//! lines) before 1.06 and 1.14 fps, 7.0 and 7.3 s of CPU; after 1.24 and 1.50 fps, 6.5 and
-//! 7.9 s of CPU. Somata 4.1-5.9 fps before, 3.3-13.1 after; lines 0.75-1.45 before, 0.72-1.54
-//! after (3 to 8 frames). Equal within the noise of the shared machine.
+//! release, lavapipe on 2 cores shared with five other builds, 1280x720, 52,000 cells, runs
+//! interleaved), fps before / after: somata (15 frames) 3.24, 4.23 / 2.91, 4.46; auto (154
+//! tubes, 2,857 lines; 15 frames) 1.64, 1.80 / 1.49, 1.89; lines (24.8 M segments, 5 frames)
+//! 0.27, 0.18 / 0.26. Equal within the noise of the shared machine; tubes not run (minutes per
+//! frame here).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
