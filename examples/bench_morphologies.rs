@@ -28,6 +28,13 @@
 //! On an NVIDIA H200 (2026-11-26, Vulkan, 1280x720, 52,000 cells, 20 frames each): somata 374
 //! fps; lines (24.8 M segments) 30 fps; tubes (531 M triangles) 1.9 fps; auto (the GPU budgets:
 //! 5,879 tubes = 60 M triangles + 46,121 lines) 28 fps.
+//!
+//! Layers drawn in Bevy's `Opaque3d` phase instead of a render pass of their own (2026-12-02,
+//! release, lavapipe on 2 cores shared with five other builds, 1280x720, 52,000 cells, runs
+//! interleaved), fps before / after: somata (15 frames) 3.24, 4.23 / 2.91, 4.46; auto (154
+//! tubes, 2,857 lines; 15 frames) 1.64, 1.80 / 1.49, 1.89; lines (24.8 M segments, 5 frames)
+//! 0.27, 0.18 / 0.26. Equal within the noise of the shared machine; tubes not run (minutes per
+//! frame here).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -36,8 +43,8 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::HeadlessViewer;
-use cortexview::view::meshes::MeshLayers;
 use cortexview::view::morphologies::{Lod, MorphologyBuild, MorphologySettings};
+use cortexview::view::render::meshes::MeshLayers;
 use cortexview::view::scene::{Representation, Scene, Style};
 
 struct Args {

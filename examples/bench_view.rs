@@ -21,6 +21,13 @@
 //! Bevy's own frame on a 300-neuron network (same machine): app.update 1.23 ms, 649 fps.
 //! On lavapipe (2 shared cores, 1280x720): 5.5-5.8 fps, activity update 0.21 ms at ~12k
 //! spikes per frame and about 1 ms at ~108k.
+//!
+//! Neurons drawn in Bevy's `Opaque3d` phase instead of a render pass of their own, per-view
+//! uniforms written only when they change (2026-12-02, release, lavapipe on 2 cores shared with
+//! five other builds, 1280x720, 230,924 neurons with NEST's spikes to 400 ms, 60 frames, runs
+//! interleaved): before 2.16, 2.10, 2.71, 2.74 fps (34.9-40.8 s of CPU per run), activity
+//! update 0.38-0.45 ms at ~12k spikes; after 2.61, 2.79 fps (35.7-37.4 s of CPU), 0.40-0.42
+//! ms. Equal within the noise of the shared machine.
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -1,4 +1,4 @@
-// Instanced meshes of the named layers (`src/view/meshes.rs`): morphologies, edges, the probe.
+// Instanced meshes of the named layers (`src/view/render/meshes.rs`): morphologies, edges, the probe.
 // Per vertex: position, normal, colour; per instance: world_from_local (four columns) and a
 // colour that multiplies the vertex colour. Colours are sRGB, converted to linear here.
 // Triangles get a two-sided headlight (diffuse from the eye plus ambient); lines are unshaded.

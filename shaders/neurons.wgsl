@@ -2,10 +2,11 @@
 // sphere's silhouette), in one non-instanced draw: neuron = vertex_index / 3, per-neuron data
 // read from storage buffers. Software rasterisers such as lavapipe pay per instance of an
 // instanced draw and per triangle set up; one big draw of one triangle per neuron is the
-// cheapest for them (30 % more fragments than a quad, half the triangles), a ray-sphere intersection per fragment, and the true depth of the hit, so
-// that spheres intersect correctly. Activity: each neuron's last spike time; the glow fades
-// as exp(-(t - t_spike) / tau) and is cut off after 6 tau (so that seeking reproduces
-// frames played forward exactly).
+// cheapest for them (30 % more fragments than a quad, half the triangles). Each fragment
+// intersects the ray with the sphere and writes the true depth of the hit, so that spheres
+// intersect correctly. Activity: each neuron's last spike time; the glow fades as
+// exp(-(t - t_spike) / tau) and is cut off after 6 tau (so that seeking reproduces frames
+// played forward exactly).
 
 struct NeuronView {
     clip_from_world: mat4x4<f32>,
@@ -23,16 +24,13 @@ struct NeuronView {
     flash: vec4<f32>,
 };
 
-struct Neuron {
-    // xyz: soma position (µm); w: radius (0 hides it).
-    center_radius: vec4<f32>,
-    // sRGB colour; alpha 0.5 or less: a flat point, not a shaded sphere.
-    color: vec4<f32>,
-};
-
 @group(0) @binding(0) var<uniform> view: NeuronView;
-@group(0) @binding(1) var<storage, read> neurons: array<Neuron>;
+// Per neuron, xyz: soma position (µm); w: radius (0 hides it).
+@group(0) @binding(1) var<storage, read> centers: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> last_spikes: array<f32>;
+// Per neuron, sRGB colour; alpha 0.5 or less: a flat point, not a shaded sphere. Apart from the
+// centres so that a report frame uploads colours only.
+@group(0) @binding(3) var<storage, read> colors: array<vec4<f32>>;
 
 struct VertexOut {
     @builtin(position) clip: vec4<f32>,
@@ -50,8 +48,10 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 @vertex
 fn vertex(@builtin(vertex_index) vertex: u32) -> VertexOut {
     var out: VertexOut;
-    let neuron = neurons[vertex / 3u];
-    let last_spike = last_spikes[vertex / 3u];
+    let index = vertex / 3u;
+    let center_radius = centers[index];
+    let color = colors[index];
+    let last_spike = last_spikes[index];
     // An equilateral triangle whose incircle is the unit circle.
     var corners = array<vec2<f32>, 3>(
         vec2<f32>(0.0, 2.0), vec2<f32>(-1.7320508, -1.0), vec2<f32>(1.7320508, -1.0),
@@ -64,13 +64,13 @@ fn vertex(@builtin(vertex_index) vertex: u32) -> VertexOut {
     if (dt >= 0.0 && dt < 6.0 * tau) {
         glow = exp(-dt / tau);
     }
-    let radius = neuron.center_radius.w * view.params.z * (1.0 + view.flash.a * glow);
+    let radius = center_radius.w * view.params.z * (1.0 + view.flash.a * glow);
     if (radius <= 0.0) {
         // Hidden: a degenerate triangle outside the clip volume.
         out.clip = vec4<f32>(2.0, 2.0, 2.0, 1.0);
         return out;
     }
-    let center = neuron.center_radius.xyz;
+    let center = center_radius.xyz;
 
     // Billboard axes facing the camera (for perspective, towards the eye).
     var right = view.right.xyz;
@@ -92,9 +92,9 @@ fn vertex(@builtin(vertex_index) vertex: u32) -> VertexOut {
     out.world = world;
     out.center_radius = vec4<f32>(center, radius);
 
-    let base = srgb_to_linear(neuron.color.rgb);
+    let base = srgb_to_linear(color.rgb);
     let lit = mix(base, view.flash.rgb, clamp(glow * view.params.w, 0.0, 1.0));
-    out.color = vec4<f32>(lit, neuron.color.a);
+    out.color = vec4<f32>(lit, color.a);
     return out;
 }
 

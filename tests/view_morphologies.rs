@@ -319,3 +319,65 @@ fn level_of_detail_turns_tubes_to_lines_then_to_somata_by_budget() {
     let forced = build_layers(&scene, &cells, &settings, None, &mut cache).summary;
     assert_eq!(forced.tubes, 9);
 }
+
+/// An SWC of a soma, a straight dendrite of `chain` points and an axon of `nested` branch
+/// points, each the child of the one before (a tree `nested` sections deep), each with a
+/// short leaf.
+fn big_swc(chain: usize, nested: usize) -> String {
+    use std::fmt::Write;
+    let mut swc = String::with_capacity((chain + 2 * nested) * 40);
+    swc.push_str("1 1 0 0 0 5 -1\n");
+    let mut id = 1;
+    let mut parent = 1;
+    for k in 0..chain {
+        id += 1;
+        let _ = writeln!(swc, "{id} 3 {:.3} 0 0 0.5 {parent}", 5.0 + k as f64 * 0.05);
+        parent = id;
+    }
+    parent = 1;
+    for k in 0..nested {
+        let y = -5.0 - k as f64 * 0.5;
+        id += 1;
+        let branch = id;
+        let _ = writeln!(swc, "{branch} 2 0 {y:.1} 0 0.3 {parent}");
+        id += 1;
+        let _ = writeln!(swc, "{id} 2 0.5 {y:.1} 0.5 0.3 {branch}");
+        parent = branch;
+    }
+    swc
+}
+
+#[test]
+fn a_cell_of_a_million_points_and_deeply_nested_branches_is_drawn() {
+    if nine_cells().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = nine_cells_with_a_broken_file(dir.path());
+    std::fs::write(
+        dir.path().join("morphologies/Scnn1a_473845048_m.swc"),
+        big_swc(1_000_000, 200_000),
+    )
+    .expect("big swc");
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let cells = render_scene(
+        Scene::open(&config, &[]).expect("opens"),
+        &opts(Style::Morphology),
+    )
+    .expect("a big valid cell is drawn, not an error");
+    let img = &cells.frames[0].image;
+    let lit_pixels: Vec<(u32, u32)> = (0..H)
+        .flat_map(|y| (0..W).map(move |x| (x, y)))
+        .filter(|&(x, y)| lit(img, x, y))
+        .collect();
+    let extent = |coord: fn(&(u32, u32)) -> u32| {
+        let values = lit_pixels.iter().map(coord);
+        values.clone().max().unwrap_or(0) - values.min().unwrap_or(0)
+    };
+    let (wide, high) = (extent(|p| p.0), extent(|p| p.1));
+    // The view fits the big cells, whose dendrite (50 mm) and axon (100 mm) run across it.
+    assert!(
+        wide > W / 2 || high > H / 2,
+        "the big cells are drawn: lit pixels span {wide} x {high} of {W} x {H}"
+    );
+}

@@ -3,7 +3,7 @@
 #![cfg(feature = "viewer")]
 
 use bevy::prelude::*;
-use cortexview::view::neurons::NeuronData;
+use cortexview::view::render::neurons::NeuronData;
 use cortexview::view::playback::Playback;
 use cortexview::view::ui::{recent_files, recent_files_path, remember_recent};
 use cortexview::view::{LoadTask, ScenePlugin, ViewerState};

@@ -338,7 +338,7 @@ fn near_eye(m: Mat4, ndc: [f32; 2]) -> [f32; 3] {
 
 #[test]
 fn mesh_layers_draw_triangles_and_lines_hide_on_request_and_upload_only_on_change() {
-    use cortexview::view::meshes::{
+    use cortexview::view::render::meshes::{
         LayerMesh, MeshInstance, MeshLayer, MeshLayers, MeshUploads, Topology,
     };
     let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
@@ -447,7 +447,7 @@ fn mesh_layers_draw_triangles_and_lines_hide_on_request_and_upload_only_on_chang
 #[test]
 fn probe_is_drawn_where_it_is_placed() {
     use cortexview::probe::ProbeKind;
-    use cortexview::view::meshes::{MeshLayer, MeshLayers, Topology};
+    use cortexview::view::render::meshes::{MeshLayer, MeshLayers, Topology};
     use cortexview::view::probe::probe_view::ProbeView;
     let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
     let scene = Scene::open(&fixture(), &[]).expect("fixture opens");

@@ -36,14 +36,32 @@ pub fn simplified(m: &Morphology, tolerance: f32) -> Morphology {
     out
 }
 
+/// Points a segment may have to be split at its middle, unsearched, once the budget is spent.
+const UNSEARCHED_SPAN: usize = 256;
+
 /// Marks the points between `a` and `b` to keep (iterative, so long sections cannot overflow
 /// the stack).
+///
+/// Douglas-Peucker costs O(n log n) on real reconstructions but O(n^2) where every split falls
+/// next to an end (a zigzag of a million points: hours). The points scanned are counted; past
+/// 64 per point, segments longer than [`UNSEARCHED_SPAN`] are split at their middle without
+/// a search (that point is kept), which bounds the work to O(n) per point of the span while
+/// every real section, well within the budget, is thinned exactly as before.
 fn thin(points: &[[f32; 3]], radii: &[f32], a: usize, b: usize, tol: f32, keep: &mut [bool]) {
+    let mut budget = 64 * (b - a + 1);
     let mut stack = vec![(a, b)];
     while let Some((a, b)) = stack.pop() {
         if b <= a + 1 {
             continue;
         }
+        if budget == 0 && b - a > UNSEARCHED_SPAN {
+            let mid = a + (b - a) / 2;
+            keep[mid] = true;
+            stack.push((a, mid));
+            stack.push((mid, b));
+            continue;
+        }
+        budget = budget.saturating_sub(b - a - 1);
         let (pa, pb) = (points[a], points[b]);
         let (ra, rb) = (radii.get(a).copied(), radii.get(b).copied());
         let mut worst = (0.0f32, a);
@@ -78,4 +96,49 @@ fn distance_to_segment(p: [f32; 3], a: [f32; 3], b: [f32; 3]) -> (f32, f32) {
     };
     let d = [ap[0] - t * ab[0], ap[1] - t * ab[1], ap[2] - t * ab[2]];
     ((d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt(), t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::morphology::{Section, SectionType, Soma, SomaKind};
+
+    fn one_section(points: Vec<[f32; 3]>) -> Morphology {
+        Morphology {
+            soma: Soma {
+                kind: SomaKind::SinglePoint,
+                points: vec![[0.0; 3]],
+                radii: vec![5.0],
+            },
+            sections: vec![Section {
+                section_type: SectionType(3),
+                parent: None,
+                radii: vec![0.5; points.len()],
+                points,
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_long_zigzag_keeps_every_corner() {
+        // Every split of this zigzag falls next to an end: quadratic without the budget. Each
+        // corner is 2 µm off the line through its neighbours, so all of them must stay.
+        let n = 200_000;
+        let points: Vec<[f32; 3]> = (0..n)
+            .map(|k| [k as f32 * 0.5, if k % 2 == 0 { -1.0 } else { 1.0 }, 0.0])
+            .collect();
+        let thinned = simplified(&one_section(points.clone()), 0.5);
+        assert_eq!(thinned.sections[0].points, points);
+    }
+
+    #[test]
+    fn a_long_straight_chain_keeps_its_ends_only() {
+        let points: Vec<[f32; 3]> = (0..1_000_000).map(|k| [k as f32 * 0.5, 0.0, 0.0]).collect();
+        let thinned = simplified(&one_section(points.clone()), 0.5);
+        assert_eq!(
+            thinned.sections[0].points,
+            [points[0], points[points.len() - 1]]
+        );
+    }
 }

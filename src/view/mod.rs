@@ -4,8 +4,8 @@
 //! | plugin | what |
 //! |---|---|
 //! | [`ScenePlugin`] | the loaded [`scene::Scene`], its representations, background loading |
-//! | [`neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
-//! | [`meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
+//! | [`render::neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
+//! | [`render::meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
 //! | [`morphologies::MorphologiesPlugin`] | `morphology`/`morphology_line` styles: cells as tubes or lines, level of detail |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
@@ -25,12 +25,10 @@ pub mod colors;
 pub mod connectivity;
 pub mod legend;
 pub mod live;
-pub mod meshes;
 pub mod morphologies;
-pub mod neurons;
 pub mod playback;
 pub mod probe;
-pub mod render_util;
+pub mod render;
 pub mod reports;
 pub mod scene;
 pub mod ui;
@@ -46,8 +44,8 @@ impl Plugin for ViewerCorePlugins {
     fn build(&self, app: &mut App) {
         app.add_plugins((
             ScenePlugin,
-            neurons::NeuronsPlugin,
-            meshes::MeshBatchesPlugin,
+            render::neurons::NeuronsPlugin,
+            render::meshes::MeshBatchesPlugin,
             morphologies::MorphologiesPlugin,
             playback::PlaybackPlugin,
             camera::CameraPlugin,

@@ -24,9 +24,10 @@ use bevy::winit::WinitPlugin;
 use image::RgbaImage;
 
 use crate::view::camera::{CameraPreset, OrbitCamera};
-use crate::view::meshes;
+use crate::view::render::meshes;
 use crate::view::morphologies::{MorphologyBuild, union_sphere};
-use crate::view::neurons;
+use crate::view::render::neurons;
+use crate::view::render::render_util::DrawStatus;
 use crate::view::playback::{Playback, PlaybackStats, RealTimePlayback};
 use crate::view::scene::{Representation, Scene};
 use crate::view::{BACKGROUND, ViewerCorePlugins, ViewerState};
@@ -44,6 +45,10 @@ pub fn project(clip_from_world: Mat4, p: Vec3, width: u32, height: u32) -> Optio
         (0.5 - ndc.y * 0.5) * height as f32,
     ))
 }
+
+/// Frames a headless viewer waits for its pipelines and uploads (not counting frames spent
+/// building morphologies) before it says what is missing.
+pub const WARM_UP_FRAMES: usize = 200;
 
 /// A headless app: the viewer's core plugins, no window, an image as the render target.
 pub struct HeadlessViewer {
@@ -191,31 +196,50 @@ impl HeadlessViewer {
     }
 
     /// Runs frames until the pipelines have compiled and the morphologies are built and uploaded
-    /// (the first frames would be blank).
+    /// (the first frames would be blank). A pipeline that fails is an error naming it and the
+    /// cause; morphologies are waited for as long as they are being built (a cell of a million
+    /// points takes seconds), anything else for at most [`WARM_UP_FRAMES`] frames.
     pub fn warm_up(&mut self) -> anyhow::Result<()> {
-        for _ in 0..200 {
+        let mut idle_frames = 0;
+        loop {
             self.app.update();
-            if self.ready() {
-                return Ok(());
+            match self.status() {
+                DrawStatus::Ready => return Ok(()),
+                DrawStatus::Failed(why) => bail!("{why}"),
+                DrawStatus::Waiting(what) => {
+                    if !self.building_morphologies() {
+                        idle_frames += 1;
+                    }
+                    if idle_frames > WARM_UP_FRAMES {
+                        bail!("nothing drawn after {WARM_UP_FRAMES} frames: {what}");
+                    }
+                }
             }
         }
-        bail!("the neuron pipeline did not compile (see the log for shader errors)")
+    }
+
+    fn building_morphologies(&self) -> bool {
+        self.app
+            .world()
+            .get_resource::<MorphologyBuild>()
+            .is_some_and(MorphologyBuild::is_running)
+    }
+
+    /// Whether the pipelines have compiled and every mesh layer is built and on the GPU, and
+    /// if not, what is waited for or what failed.
+    pub fn status(&self) -> DrawStatus {
+        if self.building_morphologies() {
+            return DrawStatus::Waiting("the morphology meshes are being built".into());
+        }
+        match self.app.get_sub_app(bevy::render::RenderApp) {
+            Some(r) => DrawStatus::all([neurons::status(r.world()), meshes::status(r.world())]),
+            None => DrawStatus::Failed("the viewer has no renderer".into()),
+        }
     }
 
     /// Whether the pipelines have compiled and every mesh layer is built and on the GPU.
     pub fn ready(&self) -> bool {
-        let building = self
-            .app
-            .world()
-            .get_resource::<MorphologyBuild>()
-            .is_some_and(MorphologyBuild::is_running);
-        !building
-            && self
-                .app
-                .get_sub_app(bevy::render::RenderApp)
-                .is_some_and(|r| {
-                    neurons::pipelines_ready(r.world()) && meshes::pipelines_ready(r.world())
-                })
+        self.status() == DrawStatus::Ready
     }
 
     /// Runs frames until every mesh layer is on the GPU (after a change of layers).

@@ -12,7 +12,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use crate::view::ViewerState;
 use crate::view::connectivity::partner_view::{self, EdgeFilter, Line, PartnerView};
 use crate::view::connectivity::synapse_positions::{self, Synapse, SynapseView};
-use crate::view::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
+use crate::view::render::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
 use crate::view::scene::Scene;
 use crate::view::scene::overlays::PartnerInstances;
 

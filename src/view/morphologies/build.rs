@@ -12,7 +12,7 @@ use crate::morphology::mesh::{TubeOptions, line_mesh, tube_mesh};
 use crate::morphology::resolve::{MorphologySource, node_world_from_local};
 use crate::morphology::simplify::simplified;
 use crate::morphology::{LineMesh, Morphology, MorphologyLibrary, TriangleMesh};
-use crate::view::meshes::{LayerMesh, MeshInstance, MeshLayer, Topology};
+use crate::view::render::meshes::{LayerMesh, MeshInstance, MeshLayer, Topology};
 use crate::view::scene::{MorphologyCell, MorphologyStyle, Scene};
 
 /// Which level of detail to draw.

@@ -1,5 +1,5 @@
 //! `MorphologiesPlugin`: neurons drawn as their cells, representations with the `morphology`
-//! (tubes) or `morphology_line` style, as [`crate::view::meshes`] layers.
+//! (tubes) or `morphology_line` style, as [`crate::view::render::meshes`] layers.
 //!
 //! One mesh per unique morphology file (built once and cached across restyles), instanced per
 //! cell by BMTK's placement (`morphology::placement::world_from_local`), in the colour of the
@@ -41,8 +41,8 @@ use super::build::{
 };
 use crate::view::ViewerState;
 use crate::view::camera::OrbitCamera;
-use crate::view::meshes::MeshLayers;
-use crate::view::neurons::NeuronData;
+use crate::view::render::meshes::MeshLayers;
+use crate::view::render::neurons::NeuronData;
 use crate::view::scene::MorphologyCell;
 
 /// Layer of the tubes.
@@ -108,7 +108,7 @@ impl Plugin for MorphologiesPlugin {
     fn finish(&self, app: &mut App) {
         let software = app
             .get_sub_app(bevy::render::RenderApp)
-            .is_some_and(|r| crate::view::neurons::is_software_adapter(r.world()));
+            .is_some_and(|r| crate::view::render::neurons::is_software_adapter(r.world()));
         if software {
             app.insert_resource(MorphologySettings::software());
         }

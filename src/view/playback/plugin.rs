@@ -11,7 +11,7 @@ use std::time::Instant;
 use bevy::prelude::*;
 
 use crate::view::ViewerState;
-use crate::view::neurons::{ActivityUpdate, NeuronData, NeuronParams};
+use crate::view::render::neurons::{ActivityUpdate, NeuronData, NeuronParams};
 use crate::view::scene::Scene;
 
 /// What happens at the end of the time range.

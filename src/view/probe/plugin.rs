@@ -11,7 +11,7 @@ use crate::probe::ProbeKind;
 use super::lagged_texture::LaggedTexture;
 use super::probe_view::ProbeView;
 use crate::view::ViewerState;
-use crate::view::meshes::{MeshLayer, MeshLayers, Topology};
+use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
 use crate::view::playback::Playback;
 
 /// Name of the probe's mesh layer.

@@ -5,7 +5,7 @@ use crate::probe::{
     Neighbourhood, Placement, ProbeGeometry, ProbeKind, RecordedEvent, RecordingParams,
 };
 
-use crate::view::meshes::{LayerMesh, MeshInstance};
+use crate::view::render::meshes::{LayerMesh, MeshInstance};
 use crate::view::scene::Scene;
 
 /// A probe placed in a scene, with the neurons its channels hear.

@@ -8,7 +8,7 @@ use super::model::{NeuronInstance, Scene};
 use super::overlays;
 use super::state::{LoadTask, ViewerState};
 use crate::view::camera::OrbitCamera;
-use crate::view::neurons::NeuronData;
+use crate::view::render::neurons::NeuronData;
 use crate::view::playback::Playback;
 
 /// Holds the scene, applies representations, loads in the background.

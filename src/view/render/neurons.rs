@@ -1,0 +1,677 @@
+//! All somata in one draw: impostor spheres from `shaders/neurons.wgsl`, queued as one item in
+//! Bevy's `Opaque3d` phase.
+//!
+//! The main world owns [`NeuronData`] (instances, replaced when representations change) and
+//! the activity updates of the current frame; the render world keeps the GPU buffers, storage
+//! buffers read by the vertex shader in one non-instanced draw of one triangle per neuron:
+//! centres and radii, colours (apart, so that a report frame that changes colours only uploads
+//! colours only), and one "last spike time" per neuron, written only where neurons spiked
+//! since the previous frame (coalesced 256-neuron blocks). Each view keeps one small uniform
+//! buffer, written only when the camera or the drawing parameters change, and its bind group,
+//! made again only when the buffers are replaced.
+//!
+//! The pipeline is specialised by [`NeuronKey`] (samples, target format, blending), so that a
+//! translucent variant for the `Transparent3d` phase is one more key. Drawn in Bevy's main
+//! opaque pass, against its depth buffer, Bevy's post-processing (tonemapping, bloom, FXAA)
+//! applies to the spheres as to anything else. No entity per neuron, and no Bevy mesh, so
+//! Bevy's GPU mesh preprocessing (slow on software adapters) is never involved.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use bevy::asset::{Assets, Handle};
+use bevy::core_pipeline::core_3d::Opaque3d;
+use bevy::ecs::query::ROQueryItem;
+use bevy::ecs::system::SystemParamItem;
+use bevy::ecs::system::lifetimeless::{Read, SRes};
+use bevy::prelude::*;
+use bevy::render::render_phase::{
+    AddRenderCommand, DrawFunctions, PhaseItem, RenderCommand, RenderCommandResult,
+    SetItemPipeline, TrackedRenderPass, ViewBinnedRenderPhases,
+};
+use bevy::render::render_resource::binding_types::{
+    storage_buffer_read_only_sized, uniform_buffer_sized,
+};
+use bevy::render::render_resource::{
+    BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, Buffer,
+    BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, FragmentState, MultisampleState,
+    PipelineCache, RenderPipelineDescriptor, ShaderStages, SpecializedRenderPipeline,
+    SpecializedRenderPipelines, VertexState,
+};
+use bevy::render::renderer::{RenderAdapterInfo, RenderDevice, RenderQueue};
+use bevy::render::sync_world::MainEntity;
+use bevy::render::view::{ExtractedView, RetainedViewEntity, ViewTarget};
+use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
+use bevy::shader::Shader;
+
+use super::render_util::{
+    Blend, DrawStatus, PersistentUniform, PhaseEntry, QueuedItems, ViewAxes, ViewKey,
+    pipelines_status,
+};
+use crate::view::scene::NeuronInstance;
+
+/// "Never spiked": far enough in the past that no glow remains.
+pub const NEVER: f32 = -1.0e30;
+
+/// Neurons to draw, and this frame's activity changes (main world).
+#[derive(Resource, Default)]
+pub struct NeuronData {
+    pub instances: Arc<Vec<NeuronInstance>>,
+    /// Bumped whenever `instances` is replaced by ones placed or sized differently.
+    pub generation: u64,
+    /// Bumped whenever `instances` is replaced by ones that differ in colour only (a report
+    /// frame, a raster row highlighted): only colours are uploaded then.
+    pub color_generation: u64,
+    /// Activity changes made this frame.
+    pub activity: ActivityUpdate,
+    /// Bumped whenever `activity` is rewritten (once per frame that changes activity).
+    pub activity_frame: u64,
+}
+
+impl NeuronData {
+    pub fn set_instances(&mut self, instances: Vec<NeuronInstance>) {
+        if same_geometry(&self.instances, &instances) {
+            self.color_generation += 1;
+        } else {
+            self.generation += 1;
+        }
+        self.instances = Arc::new(instances);
+    }
+
+    /// Replaces this frame's activity change.
+    pub fn set_activity(&mut self, update: ActivityUpdate) {
+        self.activity = update;
+        self.activity_frame += 1;
+    }
+}
+
+/// Whether `a` and `b` place and size the same neurons (bit for bit), so that only colours
+/// differ.
+fn same_geometry(a: &[NeuronInstance], b: &[NeuronInstance]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(a, b)| {
+            a.radius.to_bits() == b.radius.to_bits()
+                && a.position.map(f32::to_bits) == b.position.map(f32::to_bits)
+        })
+}
+
+/// A change to the per-neuron last-spike-time buffer.
+#[derive(Clone, Debug, Default)]
+pub struct ActivityUpdate {
+    /// Clear every neuron to "never spiked" before applying `spikes`.
+    pub reset: bool,
+    /// (instance, spike time in ms), in time order: later entries win.
+    pub spikes: Vec<(u32, f32)>,
+}
+
+/// Drawing parameters shared by all neurons (main world, copied to the render world).
+#[derive(Resource, Clone, Debug)]
+pub struct NeuronParams {
+    /// Model time shown, ms.
+    pub time_ms: f32,
+    /// Fade time constant of a spike flash, ms.
+    pub tau_ms: f32,
+    pub radius_scale: f32,
+    /// How strongly a flash replaces the neuron's colour (0..1 at the spike).
+    pub glow_gain: f32,
+    /// Flash colour, sRGB.
+    pub flash_color: [f32; 3],
+    /// How much a flash enlarges the sphere (0.6: 60 % larger at the spike).
+    pub flash_grow: f32,
+}
+
+impl Default for NeuronParams {
+    fn default() -> Self {
+        Self {
+            time_ms: 0.0,
+            tau_ms: 8.0,
+            radius_scale: 1.0,
+            glow_gain: 1.0,
+            flash_color: [1.0, 0.97, 0.75],
+            flash_grow: 0.8,
+        }
+    }
+}
+
+/// Draws [`NeuronData`] in every 3D camera.
+pub struct NeuronsPlugin;
+
+impl Plugin for NeuronsPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<NeuronData>()
+            .init_resource::<NeuronParams>();
+        let shader = app
+            .world_mut()
+            .resource_mut::<Assets<Shader>>()
+            .add(Shader::from_wgsl(
+                include_str!("../../../shaders/neurons.wgsl"),
+                "shaders/neurons.wgsl",
+            ));
+        // The phase item's identity: one main-world entity stands for all neurons.
+        let main_entity = MainEntity::from(app.world_mut().spawn(NeuronsDrawn).id());
+        let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
+            return;
+        };
+        let entity = render_app.world_mut().spawn(NeuronsDrawn).id();
+        render_app
+            .insert_resource(NeuronPipeline {
+                shader,
+                layout: neuron_layout(),
+            })
+            .insert_resource(GpuNeurons::new((entity, main_entity)))
+            .init_resource::<SpecializedRenderPipelines<NeuronPipeline>>()
+            .add_render_command::<Opaque3d, DrawNeuronsCommands>()
+            .add_systems(ExtractSchedule, extract_neurons)
+            .add_systems(
+                Render,
+                (
+                    queue_neurons.in_set(RenderSystems::Queue),
+                    prepare_neuron_buffers.in_set(RenderSystems::PrepareResources),
+                    prepare_neuron_views.in_set(RenderSystems::PrepareBindGroups),
+                ),
+            );
+    }
+
+    fn finish(&self, app: &mut App) {
+        let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
+            return;
+        };
+        if let Some(info) = render_app.world().get_resource::<RenderAdapterInfo>() {
+            if is_software(info) {
+                info!(
+                    "software adapter '{}': neurons use the impostor pipeline (one triangle \
+                     each, no Bevy meshes, so no GPU mesh preprocessing), MSAA off",
+                    info.name
+                );
+            } else {
+                info!("adapter '{}' ({:?})", info.name, info.device_type);
+            }
+        }
+    }
+}
+
+/// Marks the entity (main and render world) that the neurons' phase item is queued for.
+#[derive(Component)]
+struct NeuronsDrawn;
+
+fn is_software(info: &RenderAdapterInfo) -> bool {
+    info.device_type == wgpu_types::DeviceType::Cpu
+}
+
+/// Whether the adapter is a software rasteriser (lavapipe, llvmpipe, WARP).
+pub fn is_software_adapter(world: &World) -> bool {
+    world
+        .get_resource::<RenderAdapterInfo>()
+        .is_some_and(is_software)
+}
+
+/// GPU side of the neurons (render world).
+#[derive(Resource)]
+struct GpuNeurons {
+    generation: u64,
+    color_generation: u64,
+    activity_frame: u64,
+    pending_instances: Option<Arc<Vec<NeuronInstance>>>,
+    pending_colors: Option<Arc<Vec<NeuronInstance>>>,
+    pending_activity: Vec<ActivityUpdate>,
+    /// Neurons drawn once the pending instances are uploaded (known at extraction, so that
+    /// the item is queued in the frame that uploads them).
+    drawn: u32,
+    params: NeuronParams,
+    buffers: Option<NeuronBuffers>,
+    /// CPU copy of the activity buffer, so that dirty blocks can be written whole.
+    activity: Vec<f32>,
+    /// Per view: its uniform and bind group.
+    views: HashMap<RetainedViewEntity, NeuronView>,
+    /// Pipelines asked for, to tell when they have compiled.
+    pipelines: HashSet<CachedRenderPipelineId>,
+    queued: QueuedItems,
+    /// (render entity, main entity) of the phase item.
+    item: (Entity, MainEntity),
+}
+
+impl GpuNeurons {
+    fn new(item: (Entity, MainEntity)) -> Self {
+        Self {
+            generation: 0,
+            color_generation: 0,
+            activity_frame: 0,
+            pending_instances: None,
+            pending_colors: None,
+            pending_activity: Vec::new(),
+            drawn: 0,
+            params: NeuronParams::default(),
+            buffers: None,
+            activity: Vec::new(),
+            views: HashMap::new(),
+            pipelines: HashSet::new(),
+            queued: QueuedItems::default(),
+            item,
+        }
+    }
+}
+
+/// The storage buffers of one circuit; replaced (and every bind group made again) only when
+/// the number of neurons changes.
+struct NeuronBuffers {
+    count: u32,
+    centers: Buffer,
+    colors: Buffer,
+    activity: Buffer,
+    /// Bumped on every replacement, so that views know their bind group is stale.
+    generation: u64,
+}
+
+struct NeuronView {
+    uniform: PersistentUniform,
+    bind_group: BindGroup,
+    buffers_generation: u64,
+}
+
+fn extract_neurons(
+    data: Extract<Res<NeuronData>>,
+    params: Extract<Res<NeuronParams>>,
+    mut gpu: ResMut<GpuNeurons>,
+) {
+    if data.generation != gpu.generation {
+        gpu.generation = data.generation;
+        gpu.color_generation = data.color_generation;
+        gpu.pending_instances = Some(data.instances.clone());
+        gpu.pending_colors = None;
+        gpu.drawn = data.instances.len() as u32;
+    } else if data.color_generation != gpu.color_generation {
+        gpu.color_generation = data.color_generation;
+        match &mut gpu.pending_instances {
+            // Not uploaded yet: upload the newer instances whole.
+            Some(pending) => *pending = data.instances.clone(),
+            None => gpu.pending_colors = Some(data.instances.clone()),
+        }
+    }
+    if data.activity_frame != gpu.activity_frame {
+        gpu.activity_frame = data.activity_frame;
+        gpu.pending_activity.push(data.activity.clone());
+    }
+    gpu.params = params.clone();
+}
+
+fn centers_of(instances: &[NeuronInstance]) -> Vec<[f32; 4]> {
+    instances
+        .iter()
+        .map(|i| [i.position[0], i.position[1], i.position[2], i.radius])
+        .collect()
+}
+
+fn colors_of(instances: &[NeuronInstance]) -> Vec<[f32; 4]> {
+    instances.iter().map(|i| i.color).collect()
+}
+
+/// A storage buffer holding `contents`, or 16 zero bytes for none (bindings may not be empty).
+fn storage_buffer<T: bytemuck::Pod>(device: &RenderDevice, label: &str, contents: &[T]) -> Buffer {
+    let bytes: &[u8] = if contents.is_empty() {
+        &[0u8; 16]
+    } else {
+        bytemuck::cast_slice(contents)
+    };
+    device.create_buffer_with_data(&BufferInitDescriptor {
+        label: Some(label),
+        contents: bytes,
+        usage: BufferUsages::STORAGE | BufferUsages::COPY_DST,
+    })
+}
+
+/// Uploads new instances or colours: buffers are replaced when the count changes, else written.
+fn upload_instances(gpu: &mut GpuNeurons, device: &RenderDevice, queue: &RenderQueue) {
+    if let Some(instances) = gpu.pending_instances.take() {
+        let count = instances.len() as u32;
+        let (centers, colors) = (centers_of(&instances), colors_of(&instances));
+        match &gpu.buffers {
+            Some(b) if b.count == count => {
+                queue.write_buffer(&b.centers, 0, bytemuck::cast_slice(&centers));
+                queue.write_buffer(&b.colors, 0, bytemuck::cast_slice(&colors));
+            }
+            _ => {
+                // New circuit: fresh buffers, everything "never spiked".
+                gpu.activity = vec![NEVER; instances.len().max(1)];
+                let generation = gpu.buffers.as_ref().map_or(0, |b| b.generation + 1);
+                gpu.buffers = Some(NeuronBuffers {
+                    count,
+                    centers: storage_buffer(device, "neuron centres", &centers),
+                    colors: storage_buffer(device, "neuron colours", &colors),
+                    activity: storage_buffer(device, "neuron last spike times", &gpu.activity),
+                    generation,
+                });
+            }
+        }
+    }
+    if let Some(instances) = gpu.pending_colors.take()
+        && let Some(b) = &gpu.buffers
+        && b.count as usize == instances.len()
+    {
+        queue.write_buffer(&b.colors, 0, bytemuck::cast_slice(&colors_of(&instances)));
+    }
+}
+
+/// Neurons per block of the activity buffer written at once.
+const BLOCK: usize = 256;
+
+fn prepare_neuron_buffers(
+    mut gpu: ResMut<GpuNeurons>,
+    device: Res<RenderDevice>,
+    queue: Res<RenderQueue>,
+) {
+    let gpu = &mut *gpu;
+    upload_instances(gpu, &device, &queue);
+    let updates = std::mem::take(&mut gpu.pending_activity);
+    if updates.is_empty() {
+        return;
+    }
+    let n = gpu.activity.len();
+    let mut dirty = vec![false; n.div_ceil(BLOCK)];
+    let mut all_dirty = false;
+    for update in updates {
+        if update.reset {
+            gpu.activity.fill(NEVER);
+            all_dirty = true;
+        }
+        for (i, t) in update.spikes {
+            if let Some(slot) = gpu.activity.get_mut(i as usize) {
+                *slot = t;
+                dirty[i as usize / BLOCK] = true;
+            }
+        }
+    }
+    let Some(buf) = gpu.buffers.as_ref().map(|b| &b.activity) else {
+        return;
+    };
+    if all_dirty {
+        queue.write_buffer(buf, 0, bytemuck::cast_slice(gpu.activity.as_slice()));
+        return;
+    }
+    // Coalesce runs of dirty blocks into one write each.
+    let mut b = 0;
+    while b < dirty.len() {
+        if !dirty[b] {
+            b += 1;
+            continue;
+        }
+        let start = b;
+        while b < dirty.len() && dirty[b] {
+            b += 1;
+        }
+        let lo = start * BLOCK;
+        let hi = (b * BLOCK).min(n);
+        queue.write_buffer(
+            buf,
+            (lo * 4) as u64,
+            bytemuck::cast_slice(&gpu.activity[lo..hi]),
+        );
+    }
+}
+
+/// The uniform of `shaders/neurons.wgsl` (`NeuronView`).
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct NeuronViewUniform {
+    clip_from_world: [[f32; 4]; 4],
+    camera: [f32; 4],
+    right: [f32; 4],
+    up: [f32; 4],
+    forward: [f32; 4],
+    params: [f32; 4],
+    flash: [f32; 4],
+}
+
+impl NeuronViewUniform {
+    fn new(view: &ExtractedView, p: &NeuronParams) -> Self {
+        let axes = ViewAxes::of(view);
+        let lin = |c: f32| {
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        Self {
+            clip_from_world: axes.clip_from_world,
+            camera: axes.camera,
+            right: axes.right,
+            up: axes.up,
+            forward: axes.forward,
+            params: [p.time_ms, p.tau_ms, p.radius_scale, p.glow_gain],
+            flash: [
+                lin(p.flash_color[0]),
+                lin(p.flash_color[1]),
+                lin(p.flash_color[2]),
+                p.flash_grow,
+            ],
+        }
+    }
+}
+
+fn neuron_layout() -> BindGroupLayoutDescriptor {
+    BindGroupLayoutDescriptor::new(
+        "neuron view layout",
+        &BindGroupLayoutEntries::sequential(
+            ShaderStages::VERTEX_FRAGMENT,
+            (
+                uniform_buffer_sized(false, None),
+                storage_buffer_read_only_sized(false, None),
+                storage_buffer_read_only_sized(false, None),
+                storage_buffer_read_only_sized(false, None),
+            ),
+        ),
+    )
+}
+
+/// The neuron pipeline's shader and layout (render world); its variants by [`NeuronKey`].
+#[derive(Resource)]
+struct NeuronPipeline {
+    shader: Handle<Shader>,
+    layout: BindGroupLayoutDescriptor,
+}
+
+/// What a neuron pipeline variant depends on: the view's samples and format, and whether the
+/// spheres are opaque or blended over what is behind.
+pub type NeuronKey = ViewKey;
+
+impl SpecializedRenderPipeline for NeuronPipeline {
+    type Key = NeuronKey;
+
+    fn specialize(&self, key: Self::Key) -> RenderPipelineDescriptor {
+        RenderPipelineDescriptor {
+            label: Some("neurons".into()),
+            layout: vec![self.layout.clone()],
+            vertex: VertexState {
+                shader: self.shader.clone(),
+                entry_point: Some("vertex".into()),
+                ..default()
+            },
+            fragment: Some(FragmentState {
+                shader: self.shader.clone(),
+                entry_point: Some("fragment".into()),
+                targets: key.color_targets(),
+                ..default()
+            }),
+            depth_stencil: key.depth_stencil(),
+            multisample: MultisampleState {
+                count: key.samples,
+                ..default()
+            },
+            ..default()
+        }
+    }
+}
+
+/// Queues the neurons' item into every 3D view's opaque phase (once; again only when the
+/// pipeline or whether anything is drawn changes).
+fn queue_neurons(
+    pipeline: Res<NeuronPipeline>,
+    mut pipelines: ResMut<SpecializedRenderPipelines<NeuronPipeline>>,
+    cache: Res<PipelineCache>,
+    draw_functions: Res<DrawFunctions<Opaque3d>>,
+    mut phases: ResMut<ViewBinnedRenderPhases<Opaque3d>>,
+    mut gpu: ResMut<GpuNeurons>,
+    views: Query<(&ExtractedView, &ViewTarget, &Msaa)>,
+) {
+    let Some(draw_function) = draw_functions.read().get_id::<DrawNeuronsCommands>() else {
+        return;
+    };
+    let gpu = &mut *gpu;
+    for (view, target, msaa) in &views {
+        let Some(phase) = phases.get_mut(&view.retained_view_entity) else {
+            continue;
+        };
+        let id = pipelines.specialize(&cache, &pipeline, ViewKey::of(target, msaa, Blend::Opaque));
+        gpu.pipelines.insert(id);
+        let wanted = (gpu.drawn > 0)
+            .then_some(PhaseEntry {
+                entity: gpu.item.0,
+                main_entity: gpu.item.1,
+                pipeline: id,
+            })
+            .into_iter()
+            .collect();
+        gpu.queued
+            .sync(view.retained_view_entity, phase, draw_function, wanted);
+    }
+    gpu.queued.retain_views(|v| phases.contains_key(v));
+    gpu.views.retain(|v, _| phases.contains_key(v));
+}
+
+/// Writes each view's uniform where it changed, and makes its bind group where the buffers
+/// are new.
+fn prepare_neuron_views(
+    mut gpu: ResMut<GpuNeurons>,
+    pipeline: Res<NeuronPipeline>,
+    cache: Res<PipelineCache>,
+    device: Res<RenderDevice>,
+    queue: Res<RenderQueue>,
+    phases: Res<ViewBinnedRenderPhases<Opaque3d>>,
+    views: Query<&ExtractedView>,
+) {
+    let gpu = &mut *gpu;
+    let Some(buffers) = &gpu.buffers else {
+        return;
+    };
+    // Views with a 3D opaque phase only (not the UI's, nor shadow views).
+    for view in views
+        .iter()
+        .filter(|v| phases.contains_key(&v.retained_view_entity))
+    {
+        let uniform = NeuronViewUniform::new(view, &gpu.params);
+        let contents = bytemuck::bytes_of(&uniform);
+        let bind = |uniform: &PersistentUniform| {
+            device.create_bind_group(
+                "neuron view",
+                &cache.get_bind_group_layout(&pipeline.layout),
+                &BindGroupEntries::sequential((
+                    uniform.buffer.as_entire_binding(),
+                    buffers.centers.as_entire_binding(),
+                    buffers.activity.as_entire_binding(),
+                    buffers.colors.as_entire_binding(),
+                )),
+            )
+        };
+        match gpu.views.get_mut(&view.retained_view_entity) {
+            Some(state) => {
+                state.uniform.write(&queue, contents);
+                if state.buffers_generation != buffers.generation {
+                    state.bind_group = bind(&state.uniform);
+                    state.buffers_generation = buffers.generation;
+                }
+            }
+            None => {
+                let mut uniform = PersistentUniform::new(&device, "neuron view", contents);
+                uniform.write(&queue, contents);
+                let bind_group = bind(&uniform);
+                gpu.views.insert(
+                    view.retained_view_entity,
+                    NeuronView {
+                        uniform,
+                        bind_group,
+                        buffers_generation: buffers.generation,
+                    },
+                );
+            }
+        }
+    }
+}
+
+type DrawNeuronsCommands = (SetItemPipeline, DrawNeurons);
+
+/// Binds the view's neuron bind group and draws one triangle per neuron.
+struct DrawNeurons;
+
+impl<P: PhaseItem> RenderCommand<P> for DrawNeurons {
+    type Param = SRes<GpuNeurons>;
+    type ViewQuery = Read<ExtractedView>;
+    type ItemQuery = ();
+
+    fn render<'w>(
+        _item: &P,
+        view: ROQueryItem<'w, '_, Self::ViewQuery>,
+        _entity: Option<()>,
+        gpu: SystemParamItem<'w, '_, Self::Param>,
+        pass: &mut TrackedRenderPass<'w>,
+    ) -> RenderCommandResult {
+        let gpu = gpu.into_inner();
+        let (Some(buffers), Some(state)) =
+            (&gpu.buffers, gpu.views.get(&view.retained_view_entity))
+        else {
+            return RenderCommandResult::Skip;
+        };
+        if buffers.count == 0 {
+            return RenderCommandResult::Skip;
+        }
+        pass.set_bind_group(0, &state.bind_group, &[]);
+        pass.draw(0..3 * buffers.count, 0..1);
+        RenderCommandResult::Success
+    }
+}
+
+/// Whether the neurons can be captured: the pipeline of every view has compiled.
+pub fn status(render_world: &World) -> DrawStatus {
+    let (Some(gpu), Some(cache)) = (
+        render_world.get_resource::<GpuNeurons>(),
+        render_world.get_resource::<PipelineCache>(),
+    ) else {
+        return DrawStatus::Waiting("the renderer is starting".into());
+    };
+    if gpu.pipelines.is_empty() {
+        return DrawStatus::Waiting("no 3D view has asked for the neuron pipeline yet".into());
+    }
+    pipelines_status(cache, "neuron", &gpu.pipelines)
+}
+
+/// Whether the neuron pipeline of every view has compiled (frames before it are blank).
+pub fn pipelines_ready(render_world: &World) -> bool {
+    status(render_world) == DrawStatus::Ready
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn neuron(x: f32, color: f32) -> NeuronInstance {
+        NeuronInstance {
+            position: [x, 0.0, 0.0],
+            radius: 2.0,
+            color: [color, color, color, 1.0],
+        }
+    }
+
+    #[test]
+    fn instances_that_differ_in_colour_only_upload_colours_only() {
+        let mut data = NeuronData::default();
+        data.set_instances(vec![neuron(0.0, 0.5), neuron(1.0, 0.5)]);
+        assert_eq!((data.generation, data.color_generation), (1, 0));
+        // A report frame: new colours, same places and sizes.
+        data.set_instances(vec![neuron(0.0, 0.1), neuron(1.0, 0.9)]);
+        assert_eq!((data.generation, data.color_generation), (1, 1));
+        // A moved neuron, or another count: everything again.
+        data.set_instances(vec![neuron(0.0, 0.1), neuron(1.5, 0.9)]);
+        assert_eq!((data.generation, data.color_generation), (2, 1));
+        data.set_instances(vec![neuron(0.0, 0.1)]);
+        assert_eq!((data.generation, data.color_generation), (3, 1));
+    }
+}
