@@ -3,8 +3,8 @@
 #![cfg(feature = "viewer")]
 
 use bevy::prelude::*;
-use cortexview::view::render::neurons::NeuronData;
 use cortexview::view::playback::Playback;
+use cortexview::view::render::neurons::NeuronData;
 use cortexview::view::ui::{recent_files, recent_files_path, remember_recent};
 use cortexview::view::{LoadTask, ScenePlugin, ViewerState};
 

@@ -447,8 +447,8 @@ fn mesh_layers_draw_triangles_and_lines_hide_on_request_and_upload_only_on_chang
 #[test]
 fn probe_is_drawn_where_it_is_placed() {
     use cortexview::probe::ProbeKind;
-    use cortexview::view::render::meshes::{MeshLayer, MeshLayers, Topology};
     use cortexview::view::probe::probe_view::ProbeView;
+    use cortexview::view::render::meshes::{MeshLayer, MeshLayers, Topology};
     let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
     let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
     let mut probe = ProbeView::through(&scene, ProbeKind::Np1, [0.0, 0.0]);

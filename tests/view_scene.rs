@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use cortexview::sonata::{PopulationSpikes, SortOrder};
 use cortexview::view::colors::categorical;
 use cortexview::view::legend::LegendEntry;
-use cortexview::view::render::neurons::{ActivityUpdate, NEVER};
 use cortexview::view::playback::activity_between;
+use cortexview::view::render::neurons::{ActivityUpdate, NEVER};
 use cortexview::view::scene::{Coloring, Representation, Scene, Style};
 
 fn fixture() -> Scene {

@@ -13,10 +13,10 @@ use crate::view::capture::HeadlessViewer;
 use crate::view::capture::overlay::burn_overlay;
 use crate::view::capture::png::save_png_whole;
 use crate::view::legend::{self, LegendEntry, ViewExtent};
-use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
 use crate::view::morphologies::{Lod, MorphologySettings};
 use crate::view::probe::probe_view::ProbeView;
 use crate::view::probe::{GLOW_MS, PROBE_LAYER};
+use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
 use crate::view::scene::{Coloring, Representation, Scene, Style};
 
 /// Frames rendered unless the caller raises the limit ([`RenderOptions::max_frames`]): at 30

@@ -24,11 +24,11 @@ use bevy::winit::WinitPlugin;
 use image::RgbaImage;
 
 use crate::view::camera::{CameraPreset, OrbitCamera};
-use crate::view::render::meshes;
 use crate::view::morphologies::{MorphologyBuild, union_sphere};
+use crate::view::playback::{Playback, PlaybackStats, RealTimePlayback};
+use crate::view::render::meshes;
 use crate::view::render::neurons;
 use crate::view::render::render_util::DrawStatus;
-use crate::view::playback::{Playback, PlaybackStats, RealTimePlayback};
 use crate::view::scene::{Representation, Scene};
 use crate::view::{BACKGROUND, ViewerCorePlugins, ViewerState};
 

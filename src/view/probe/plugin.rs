@@ -11,8 +11,8 @@ use crate::probe::ProbeKind;
 use super::lagged_texture::LaggedTexture;
 use super::probe_view::ProbeView;
 use crate::view::ViewerState;
-use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
 use crate::view::playback::Playback;
+use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
 
 /// Name of the probe's mesh layer.
 pub const PROBE_LAYER: &str = "probe";

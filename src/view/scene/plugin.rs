@@ -8,8 +8,8 @@ use super::model::{NeuronInstance, Scene};
 use super::overlays;
 use super::state::{LoadTask, ViewerState};
 use crate::view::camera::OrbitCamera;
-use crate::view::render::neurons::NeuronData;
 use crate::view::playback::Playback;
+use crate::view::render::neurons::NeuronData;
 
 /// Holds the scene, applies representations, loads in the background.
 pub struct ScenePlugin;
