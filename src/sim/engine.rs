@@ -23,6 +23,7 @@ mod build;
 mod live_changes;
 mod partition;
 mod recording;
+mod shapes;
 mod synapse_build;
 
 pub use build::MAX_PARTITIONS;

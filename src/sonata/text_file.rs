@@ -28,9 +28,12 @@ fn open_regular(path: &Path) -> Result<std::fs::File> {
 
 fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
-        SonataError::io(
+        SonataError::invalid(
             path,
-            std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+            format!(
+                "not UTF-8 text (byte {} is not part of a UTF-8 character): a binary file?",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })
 }

@@ -4,7 +4,7 @@
 //! (an owned network's edge columns are freed as soon as they are written).
 use rayon::prelude::*;
 
-use super::build::{DelayRange, NeuronOrder, PartitionShape, RowLayout};
+use super::shapes::{DelayRange, NeuronOrder, PartitionShape, RowLayout};
 use crate::sim::error::{SimError, SimResult};
 use crate::sim::models::ChannelRule;
 use crate::sim::network::{Network, Projection, SourceRef};
