@@ -346,7 +346,7 @@ fn somata_are_drawn_in_their_report_colour_at_the_playback_time() {
     for (t, odd_bright) in [(10.0, true), (80.0, false)] {
         viewer.set_time(t, 8.0);
         let want = (t / 0.5) as usize;
-        viewer.wait_for_reports();
+        viewer.wait_for_reports().unwrap();
         assert_eq!(viewer.app.world().resource::<Reports>().frame, Some(want));
         let img = viewer.capture().expect("frame");
         let m = viewer.clip_from_world();

@@ -124,7 +124,7 @@ fn on_the_morphology(scene: &Scene, population: &str, max_targets: usize) -> usi
             continue;
         }
         targets += 1;
-        let placed = placed_cell(scene, p, p.rows[i] as usize).unwrap();
+        let placed = placed_cell(scene, p, p.rows[i] as usize).unwrap().unwrap();
         let world: Vec<_> = segments(&placed.morphology)
             .into_iter()
             .map(|(a, b)| (placed.apply(a), placed.apply(b)))

@@ -64,23 +64,26 @@ impl Neighbourhood {
             .collect();
         let points: Vec<[f64; 3]> = finite.iter().map(|&i| unit_positions[i]).collect();
         let mut by_channel = vec![Vec::new(); channel_positions.len()];
-        if let Ok(tree) = ImmutableKdTree::new_from_slice(&points) {
-            let r2 = params.radius_um * params.radius_um;
-            for (c, site) in channel_positions.iter().enumerate() {
-                let hits = tree
+        let r2 = params.radius_um * params.radius_um;
+        // The tree refuses some inputs (e.g. more units with one coordinate than a bucket
+        // holds); a scan of every unit then gives the same neighbours, only slower.
+        let tree = ImmutableKdTree::new_from_slice(&points).ok();
+        for (c, site) in channel_positions.iter().enumerate() {
+            let mut list: Vec<(u32, f64)> = match &tree {
+                Some(tree) => tree
                     .query(site)
                     .within::<SquaredEuclidean<f64>>(r2)
-                    .execute();
-                let mut list: Vec<(u32, f64)> = hits
+                    .execute()
                     .iter()
                     .map(|h| (finite[h.item as usize] as u32, h.distance.sqrt()))
-                    .collect();
-                list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-                for &(u, d) in &list {
-                    by_unit[u as usize].push((c as u16, params.amplitude_uv(d) as f32));
-                }
-                by_channel[c] = list;
+                    .collect(),
+                None => units_within_by_scan(&points, &finite, site, r2),
+            };
+            list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            for &(u, d) in &list {
+                by_unit[u as usize].push((c as u16, params.amplitude_uv(d) as f32));
             }
+            by_channel[c] = list;
         }
         for list in &mut by_unit {
             list.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
@@ -95,6 +98,23 @@ impl Neighbourhood {
     pub fn n_units_heard(&self) -> usize {
         self.by_unit.iter().filter(|l| !l.is_empty()).count()
     }
+}
+
+/// Units within `sqrt(r2)` of `site` by a scan of every point (what the k-d tree finds).
+fn units_within_by_scan(
+    points: &[[f64; 3]],
+    unit_of_point: &[usize],
+    site: &[f64; 3],
+    r2: f64,
+) -> Vec<(u32, f64)> {
+    points
+        .iter()
+        .enumerate()
+        .filter_map(|(k, p)| {
+            let d2: f64 = (0..3).map(|a| (p[a] - site[a]).powi(2)).sum();
+            (d2 <= r2).then(|| (unit_of_point[k] as u32, d2.sqrt()))
+        })
+        .collect()
 }
 
 /// One spike seen on one channel.
@@ -160,4 +180,46 @@ pub fn write_events_csv(
         },
         |_, e| e,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scan_finds_what_the_tree_finds() {
+        let mut x = 12345u64;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 11) as f64 / (1u64 << 53) as f64 * 400.0
+        };
+        let points: Vec<[f64; 3]> = (0..2000).map(|_| [next(), next(), next()]).collect();
+        let ids: Vec<usize> = (0..points.len()).collect();
+        let tree = ImmutableKdTree::new_from_slice(&points).unwrap();
+        let r2 = 60.0 * 60.0;
+        for site in [
+            [200.0, 200.0, 200.0],
+            [0.0, 10.0, 390.0],
+            [100.0, 300.0, 50.0],
+        ] {
+            let mut by_tree: Vec<(u32, f64)> = tree
+                .query(&site)
+                .within::<SquaredEuclidean<f64>>(r2)
+                .execute()
+                .iter()
+                .map(|h| (h.item as u32, h.distance.sqrt()))
+                .collect();
+            let mut by_scan = units_within_by_scan(&points, &ids, &site, r2);
+            by_tree.sort_by_key(|h| h.0);
+            by_scan.sort_by_key(|h| h.0);
+            assert!(!by_scan.is_empty());
+            assert_eq!(by_tree.len(), by_scan.len());
+            for (a, b) in by_tree.iter().zip(&by_scan) {
+                assert_eq!(a.0, b.0);
+                assert!((a.1 - b.1).abs() < 1e-9);
+            }
+        }
+    }
 }

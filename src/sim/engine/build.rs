@@ -7,7 +7,6 @@ use super::synapse_build::{Edges, bad_proj, build_synapses};
 use super::{BuildStats, SimOptions, Simulation};
 use crate::sim::error::{SimError, SimResult};
 use crate::sim::inputs::{ClampSchedule, PoissonTargets, Rng};
-use crate::sim::models::Block;
 use crate::sim::network::Network;
 use crate::sim::recorder::{PartitionProbes, VmRecordings};
 use crate::sim::synapses::{SlotInputs, SynapseStore};

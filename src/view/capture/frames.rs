@@ -333,7 +333,7 @@ fn render_frame(
             .set(PROBE_LAYER, MeshLayer::new(Topology::Triangles, vec![mesh]));
         viewer.settle()?;
     }
-    viewer.wait_for_reports();
+    viewer.wait_for_reports()?;
     let mut image = viewer.capture()?;
     if opts.overlay {
         // Read per frame: a report's legend gets its data range once that is read.

@@ -268,14 +268,16 @@ impl HeadlessViewer {
 
     /// Runs frames until the report colours are those of the playback time (their frames are
     /// read off the main thread); at most a few seconds.
-    pub fn wait_for_reports(&mut self) {
-        for _ in 0..2000 {
+    pub fn wait_for_reports(&mut self) -> anyhow::Result<()> {
+        const FRAMES: usize = 2000;
+        for _ in 0..FRAMES {
             if crate::view::reports::plugin::frame_shown(self.app.world()) {
-                return;
+                return Ok(());
             }
             self.app.update();
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
+        bail!("the report's frame for the playback time was not read after {FRAMES} frames")
     }
 
     /// Renders the current state and reads the frame back.

@@ -84,7 +84,10 @@ pub fn afferent_synapses(scene: &Scene, view: &PartnerView) -> anyhow::Result<Sy
         let (source, positions) = if let Some(p) = read_xyz(&read, "afferent_center_")? {
             (PositionSource::AfferentCenter, p)
         } else if let Some(p) = read_xyz(&read, "pos_")? {
-            let Some(placed) = cell.get_or_insert_with(|| placed_cell(scene, sp, row)) else {
+            if cell.is_none() {
+                cell = Some(placed_cell(scene, sp, row)?);
+            }
+            let Some(Some(placed)) = cell.as_ref() else {
                 continue;
             };
             let position = node_position(nodes, row).context("target has no x, y, z")?;
@@ -93,7 +96,10 @@ pub fn afferent_synapses(scene: &Scene, view: &PartnerView) -> anyhow::Result<Sy
         } else if let (Some(ids), Some(fractions)) =
             (read("afferent_section_id")?, read("afferent_section_pos")?)
         {
-            let Some(placed) = cell.get_or_insert_with(|| placed_cell(scene, sp, row)) else {
+            if cell.is_none() {
+                cell = Some(placed_cell(scene, sp, row)?);
+            }
+            let Some(Some(placed)) = cell.as_ref() else {
                 continue;
             };
             let p = ids
@@ -188,20 +194,30 @@ pub fn synapse_color(scene: &Scene, population: &str) -> [f32; 3] {
     categorical(k + 2)
 }
 
-/// The morphology of a scene node and its placement, when it has both.
+/// The morphology of a scene node and its placement, when it has both; a morphology file that
+/// is named but cannot be read is an error naming it.
 pub fn placed_cell(
     scene: &Scene,
     sp: &crate::view::scene::ScenePopulation,
     row: usize,
-) -> Option<Placed> {
-    let nodes = scene.circuit.nodes.get(sp.circuit_index)?;
-    let path = MorphologySource::of(&scene.circuit)?.node_path(nodes, row)?;
-    let morphology = Morphology::load(&path).ok()?;
-    let world_from_local = node_world_from_local(nodes, row, morphology.soma.center())?;
-    Some(Placed {
-        morphology,
-        world_from_local,
-    })
+) -> anyhow::Result<Option<Placed>> {
+    let Some(nodes) = scene.circuit.nodes.get(sp.circuit_index) else {
+        return Ok(None);
+    };
+    let Some(path) =
+        MorphologySource::of(&scene.circuit).and_then(|source| source.node_path(nodes, row))
+    else {
+        return Ok(None);
+    };
+    let morphology = Morphology::load(&path)?;
+    Ok(
+        node_world_from_local(nodes, row, morphology.soma.center()).map(|world_from_local| {
+            Placed {
+                morphology,
+                world_from_local,
+            }
+        }),
+    )
 }
 
 fn node_position(nodes: &crate::sonata::NodePopulation, row: usize) -> Option<[f64; 3]> {
