@@ -143,8 +143,8 @@ def hdf5_cases():
 
     # Viewing is tolerant: the attribute is left out with a warning naming it.
     circuit_case("hdf5", "group_index_out_of_range", "node_group_index points past its group",
-                 [], nodes=h5_writer(group_index_out_of_range), exit="ok",
-                 stdout_contains=["nodes.h5", "/nodes/cortex/0/x skipped"])
+                 ["nodes.h5", "/nodes/cortex/0/x skipped"],
+                 nodes=h5_writer(group_index_out_of_range), exit="ok")
 
     def two_dimensional_ids(f):
         pop = f.create_group("nodes/cortex")
