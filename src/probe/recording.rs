@@ -209,7 +209,7 @@ mod tests {
                 .within::<SquaredEuclidean<f64>>(r2)
                 .execute()
                 .iter()
-                .map(|h| (h.item as u32, h.distance.sqrt()))
+                .map(|h| (h.item, h.distance.sqrt()))
                 .collect();
             let mut by_scan = units_within_by_scan(&points, &ids, &site, r2);
             by_tree.sort_by_key(|h| h.0);
