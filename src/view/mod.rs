@@ -4,7 +4,7 @@
 //! | plugin | what |
 //! |---|---|
 //! | [`ScenePlugin`] | the loaded [`scene::Scene`], its representations, background loading |
-//! | [`render::neurons::NeuronsPlugin`] | all somata in one instanced impostor-sphere draw |
+//! | [`render::neurons::NeuronsPlugin`] | all somata in one impostor-sphere draw (one triangle per neuron), an `Opaque3d` phase item |
 //! | [`render::meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
 //! | [`morphologies::MorphologiesPlugin`] | `morphology`/`morphology_line` styles: cells as tubes or lines, level of detail |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
