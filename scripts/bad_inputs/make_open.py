@@ -11,20 +11,15 @@ this again gives the same bytes.
 """
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import h5py
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "tests" / "data" / "bad_inputs"
-NET = ROOT / "tests" / "data" / "v1_like_n300_none" / "network"
-# The shared fixtures beside the project (as the tests find them), or where FIXTURES says.
-FIXTURES = Path(os.environ.get("FIXTURES", ROOT.parent / "shared" / "fixtures"))
-if not FIXTURES.is_dir():
-    FIXTURES = Path("/work/shared/fixtures")
+from corpus import FIXTURES, OUT, REPO, write_case_json
+
+NET = REPO / "tests" / "data" / "v1_like_n300_none" / "network"
 ELECTRODES = FIXTURES / "sonata-examples/shared_components/recXelectrodes/linear_electrode.csv"
 
 N_NODES = 40  # nodes kept from the V1-like network: small cases, real positions and types
@@ -143,10 +138,7 @@ def case(family, name, args, exit, stderr=(), stdout=()):
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    write_json(
-        folder / "case.json",
-        {"args": args, "exit": exit, "stderr_contains": list(stderr), "stdout_contains": list(stdout)},
-    )
+    write_case_json(folder, args, exit, stderr, stdout)
     return folder
 
 

@@ -17,14 +17,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[2]
-OUT = REPO / "tests" / "data" / "bad_inputs"
-# The shared fixtures sit next to the checkout (../shared), or one level up from a worktree.
-SHARED = next(
-    (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
-    REPO.parent / "shared",
-)
-NINE_CELLS = SHARED / "fixtures" / "sonata-examples" / "9_cells"
+from corpus import FIXTURES, OUT, REPO, write_case_json
+
+NINE_CELLS = FIXTURES / "sonata-examples" / "9_cells"
 MORPHOLOGY = REPO / "tests" / "data" / "morphology"
 
 NODES_H5 = (NINE_CELLS / "network" / "cortex_nodes.h5").read_bytes()
@@ -56,14 +51,7 @@ def case(kind, name, files, args, exit, stderr_contains, stdout_contains=(), des
             path.write_bytes(content)
         else:
             path.write_text(content)
-    spec = {
-        "description": description,
-        "args": args,
-        "exit": exit,
-        "stderr_contains": list(stderr_contains),
-        "stdout_contains": list(stdout_contains),
-    }
-    (folder / "case.json").write_text(json.dumps(spec, indent=2) + "\n")
+    write_case_json(folder, args, exit, stderr_contains, stdout_contains, description)
 
 
 def circuit_case(kind, name, description, stderr_contains, nodes=NODES_H5, node_types=NODE_TYPES_CSV,

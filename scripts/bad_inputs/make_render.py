@@ -15,14 +15,9 @@ import json
 import shutil
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-OUT = REPO / "tests" / "data" / "bad_inputs"
-# The shared fixtures sit next to the checkout (../shared), or one level up from a worktree.
-SHARED = next(
-    (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
-    REPO.parent / "shared",
-)
-NINE_CELLS = SHARED / "fixtures" / "sonata-examples" / "9_cells"
+from corpus import FIXTURES, OUT, REPO, write_case_json
+
+NINE_CELLS = FIXTURES / "sonata-examples" / "9_cells"
 
 NODES_H5 = (NINE_CELLS / "network" / "cortex_nodes.h5").read_bytes()
 NODE_TYPES_CSV = (NINE_CELLS / "network" / "cortex_node_types.csv").read_text()
@@ -49,14 +44,7 @@ def case(kind, name, render_args, stderr_contains, description):
     (folder / "nodes.h5").write_bytes(NODES_H5)
     (folder / "node_types.csv").write_text(NODE_TYPES_CSV)
     (folder / "circuit_config.json").write_text(CIRCUIT_CONFIG)
-    spec = {
-        "description": description,
-        "args": ["render", "{dir}/circuit_config.json", *render_args, "--out", "{dir}/frames"],
-        "exit": "error",
-        "stderr_contains": stderr_contains,
-        "stdout_contains": [],
-    }
-    (folder / "case.json").write_text(json.dumps(spec, indent=2) + "\n")
+    write_case_json(folder, ["render", "{dir}/circuit_config.json", *render_args, "--out", "{dir}/frames"], "error", stderr_contains, [], description)
 
 
 def main():

@@ -20,14 +20,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[2]
-OUT = REPO / "tests" / "data" / "bad_inputs"
-# The shared fixtures sit next to the checkout (../shared), or one level up from a worktree.
-SHARED = next(
-    (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
-    REPO.parent / "shared",
-)
-SIM_TESTS = SHARED / "fixtures" / "sonata-examples" / "sim_tests"
+from corpus import FIXTURES, OUT, REPO, write_case_json
+
+SIM_TESTS = FIXTURES / "sonata-examples" / "sim_tests"
 TEN_CELLS = SIM_TESTS / "intfire" / "ten_cells_spikes_nest" / "input"
 MODELS = SIM_TESTS / "shared_components" / "nest_models"
 
@@ -102,14 +97,7 @@ def case(kind, name, change, args, exit, stderr_contains, stdout_contains=(), de
     (folder / "config.json").write_text(json.dumps(config or base_config(), indent=2) + "\n")
     if change:
         change(folder)
-    spec = {
-        "description": description,
-        "args": args,
-        "exit": exit,
-        "stderr_contains": list(stderr_contains),
-        "stdout_contains": list(stdout_contains),
-    }
-    (folder / "case.json").write_text(json.dumps(spec, indent=2) + "\n")
+    write_case_json(folder, args, exit, stderr_contains, stdout_contains, description)
 
 
 SIMULATE = ["simulate", "{dir}/config.json"]
