@@ -136,16 +136,7 @@ type GroupRows = (Vec<usize>, Vec<usize>);
 impl EdgePopulation {
     pub fn open(path: &Path, name: &str, types: Option<&TypesTable>) -> Result<Self> {
         let handle = h5util::open_file(path)?;
-        let pop =
-            handle
-                .group(&format!("edges/{name}"))
-                .map_err(|_| SonataError::NoPopulation {
-                    path: path.to_owned(),
-                    name: name.to_owned(),
-                    available: population_names(path)
-                        .map(|n| n.join(", "))
-                        .unwrap_or_default(),
-                })?;
+        let pop = h5util::population_group(&handle, path, "edges", name)?;
         let src = h5util::dataset(path, &pop, "source_node_id")?;
         let trg = h5util::dataset(path, &pop, "target_node_id")?;
         h5util::check_declared_size(path, &src)?;

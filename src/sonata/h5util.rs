@@ -409,6 +409,24 @@ pub fn population_names(path: &Path, kind: &str) -> Result<Vec<String>> {
     Ok(subgroup_names(&group))
 }
 
+/// The population `name` under `/{kind}` of an open file, or an error listing the ones there.
+pub fn population_group(
+    file: &hdf5::File,
+    path: &Path,
+    kind: &str,
+    name: &str,
+) -> Result<hdf5::Group> {
+    file.group(&format!("{kind}/{name}"))
+        .map_err(|_| SonataError::NoPopulation {
+            path: path.to_owned(),
+            name: name.to_owned(),
+            available: file
+                .group(kind)
+                .map(|g| subgroup_names(&g).join(", "))
+                .unwrap_or_default(),
+        })
+}
+
 /// Names of the members of a group that are groups (sorted).
 pub fn subgroup_names(group: &hdf5::Group) -> Vec<String> {
     let mut names: Vec<String> = group

@@ -343,15 +343,7 @@ fn position_warnings(pop: &NodePopulation) -> Vec<String> {
 impl NodePopulation {
     pub fn read(path: &Path, name: &str, types: Option<&TypesTable>) -> Result<Self> {
         let file = h5util::open_file(path)?;
-        let pop = file
-            .group(&format!("nodes/{name}"))
-            .map_err(|_| SonataError::NoPopulation {
-                path: path.to_owned(),
-                name: name.to_owned(),
-                available: population_names(path)
-                    .map(|n| n.join(", "))
-                    .unwrap_or_default(),
-            })?;
+        let pop = h5util::population_group(&file, path, "nodes", name)?;
         let index = NodeIndex::read(path, &pop, name)?;
         let mut warnings: Vec<String> = h5util::unreadable_members_warning(path, &pop)
             .into_iter()
