@@ -7,6 +7,7 @@ pub mod cli;
 pub mod demo;
 pub mod morphology;
 pub mod probe;
+pub mod session;
 pub mod sim;
 pub mod sonata;
 #[cfg(feature = "viewer")]

@@ -21,6 +21,7 @@ pub mod engine;
 pub mod error;
 pub mod from_sonata;
 pub mod inputs;
+pub mod interventions;
 pub mod live;
 pub mod models;
 pub mod network;

@@ -149,8 +149,7 @@ impl RenderOptions {
                 .as_deref()
                 .map(Coloring::parse)
                 .unwrap_or_else(|| scene.default_representation().coloring),
-            radius_scale: 1.0,
-            enabled: true,
+            ..Default::default()
         }]
     }
 }

@@ -9,6 +9,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task};
 
 use super::overlays::PartnerInstances;
 use super::{Rates, Representation, Scene, Styled};
+use crate::session::{ClipPlane, Looks, Slab};
 use crate::sonata::LoadProgress;
 
 /// What is on screen and how it is drawn (main world).
@@ -55,6 +56,12 @@ pub struct ViewerState {
     pub live: bool,
     /// Instances the probe's selected channel hears: highlighted in 3D.
     pub probe_units: Vec<u32>,
+    /// Keep the neurons whose soma lies in this slab (sessions' `"slab"`).
+    pub slab: Option<Slab>,
+    /// Keep the neurons on the side each plane's normal points to (sessions' `"clip"`).
+    pub clip: Vec<ClipPlane>,
+    /// Background, depth shading, glow, anti-aliasing (sessions' `"looks"`).
+    pub looks: Looks,
 }
 
 impl ViewerState {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::coloring::{Colorer, Coloring};
 use super::model::{NeuronInstance, Scene};
+use crate::session::Material;
 use crate::sonata::selection_language;
 use crate::view::legend::LegendEntry;
 
@@ -84,6 +85,10 @@ pub struct Representation {
     /// Radius multiplier over the scene's default radius.
     pub radius_scale: f32,
     pub enabled: bool,
+    /// How its neurons are shaded and composited.
+    pub material: Material,
+    /// 0..1, for the see-through materials.
+    pub opacity: f32,
 }
 
 impl Default for Representation {
@@ -94,6 +99,8 @@ impl Default for Representation {
             coloring: Coloring::ByPopulation,
             radius_scale: 1.0,
             enabled: true,
+            material: Material::Opaque,
+            opacity: 1.0,
         }
     }
 }
