@@ -132,9 +132,22 @@ pub struct LivePlugin;
 impl Plugin for LivePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<LiveSession>()
+            .init_resource::<LiveStartRequest>()
+            .init_resource::<LiveSnapshot>()
             .add_systems(Update, pump_live.after(crate::view::scene::poll_load));
     }
 }
+
+/// A live run asked for from outside the live panel (a session or deck being opened): the live
+/// plugin takes it, builds the model it names (`config`, or the built-in column) and starts it
+/// with the spec's settings, then clears the request.
+#[derive(Resource, Default, Debug)]
+pub struct LiveStartRequest(pub Option<crate::session::LiveSpec>);
+
+/// The live run's settings as a session keeps them (`None` when nothing runs live); the live
+/// plugin keeps it current so that saving a session needs no access to the run.
+#[derive(Resource, Default, Debug)]
+pub struct LiveSnapshot(pub Option<crate::session::LiveSpec>);
 
 /// Starts the run: a fresh simulation of the demo's live network, with the sliders' settings.
 pub(super) fn start_run(
