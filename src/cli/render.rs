@@ -112,6 +112,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         out: Some(args.out.clone()),
         progress: true,
         max_frames: args.max_frames,
+        ..RenderOptions::default()
     };
     let spikes: Vec<&std::path::Path> = args.spikes.iter().map(PathBuf::as_path).collect();
     let out = capture::render(&args.path, &spikes, &opts)?;

@@ -27,6 +27,7 @@ pub mod legend;
 pub mod live;
 pub mod morphologies;
 pub mod playback;
+pub mod plots;
 pub mod probe;
 pub mod render;
 pub mod reports;

@@ -1,22 +1,23 @@
-//! `cortexview render`: the options, the frames' model times, and the frames rendered one by
-//! one (written and dropped, or kept in memory for the caller).
+//! `cortexview render`: the options, the frames' model times, and the frames rendered (written
+//! by the movie writer's threads, or kept in memory for the caller).
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use bevy::prelude::*;
 use image::RgbaImage;
 
+use super::apply::representation_from_spec;
+use super::layout::Layout;
+use super::movie::{FrameSetup, FrameSink, FrameTiming, MovieSettings, run_frames, view_size};
+use super::movie_writer::{MovieFormat, MovieWriter};
 use crate::view::camera::CameraPreset;
 use crate::view::capture::HeadlessViewer;
-use crate::view::capture::overlay::burn_overlay;
-use crate::view::capture::png::save_png_whole;
-use crate::view::legend::{self, LegendEntry, ViewExtent};
+use crate::view::legend::LegendEntry;
 use crate::view::morphologies::{Lod, MorphologySettings};
+use crate::view::playback::Playback;
 use crate::view::probe::probe_view::ProbeView;
-use crate::view::probe::{GLOW_MS, PROBE_LAYER};
-use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
 use crate::view::scene::{Coloring, Representation, Scene, Style};
 
 /// Frames rendered unless the caller raises the limit ([`RenderOptions::max_frames`]): at 30
@@ -54,8 +55,21 @@ pub struct RenderOptions {
     /// number of frames (`None`: frames are kept in memory for the caller).
     pub out: Option<PathBuf>,
     pub progress: bool,
+    /// Print `frame K/N` lines on stdout as frames are written (for a parent process).
+    pub progress_lines: bool,
     /// More frames than this are refused before anything is rendered.
     pub max_frames: u64,
+    /// The frame's panels around the 3D view (`render --layout`).
+    pub layout: Layout,
+    /// A title band across the top.
+    pub title: Option<String>,
+    /// What [`RenderOptions::out`] receives: PNG frames, an mp4, a lossless movie.
+    pub format: MovieFormat,
+    /// The plots' time window (ms); `None`: the frames' time span, else the scene's.
+    pub window: Option<(f64, f64)>,
+    /// Read each frame back with Bevy's screenshot and write PNGs on the drawing thread, as
+    /// before frames were pipelined (to measure against).
+    pub wait_for_each_frame: bool,
 }
 
 impl Default for RenderOptions {
@@ -78,7 +92,13 @@ impl Default for RenderOptions {
             probe: None,
             out: None,
             progress: false,
+            progress_lines: false,
             max_frames: MAX_FRAMES,
+            layout: Layout::view_only(),
+            title: None,
+            format: MovieFormat::Png,
+            window: None,
+            wait_for_each_frame: false,
         }
     }
 }
@@ -193,6 +213,12 @@ pub struct RenderOutput {
     pub visible: usize,
     pub total: usize,
     pub notes: Vec<String>,
+    /// The movie file written, if any.
+    pub movie: Option<PathBuf>,
+    /// Time per stage, summed over the frames.
+    pub timing: FrameTiming,
+    /// Wall-clock time of the frames (after the viewer started).
+    pub frames_time: Duration,
 }
 
 /// Opens a circuit and renders frames (the options are checked before anything is read).
@@ -202,59 +228,117 @@ pub fn render(path: &Path, spikes: &[&Path], opts: &RenderOptions) -> anyhow::Re
     render_scene(scene, opts)
 }
 
-/// Renders frames of a loaded scene, one by one: each is written to [`RenderOptions::out`] and
-/// dropped, or kept in the output when there is no folder.
+/// Renders the frames of `render`'s flags of a loaded scene: each is written to
+/// [`RenderOptions::out`], or kept in the output when there is no folder.
 pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<RenderOutput> {
     let plan = opts.frame_plan()?;
+    let setups = (0..plan.count).map(|k| {
+        let turn = (opts.camera == CameraPreset::Orbit && plan.count > 1)
+            .then(|| std::f32::consts::TAU * k as f32 / plan.count as f32);
+        (
+            k,
+            FrameSetup::Preset {
+                camera: opts.camera,
+                turn,
+                time_ms: plan.time(k),
+            },
+        )
+    });
+    let window = opts.window.unwrap_or(if plan.count > 1 {
+        (plan.t0, plan.time(plan.count - 1))
+    } else {
+        (f64::NAN, f64::NAN)
+    });
+    render_setups(scene, opts, window, plan.count, setups)
+}
+
+/// Renders `count` frames set up by `setups` (index, setup) of a loaded scene; `window` is the
+/// plots' time span (not finite: the scene's).
+pub fn render_setups(
+    scene: Scene,
+    opts: &RenderOptions,
+    window: (f64, f64),
+    count: u64,
+    setups: impl Iterator<Item = (u64, FrameSetup)>,
+) -> anyhow::Result<RenderOutput> {
+    let mut setups = setups.peekable();
+    let Some((first_index, first)) = setups.peek().cloned() else {
+        bail!("no frames to render");
+    };
     let notes = scene.notes.clone();
     let total = scene.len();
-    let (mut viewer, adapter, software) = start_viewer(scene, opts, plan.time(0))?;
+    let placeholder = MovieSettings {
+        overlay: opts.overlay,
+        tau_ms: opts.tau_ms,
+        probe: None,
+        width: opts.width,
+        height: opts.height,
+        window,
+        layout: &opts.layout,
+        title: opts.title.as_deref(),
+        wait_for_each_frame: opts.wait_for_each_frame,
+    };
+    let view = view_size(&placeholder, Some(&first))?;
+    let (mut viewer, adapter, software) = start_viewer(scene, opts, view, &first)?;
     let probe = match (opts.probe, viewer.state().scene.clone()) {
         (Some(kind), Some(scene)) => Some(ProbeView::default_for(&scene, kind)),
         _ => None,
     };
+    let window = if window.0.is_finite() && window.1.is_finite() && window.1 > window.0 {
+        window
+    } else {
+        viewer.app.world().resource::<Playback>().range
+    };
+    let settings = MovieSettings {
+        probe: probe.as_ref(),
+        window,
+        ..placeholder
+    };
     let visible = viewer.state().styled.visible;
-    if let Some(dir) = &opts.out {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let bar = opts
-        .progress
-        .then(|| indicatif::ProgressBar::new(plan.count));
-    let mut frames = Vec::new();
+    let mut sink = match (&opts.out, opts.wait_for_each_frame) {
+        (None, _) => FrameSink::Keep(Vec::new()),
+        (Some(dir), true) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            FrameSink::WriteHere(dir.clone())
+        }
+        (Some(dir), false) => FrameSink::Write(MovieWriter::start(
+            first_index,
+            dir,
+            opts.format,
+            opts.width,
+            opts.height,
+            opts.fps,
+        )?),
+    };
+    let bar = opts.progress.then(|| indicatif::ProgressBar::new(count));
     let start = Instant::now();
-    for k in 0..plan.count {
-        let t = plan.time(k);
-        let orbit = (opts.camera == CameraPreset::Orbit && plan.count > 1)
-            .then(|| std::f32::consts::TAU * k as f32 / plan.count as f32);
-        let image = render_frame(&mut viewer, opts, probe.as_ref(), t, orbit)?;
-        match &opts.out {
-            Some(dir) => save_png_whole(&image, &dir.join(format!("frame_{k:05}.png")))?,
-            None => frames.push(Frame {
-                time_ms: t,
-                image,
-                clip_from_world: viewer.clip_from_world(),
-            }),
-        }
+    let timing = run_frames(&mut viewer, &settings, setups, &mut sink, |done| {
         if let Some(b) = &bar {
-            b.inc(1);
+            b.set_position(done);
         }
-    }
+        if opts.progress_lines {
+            println!("frame {done}/{count}");
+        }
+    })?;
+    let (frames, movie) = match sink {
+        FrameSink::Keep(frames) => (frames, None),
+        FrameSink::Write(w) => (Vec::new(), w.finish()?),
+        FrameSink::WriteHere(_) => (Vec::new(), None),
+    };
+    let frames_time = start.elapsed();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     if opts.progress {
         eprintln!(
-            "{} frame(s) in {:.1} s ({} of {} neurons drawn)",
-            plan.count,
-            start.elapsed().as_secs_f64(),
-            visible,
-            total
+            "{count} frame(s) in {:.1} s ({visible} of {total} neurons drawn)",
+            frames_time.as_secs_f64(),
         );
     }
     let state = viewer.state();
     Ok(RenderOutput {
         frames,
-        frame_count: plan.count,
+        frame_count: count,
         legend: state.styled.legend.clone(),
         morphology_cells: state.styled.morphology.len(),
         adapter,
@@ -262,24 +346,39 @@ pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<Render
         visible,
         total,
         notes,
+        movie,
+        timing,
+        frames_time,
     })
 }
 
-/// A headless viewer with the options' representations, camera and level of detail, its
-/// pipelines compiled and morphologies built at time `t`; with its adapter's name and whether
-/// that is a software one.
+/// A headless viewer of `view` pixels with the options' (or the first frame's)
+/// representations, camera and level of detail, its pipelines compiled and morphologies built
+/// at the first frame's time; with its adapter's name and whether that is a software one.
 fn start_viewer(
     scene: Scene,
     opts: &RenderOptions,
-    t: f64,
+    view: UVec2,
+    first: &FrameSetup,
 ) -> anyhow::Result<(HeadlessViewer, String, bool)> {
-    let reps = opts.representations(&scene);
-    let mut viewer = HeadlessViewer::new(scene, reps, opts.show_virtual, opts.width, opts.height)?;
+    let mut reps = opts.representations(&scene);
+    let mut keep = opts.asks_for_representation();
+    if let FrameSetup::State(f) = first
+        && !f.representations.is_empty()
+    {
+        reps = f
+            .representations
+            .iter()
+            .map(representation_from_spec)
+            .collect::<anyhow::Result<_>>()?;
+        keep = true;
+    }
+    let mut viewer = HeadlessViewer::new(scene, reps, opts.show_virtual, view.x, view.y)?;
     viewer
         .app
         .world_mut()
         .resource_mut::<crate::view::ViewerState>()
-        .keep_representations = opts.asks_for_representation();
+        .keep_representations = keep;
     let (adapter, software) = viewer.adapter();
     if software {
         eprintln!(
@@ -295,7 +394,7 @@ fn start_viewer(
             .lod = lod;
     }
     viewer.set_camera(opts.camera, 0.0);
-    viewer.set_time(t, opts.tau_ms);
+    viewer.set_time(first.time_ms(), opts.tau_ms);
     viewer.warm_up()?;
     if !viewer.state().styled.morphology.is_empty() {
         // Fitted again now that the morphologies (and their extent) are known.
@@ -308,45 +407,4 @@ fn start_viewer(
         bail!("selection: {}", msgs.join("; "));
     }
     Ok((viewer, adapter, software))
-}
-
-/// One frame at model time `t` (the orbit camera turned by `orbit` radians when it turns),
-/// with the overlay when asked for.
-fn render_frame(
-    viewer: &mut HeadlessViewer,
-    opts: &RenderOptions,
-    probe: Option<&ProbeView>,
-    t: f64,
-    orbit: Option<f32>,
-) -> anyhow::Result<RgbaImage> {
-    if let Some(turn) = orbit {
-        viewer.set_camera(CameraPreset::Orbit, turn);
-    }
-    viewer.set_time(t, opts.tau_ms);
-    if let (Some(p), Some(scene)) = (probe, viewer.state().scene.clone()) {
-        let mesh = p.mesh(&p.glow(&scene, t, GLOW_MS), &[]);
-        viewer
-            .app
-            .world_mut()
-            .resource_mut::<MeshLayers>()
-            .set(PROBE_LAYER, MeshLayer::new(Topology::Triangles, vec![mesh]));
-        viewer.settle()?;
-    }
-    viewer.wait_for_reports()?;
-    let mut image = viewer.capture()?;
-    if opts.overlay {
-        // Read per frame: a report's legend gets its data range once that is read.
-        let orbit = viewer.orbit();
-        let annotations = legend::annotations(
-            &viewer.state().styled.legend,
-            ViewExtent {
-                distance: orbit.distance,
-                fov_y: orbit.fov,
-                width: image.width() as f32,
-                height: image.height() as f32,
-            },
-        );
-        burn_overlay(&mut image, t, &annotations);
-    }
-    Ok(image)
 }

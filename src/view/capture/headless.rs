@@ -23,6 +23,7 @@ use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
 use image::RgbaImage;
 
+use super::readback::{FrameReadbackPlugin, FrameRequest};
 use crate::view::camera::{CameraPreset, OrbitCamera};
 use crate::view::morphologies::{MorphologyBuild, union_sphere};
 use crate::view::playback::{Playback, PlaybackStats, RealTimePlayback};
@@ -53,10 +54,10 @@ pub const WARM_UP_FRAMES: usize = 200;
 /// A headless app: the viewer's core plugins, no window, an image as the render target.
 pub struct HeadlessViewer {
     pub app: App,
-    target: Handle<Image>,
-    camera: Entity,
-    width: u32,
-    height: u32,
+    pub(super) target: Handle<Image>,
+    pub(super) camera: Entity,
+    pub(super) width: u32,
+    pub(super) height: u32,
 }
 
 impl HeadlessViewer {
@@ -92,6 +93,7 @@ impl HeadlessViewer {
             )
             .add_plugins(ScheduleRunnerPlugin::run_once())
             .add_plugins(ViewerCorePlugins)
+            .add_plugins(FrameReadbackPlugin)
             .insert_resource(RealTimePlayback(false));
 
             while app.plugins_state() == PluginsState::Adding {
@@ -131,6 +133,7 @@ impl HeadlessViewer {
             .id();
         {
             let world = app.world_mut();
+            world.resource_mut::<FrameRequest>().target = Some(target.clone());
             world.resource_mut::<Playback>().fit_scene(&scene);
             let mut state = world.resource_mut::<ViewerState>();
             state.representations = reps;
@@ -280,7 +283,8 @@ impl HeadlessViewer {
         bail!("the report's frame for the playback time was not read after {FRAMES} frames")
     }
 
-    /// Renders the current state and reads the frame back.
+    /// Renders the current state and reads the frame back, waiting for it (Bevy's screenshot:
+    /// several updates per frame; [`HeadlessViewer::draw_tagged`] is the pipelined way).
     pub fn capture(&mut self) -> anyhow::Result<RgbaImage> {
         let sink: Arc<Mutex<Option<Image>>> = Arc::default();
         let s = sink.clone();
