@@ -5,4 +5,6 @@ pub mod nodes;
 pub mod record;
 #[cfg(feature = "viewer")]
 pub mod render;
+#[cfg(feature = "viewer")]
+pub mod render_session;
 pub mod simulate;

@@ -1,19 +1,23 @@
-//! `cortexview render`: frames to PNG (and an mp4 when ffmpeg is on the PATH).
+//! `cortexview render`: a session's story, or a quick movie from flags, to an mp4 (streamed into
+//! ffmpeg when it is on the PATH) or PNG frames.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use anyhow::Context;
 use clap::Args;
 
 use crate::view::camera::CameraPreset;
+use crate::view::capture::layout::Layout;
+use crate::view::capture::movie::FrameSetup;
+use crate::view::capture::movie_writer::{MovieFormat, have_ffmpeg};
 use crate::view::capture::{self, RenderOptions};
 use crate::view::morphologies::Lod;
 use crate::view::scene::Style;
 
 #[derive(Args, Debug)]
 pub struct RenderArgs {
-    /// A config, a folder holding one, or an h5 file.
+    /// A session (`*.cvsession.json`: its story, or its single frame), or a config, a folder
+    /// holding one, or an h5 file (a quick movie from the flags below).
     pub path: PathBuf,
     /// Extra spike files (SONATA h5 or csv), besides the config's.
     #[arg(long)]
@@ -24,9 +28,9 @@ pub struct RenderArgs {
     /// Model time of the last frame, ms (default: one frame at --t0).
     #[arg(long)]
     pub t1: Option<f64>,
-    /// Movie frames per second.
-    #[arg(long, default_value_t = 30.0)]
-    pub fps: f64,
+    /// Movie frames per second (default 30; a session: its story's).
+    #[arg(long)]
+    pub fps: Option<f64>,
     /// Model ms per movie second.
     #[arg(long, default_value_t = 100.0)]
     pub speed: f64,
@@ -34,6 +38,21 @@ pub struct RenderArgs {
     pub width: u32,
     #[arg(long, default_value_t = 720)]
     pub height: u32,
+    /// Only frames A to B (a range A..B, end excluded, or A..=B), e.g. to render a story in
+    /// parts; they keep their numbers.
+    #[arg(long, value_parser = parse_frames)]
+    pub frames: Option<std::ops::Range<u64>>,
+    /// auto (an mp4 when ffmpeg is on the PATH and there is more than one frame, else PNG
+    /// frames), png, mp4 (H.264), lossless (movie.mkv, H.264 RGB crf 0).
+    #[arg(long, default_value = "auto")]
+    pub format: String,
+    /// Panels around the 3D view: 3d, 3d+raster, 3d+rates, 3d+raster+rates, 3d+raster+probe,
+    /// or a grid as JSON (see docs/movies.md); a session: its own layout.
+    #[arg(long)]
+    pub layout: Option<String>,
+    /// A title band across the top of each frame.
+    #[arg(long)]
+    pub title: Option<String>,
     /// Selection of the neurons drawn, e.g. "population == v1 && layer == L4".
     #[arg(long)]
     pub select: Option<String>,
@@ -68,9 +87,29 @@ pub struct RenderArgs {
     /// written as soon as it is made; the limit guards against a mistyped time span).
     #[arg(long, default_value_t = crate::view::capture::MAX_FRAMES)]
     pub max_frames: u64,
-    /// Output folder for frame_NNNNN.png (and movie.mp4).
+    /// Print "frame K/N" on stdout as frames are written (for a program driving the render).
+    #[arg(long, hide = true)]
+    pub progress_lines: bool,
+    /// Output folder for frame_NNNNN.png or movie.mp4.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// `A..B` (B excluded) or `A..=B`.
+fn parse_frames(s: &str) -> Result<std::ops::Range<u64>, String> {
+    let bad = || format!("'{s}' is not a frame range A..B or A..=B (frame numbers from 0)");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let (b, inclusive) = match b.strip_prefix('=') {
+        Some(b) => (b, true),
+        None => (b, false),
+    };
+    let a: u64 = a.trim().parse().map_err(|_| bad())?;
+    let b: u64 = b.trim().parse().map_err(|_| bad())?;
+    let end = if inclusive { b + 1 } else { b };
+    if end <= a {
+        return Err(format!("frame range '{s}' is empty"));
+    }
+    Ok(a..end)
 }
 
 fn parse_probe(s: &str) -> Result<crate::probe::ProbeKind, String> {
@@ -93,12 +132,23 @@ fn parse_lod(s: &str) -> Result<Lod, String> {
 }
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
+    if crate::session::is_session_path(&args.path) {
+        return super::render_session::run(args);
+    }
+    let layout = Layout::parse(
+        args.layout
+            .as_deref()
+            .map(layout_value)
+            .transpose()?
+            .as_ref(),
+    )?;
+    let fps = args.fps.unwrap_or(30.0);
     let opts = RenderOptions {
         width: args.width,
         height: args.height,
         t0: args.t0,
         t1: args.t1,
-        fps: args.fps,
+        fps,
         speed: args.speed,
         select: args.select.clone(),
         color_by: args.color_by.clone(),
@@ -110,66 +160,109 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         lod: Some(args.lod),
         probe: args.probe,
         out: Some(args.out.clone()),
-        progress: true,
+        progress: !args.progress_lines,
+        progress_lines: args.progress_lines,
         max_frames: args.max_frames,
+        layout,
+        title: args.title.clone(),
         ..RenderOptions::default()
     };
+    let plan = opts.frame_plan()?;
+    let range = frame_range(args.frames.clone(), plan.count)?;
+    let opts = RenderOptions {
+        format: output_format(&args.format, range.end - range.start)?,
+        ..opts
+    };
     let spikes: Vec<&std::path::Path> = args.spikes.iter().map(PathBuf::as_path).collect();
-    let out = capture::render(&args.path, &spikes, &opts)?;
+    let scene = crate::view::scene::Scene::open(&args.path, &spikes)?;
+    let window = (plan.t0, plan.time(plan.count.saturating_sub(1)));
+    let setups = range.clone().map(|k| {
+        let turn = (opts.camera == CameraPreset::Orbit && plan.count > 1)
+            .then(|| std::f32::consts::TAU * k as f32 / plan.count as f32);
+        (
+            k,
+            FrameSetup::Preset {
+                camera: opts.camera,
+                turn,
+                time_ms: plan.time(k),
+            },
+        )
+    });
+    let window = if plan.count > 1 {
+        window
+    } else {
+        (f64::NAN, f64::NAN)
+    };
+    let out = capture::render_setups(scene, &opts, window, range.end - range.start, setups)?;
+    report(&out, &args.out);
+    Ok(())
+}
+
+/// A layout flag: a name, or a grid as JSON.
+pub fn layout_value(s: &str) -> anyhow::Result<serde_json::Value> {
+    if s.trim_start().starts_with('{') {
+        serde_json::from_str(s).context("--layout: the grid is not valid JSON")
+    } else {
+        Ok(serde_json::Value::String(s.to_owned()))
+    }
+}
+
+/// The frames asked for within `count`.
+pub fn frame_range(
+    frames: Option<std::ops::Range<u64>>,
+    count: u64,
+) -> anyhow::Result<std::ops::Range<u64>> {
+    let range = frames.unwrap_or(0..count);
+    if range.start >= count {
+        anyhow::bail!(
+            "--frames {}..{}: the movie has frames 0..{count}",
+            range.start,
+            range.end
+        );
+    }
+    Ok(range.start..range.end.min(count))
+}
+
+/// What `--format` asks for, with `auto` decided by ffmpeg's presence and the frame count.
+pub fn output_format(name: &str, frames: u64) -> anyhow::Result<MovieFormat> {
+    let format = match name {
+        "auto" if frames > 1 && have_ffmpeg() => MovieFormat::Mp4,
+        "auto" => {
+            if frames > 1 {
+                eprintln!("ffmpeg is not on the PATH: PNG frames, no movie");
+            }
+            MovieFormat::Png
+        }
+        other => MovieFormat::parse(other)
+            .with_context(|| format!("--format {other} is not one of auto, png, mp4, lossless"))?,
+    };
+    if format != MovieFormat::Png && !have_ffmpeg() {
+        anyhow::bail!("--format {name} needs ffmpeg on the PATH (or --format png)");
+    }
+    Ok(format)
+}
+
+/// What was written, on stdout; notes and the adapter on stderr.
+pub fn report(out: &capture::RenderOutput, dir: &std::path::Path) {
     for note in &out.notes {
         eprintln!("note: {note}");
     }
     eprintln!("adapter: {}", out.adapter);
-    println!(
-        "{} frame(s) in {} ({} of {} neurons drawn)",
-        out.frame_count,
-        args.out.display(),
-        out.visible,
-        out.total
-    );
-    if out.frame_count > 1 {
-        encode_mp4(args)?;
+    let fps = out.frame_count as f64 / out.frames_time.as_secs_f64().max(1e-9);
+    match &out.movie {
+        Some(movie) => println!(
+            "{} frame(s) in {} ({fps:.2} frames/s; {} of {} neurons drawn)",
+            out.frame_count,
+            movie.display(),
+            out.visible,
+            out.total
+        ),
+        None => println!(
+            "{} frame(s) in {} ({fps:.2} frames/s; {} of {} neurons drawn)",
+            out.frame_count,
+            dir.display(),
+            out.visible,
+            out.total
+        ),
     }
-    Ok(())
-}
-
-fn encode_mp4(args: &RenderArgs) -> anyhow::Result<()> {
-    let have_ffmpeg = Command::new("ffmpeg")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_ffmpeg {
-        eprintln!("ffmpeg is not on the PATH: frames only, no movie.mp4");
-        return Ok(());
-    }
-    // Encoded beside the frames under a temporary name and renamed when ffmpeg succeeds, so a
-    // movie.mp4 that exists is whole (an interrupted encode leaves none).
-    let movie = args.out.join("movie.mp4");
-    let partial = args.out.join(".movie.partial.mp4");
-    let status = Command::new("ffmpeg")
-        .args(["-y", "-loglevel", "error", "-framerate"])
-        .arg(format!("{}", args.fps))
-        .arg("-i")
-        .arg(args.out.join("frame_%05d.png"))
-        .args([
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-vf",
-            "pad=ceil(iw/2)*2:ceil(ih/2)*2",
-        ])
-        .arg(&partial)
-        .status()
-        .context("running ffmpeg")?;
-    if status.success() {
-        std::fs::rename(&partial, &movie)
-            .with_context(|| format!("renaming {} to {}", partial.display(), movie.display()))?;
-        println!("movie: {}", movie.display());
-    } else {
-        // best effort: what ffmpeg left is not a movie
-        let _ = std::fs::remove_file(&partial);
-        eprintln!("ffmpeg failed ({status}): frames only");
-    }
-    Ok(())
 }

@@ -4,11 +4,13 @@
 
 use bevy::prelude::*;
 
-use crate::session::{CameraSpec, FrameState, RepresentationSpec};
+use crate::probe::ProbeKind;
+use crate::session::{CameraSpec, FrameState, ProbeSpec, RepresentationSpec};
 use crate::view::ViewerState;
 use crate::view::camera::OrbitCamera;
 use crate::view::playback::Playback;
-use crate::view::scene::{Coloring, Representation, Style};
+use crate::view::probe::probe_view::ProbeView;
+use crate::view::scene::{Coloring, Representation, Scene, Style};
 
 /// What applying a frame changed that needs more than one update to show.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -72,6 +74,36 @@ pub fn representation_from_spec(spec: &RepresentationSpec) -> anyhow::Result<Rep
         material: spec.material,
         opacity: spec.opacity,
     })
+}
+
+/// The probe a session places: its kind, with its tip where the session puts it and its shank
+/// along `direction` (tip to shank top); the shank reaches above the scene.
+pub fn probe_from_spec(scene: &Scene, spec: &ProbeSpec) -> anyhow::Result<ProbeView> {
+    let kind = ProbeKind::parse(&spec.kind).ok_or_else(|| {
+        anyhow::anyhow!(
+            "probe kind \"{}\" is not one of np1, np2, np2-4shank",
+            spec.kind
+        )
+    })?;
+    let mut view = ProbeView::default_for(scene, kind);
+    let up = spec.direction;
+    let len = (up[0] * up[0] + up[1] * up[1] + up[2] * up[2]).sqrt();
+    if !(len.is_finite() && len > 0.0) || spec.tip.iter().any(|v| !v.is_finite()) {
+        anyhow::bail!(
+            "probe: tip {:?} and direction {:?} do not place a probe",
+            spec.tip,
+            spec.direction
+        );
+    }
+    // The view's direction runs from the entry down to the tip.
+    let down = [-up[0] / len, -up[1] / len, -up[2] / len];
+    view.tilt_deg = (-down[1]).clamp(-1.0, 1.0).acos().to_degrees();
+    view.azimuth_deg = down[2].atan2(down[0]).to_degrees();
+    let (lo, hi) = crate::view::probe::probe_view::extent(scene);
+    view.depth_um = (spec.tip[1] - hi[1]).abs().max(hi[1] - lo[1]) + 50.0;
+    view.entry = [0, 1, 2].map(|k| spec.tip[k] - down[k] * view.depth_um);
+    view.update(scene);
+    Ok(view)
 }
 
 /// Applies `frame` to the viewer: camera, model time (and fade), and, when they differ from

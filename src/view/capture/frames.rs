@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use bevy::prelude::*;
 use image::RgbaImage;
 
-use super::apply::representation_from_spec;
+use super::apply::{probe_from_spec, representation_from_spec};
 use super::layout::Layout;
 use super::movie::{FrameSetup, FrameSink, FrameTiming, MovieSettings, run_frames, view_size};
 use super::movie_writer::{MovieFormat, MovieWriter};
@@ -51,6 +51,8 @@ pub struct RenderOptions {
     pub lod: Option<Lod>,
     /// A Neuropixels probe drawn at its default placement (sites glowing with what they hear).
     pub probe: Option<crate::probe::ProbeKind>,
+    /// A probe placed as a session places it (over [`RenderOptions::probe`]).
+    pub probe_spec: Option<crate::session::ProbeSpec>,
     /// Where PNGs go: each frame is written there and dropped, so memory stays flat for any
     /// number of frames (`None`: frames are kept in memory for the caller).
     pub out: Option<PathBuf>,
@@ -90,6 +92,7 @@ impl Default for RenderOptions {
             style: Style::Spheres,
             lod: None,
             probe: None,
+            probe_spec: None,
             out: None,
             progress: false,
             progress_lines: false,
@@ -280,8 +283,9 @@ pub fn render_setups(
     };
     let view = view_size(&placeholder, Some(&first))?;
     let (mut viewer, adapter, software) = start_viewer(scene, opts, view, &first)?;
-    let probe = match (opts.probe, viewer.state().scene.clone()) {
-        (Some(kind), Some(scene)) => Some(ProbeView::default_for(&scene, kind)),
+    let probe = match (&opts.probe_spec, opts.probe, viewer.state().scene.clone()) {
+        (Some(spec), _, Some(scene)) => Some(probe_from_spec(&scene, spec)?),
+        (None, Some(kind), Some(scene)) => Some(ProbeView::default_for(&scene, kind)),
         _ => None,
     };
     let window = if window.0.is_finite() && window.1.is_finite() && window.1 > window.0 {
