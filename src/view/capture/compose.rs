@@ -158,18 +158,30 @@ impl FrameComposer {
     }
 }
 
-/// A panel: heading at the top, time labels at the bottom, the plot between.
-fn draw_panel(kind: PanelKind, rect: PixelRect, data: &PanelData) -> PanelPicture {
-    let scale = (rect.height.min(rect.width * 9 / 16) / 240).max(1);
-    let line = 10 * scale;
-    let margin = 4 * scale;
-    let mut image = blank(rect.width, rect.height);
-    let plot = PixelRect {
+/// The text scale of a panel of `rect`'s size.
+fn panel_scale(rect: PixelRect) -> u32 {
+    (rect.height.min(rect.width * 9 / 16) / 240).max(1)
+}
+
+/// Where the plot's data area lies in a panel of `rect`'s size (relative to the panel):
+/// below the heading, above the time labels.
+pub fn plot_area(rect: PixelRect) -> PixelRect {
+    let scale = panel_scale(rect);
+    let (line, margin) = (10 * scale, 4 * scale);
+    PixelRect {
         x: margin,
         y: line + margin,
         width: rect.width.saturating_sub(2 * margin).max(1),
         height: rect.height.saturating_sub(2 * line + 2 * margin).max(1),
-    };
+    }
+}
+
+/// A panel: heading at the top, time labels at the bottom, the plot between.
+fn draw_panel(kind: PanelKind, rect: PixelRect, data: &PanelData) -> PanelPicture {
+    let scale = panel_scale(rect);
+    let margin = 4 * scale;
+    let mut image = blank(rect.width, rect.height);
+    let plot = plot_area(rect);
     let (w, h) = (plot.width, plot.height);
     let picture = match kind {
         PanelKind::Raster => plots::raster::scene_raster(

@@ -367,10 +367,10 @@ fn start_viewer(
 ) -> anyhow::Result<(HeadlessViewer, String, bool)> {
     let mut reps = opts.representations(&scene);
     let mut keep = opts.asks_for_representation();
-    if let FrameSetup::State(f) = first
-        && !f.representations.is_empty()
+    if let FrameSetup::State { frame, .. } = first
+        && !frame.representations.is_empty()
     {
-        reps = f
+        reps = frame
             .representations
             .iter()
             .map(representation_from_spec)

@@ -35,15 +35,19 @@ pub enum FrameSetup {
         turn: Option<f32>,
         time_ms: f64,
     },
-    /// A session's frame.
-    State(Box<FrameState>),
+    /// A session's frame; `own_camera: false` keeps the viewer's camera (fitted at start) for
+    /// sessions that set none.
+    State {
+        frame: Box<FrameState>,
+        own_camera: bool,
+    },
 }
 
 impl FrameSetup {
     pub fn time_ms(&self) -> f64 {
         match self {
             Self::Preset { time_ms, .. } => *time_ms,
-            Self::State(s) => s.time_ms,
+            Self::State { frame, .. } => frame.time_ms,
         }
     }
 }
@@ -109,7 +113,9 @@ fn frame_layout(
     setup: Option<&FrameSetup>,
 ) -> anyhow::Result<(Layout, Option<String>)> {
     Ok(match setup {
-        Some(FrameSetup::State(s)) => (Layout::parse(s.layout.as_ref())?, s.title.clone()),
+        Some(FrameSetup::State { frame, .. }) => {
+            (Layout::parse(frame.layout.as_ref())?, frame.title.clone())
+        }
         _ => (settings.layout.clone(), settings.title.map(str::to_owned)),
     })
 }
@@ -164,7 +170,7 @@ pub fn run_frames(
             )
         });
         let captions = match &setup {
-            FrameSetup::State(s) => s.captions.clone(),
+            FrameSetup::State { frame, .. } => frame.captions.clone(),
             FrameSetup::Preset { .. } => Vec::new(),
         };
         pending.insert(
@@ -250,20 +256,21 @@ fn prepare(
             }
             viewer.set_time(*time_ms, settings.tau_ms);
         }
-        FrameSetup::State(frame) => {
+        FrameSetup::State { frame, own_camera } => {
             let camera_entity = viewer.camera;
             let world = viewer.app.world_mut();
-            let mut orbit = world
+            let kept = world
                 .get::<OrbitCamera>(camera_entity)
                 .copied()
                 .unwrap_or_default();
+            let mut orbit = kept;
             let applied = world.resource_scope(|world, mut state: Mut<ViewerState>| {
                 let mut playback = world.resource_mut::<Playback>();
                 playback.tau_ms = settings.tau_ms;
                 apply_frame_state(frame, &mut state, &mut playback, &mut orbit)
             })?;
             if let Some(mut c) = world.get_mut::<OrbitCamera>(camera_entity) {
-                *c = orbit;
+                *c = if *own_camera { orbit } else { kept };
             }
             if applied.restyled {
                 viewer.settle()?;

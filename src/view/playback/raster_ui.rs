@@ -1,5 +1,6 @@
 //! The raster of the drawn neurons (time across, neuron down; click or drag to seek,
-//! shift-drag to select rows) and the population rates under it.
+//! shift-drag to select rows; a density image when rows outnumber pixels) and the population
+//! rates under it.
 
 use bevy_egui::egui;
 
@@ -308,31 +309,23 @@ fn visible_width(ui: &egui::Ui) -> f32 {
     (right - ui.cursor().left() - 4.0).max(10.0)
 }
 
-/// Spikes of drawn neurons as pixels: time across, instance down, the instance's colour.
+/// The raster of the drawn neurons as the movie panels draw it: rows one by one when they fit
+/// the texture, a density image when they outnumber its pixels.
 fn raster_image(
     scene: &Scene,
     instances: &[NeuronInstance],
-    (lo, hi): (f64, f64),
+    window: (f64, f64),
     w: usize,
     h: usize,
 ) -> egui::ColorImage {
-    let mut image = egui::ColorImage::filled([w, h], egui::Color32::from_rgb(10, 10, 16));
-    let span = (hi - lo).max(1e-6);
-    let n = instances.len().max(1) as f64;
-    for s in &scene.spikes {
-        for k in s.index.window(lo, hi) {
-            let Some(&inst) = s.instance_of.get(s.index.node_ids[k] as usize) else {
-                continue;
-            };
-            let Some(d) = instances.get(inst as usize).filter(|d| d.radius > 0.0) else {
-                continue;
-            };
-            let x = (((s.index.times[k] - lo) / span) * w as f64) as usize;
-            let y = ((inst as f64 + 0.5) / n * h as f64) as usize;
-            if x < w && y < h {
-                image.pixels[y * w + x] = color32([d.color[0], d.color[1], d.color[2]]);
-            }
-        }
-    }
-    image
+    let image = crate::view::plots::raster::scene_raster(
+        scene,
+        instances,
+        window,
+        w as u32,
+        h as u32,
+        crate::view::plots::raster::RasterMode::Auto,
+    );
+    let size = [image.width() as usize, image.height() as usize];
+    egui::ColorImage::from_rgba_unmultiplied(size, image.as_raw())
 }
