@@ -55,6 +55,10 @@ pub fn take_over_session_loads(world: &mut World) {
 pub fn handle_open_requests(world: &mut World) {
     let requests = std::mem::take(&mut world.get_resource_or_init::<OpenRequests>().0);
     for path in requests {
+        // the window's recent files (tests and scripts open sessions without this)
+        if let Err(e) = crate::view::ui::remember_recent(&path) {
+            warn!("recent files: {e:#}");
+        }
         if is_session_path(&path) || !is_deck_path(&path) {
             world.get_resource_or_init::<DeckState>().deck = None;
             open_session(world, &path, false);
@@ -68,9 +72,6 @@ pub fn handle_open_requests(world: &mut World) {
                     index: 0,
                 };
                 open_session(world, &first, false);
-                if let Err(e) = crate::view::ui::remember_recent(&path) {
-                    warn!("recent files: {e:#}");
-                }
             }
             Err(e) => report(world, e.to_string()),
         }
@@ -114,9 +115,6 @@ pub fn open_session(world: &mut World, path: &Path, fly: bool) {
         missing,
         fly: fly && same_circuit,
     });
-    if let Err(e) = crate::view::ui::remember_recent(path) {
-        warn!("recent files: {e:#}");
-    }
 }
 
 /// Applies the session being opened once its circuit is on screen; a failed load keeps what
