@@ -23,9 +23,14 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Open the 3D viewer (a config, a folder or an h5 file; nothing: an empty window).
+    /// Open the 3D viewer (a config, a folder, an h5 file, a session `*.cvsession.json` or a
+    /// deck; nothing: an empty window).
     #[cfg(feature = "viewer")]
-    View { path: Option<PathBuf> },
+    View {
+        path: Option<PathBuf>,
+        #[command(flatten)]
+        shot: ScreenshotArgs,
+    },
     /// Render frames to PNG without a window (works with software Vulkan, e.g. lavapipe).
     #[cfg(feature = "viewer")]
     Render(cli::render::RenderArgs),
@@ -105,6 +110,8 @@ enum Command {
         /// Speed cap: times real time (1 = real time), or "max" for as fast as it goes.
         #[arg(long, default_value = "1")]
         speed: String,
+        #[command(flatten)]
+        shot: ScreenshotArgs,
     },
     /// Write the built-in V1-like demo column as SONATA (BMTK PointNet and NEST run it).
     Demo {
@@ -128,17 +135,58 @@ enum Command {
     },
 }
 
+/// A screenshot of the window for scripts and docs: what to show comes from the path opened (a
+/// session sets playback, the picked neuron, styles, camera and raster rows).
+#[derive(clap::Args, Default)]
+struct ScreenshotArgs {
+    /// Save a screenshot of the window to this PNG, then exit.
+    #[arg(long, value_name = "OUT.png")]
+    screenshot: Option<PathBuf>,
+    /// Frames drawn with the scene on screen before the screenshot.
+    #[arg(long, value_name = "N", default_value_t = 90, requires = "screenshot")]
+    screenshot_after: u32,
+    /// An off-screen image of this size (e.g. 3840x2160) instead of the window.
+    #[arg(long, value_name = "WxH", requires = "screenshot")]
+    screenshot_size: Option<String>,
+}
+
+#[cfg(feature = "viewer")]
+impl ScreenshotArgs {
+    fn shot(&self) -> anyhow::Result<Option<cortexview::view::ui::ScriptedShot>> {
+        let Some(path) = &self.screenshot else {
+            return Ok(None);
+        };
+        let size = match &self.screenshot_size {
+            Some(s) => Some(
+                cortexview::view::ui::parse_size(s)
+                    .map_err(|e| anyhow::anyhow!("--screenshot-size: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(Some(cortexview::view::ui::ScriptedShot {
+            path: path.clone(),
+            after_frames: self.screenshot_after,
+            size,
+        }))
+    }
+}
+
 fn run(args: Args) -> anyhow::Result<()> {
     let Some(command) = args.command else {
         // No arguments: the built-in demo column, simulated live by the embedded engine.
         return match args.path {
-            Some(path) => open_viewer(Some(&path)),
-            None => open_live(cortexview::demo::DemoOptions::default(), 1, Some(1000.0)),
+            Some(path) => open_viewer(Some(&path), &ScreenshotArgs::default()),
+            None => open_live(
+                cortexview::demo::DemoOptions::default(),
+                1,
+                Some(1000.0),
+                &ScreenshotArgs::default(),
+            ),
         };
     };
     match command {
         #[cfg(feature = "viewer")]
-        Command::View { path } => open_viewer(path.as_deref()),
+        Command::View { path, shot } => open_viewer(path.as_deref(), &shot),
         #[cfg(feature = "viewer")]
         Command::Render(r) => cli::render::run(&r),
         #[cfg(feature = "viewer")]
@@ -148,6 +196,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             glif,
             threads,
             speed,
+            shot,
         } => {
             let speed = match speed.as_str() {
                 "max" => None,
@@ -163,7 +212,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             };
             let mut options = cortexview::demo::DemoOptions::new(cells, model);
             options.seed = seed;
-            open_live(options, threads, speed)
+            open_live(options, threads, speed, &shot)
         }
         Command::Info { path, json } => cli::info::run(&path, json),
         Command::Nodes {
@@ -219,8 +268,8 @@ fn run(args: Args) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "viewer")]
-fn open_viewer(path: Option<&std::path::Path>) -> anyhow::Result<()> {
-    cortexview::view::ui::run_window(path)
+fn open_viewer(path: Option<&std::path::Path>, shot: &ScreenshotArgs) -> anyhow::Result<()> {
+    cortexview::view::ui::run_window(path, shot.shot()?)
 }
 
 /// The demo column written once into a cache folder (the scene reads it) and simulated live.
@@ -229,12 +278,14 @@ fn open_live(
     options: cortexview::demo::DemoOptions,
     threads: usize,
     speed: Option<f64>,
+    shot: &ScreenshotArgs,
 ) -> anyhow::Result<()> {
+    let shot = shot.shot()?;
     let (config, demo) = cli::demo::prepare_live_demo(options)?;
     let mut live = cortexview::view::live::LiveSession::for_demo(demo);
     live.threads = threads.max(1);
     live.speed = speed;
-    cortexview::view::ui::run_window_with(Some(&config), live)
+    cortexview::view::ui::run_window_with(Some(&config), live, shot)
 }
 
 #[cfg(not(feature = "viewer"))]
@@ -242,12 +293,13 @@ fn open_live(
     _options: cortexview::demo::DemoOptions,
     _threads: usize,
     _speed: Option<f64>,
+    _shot: &ScreenshotArgs,
 ) -> anyhow::Result<()> {
     anyhow::bail!("this cortexview was built without the viewer (cargo build --features viewer)")
 }
 
 #[cfg(not(feature = "viewer"))]
-fn open_viewer(_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+fn open_viewer(_path: Option<&std::path::Path>, _shot: &ScreenshotArgs) -> anyhow::Result<()> {
     anyhow::bail!("this cortexview was built without the viewer (cargo build --features viewer)")
 }
 

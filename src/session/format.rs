@@ -46,6 +46,11 @@ pub struct Session {
     pub story: Option<Story>,
     /// A title drawn over the 3D view and in movie frames.
     pub title: Option<String>,
+    /// The picked neuron: its instance (the index among the scene's neurons, populations in
+    /// the circuit's order).
+    pub picked: Option<usize>,
+    /// Raster rows selected (instances `[first, end)`): highlighted in 3D, the rest dimmed.
+    pub raster_rows: Option<[usize; 2]>,
 }
 
 impl Default for Session {
@@ -66,6 +71,8 @@ impl Default for Session {
             live: None,
             story: None,
             title: None,
+            picked: None,
+            raster_rows: None,
         }
     }
 }

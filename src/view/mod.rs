@@ -14,6 +14,7 @@
 //! | [`probe::ProbePlugin`] | a Neuropixels probe in the scene, its recording (window only) |
 //! | [`live::LivePlugin`] | the demo simulated live (window only) |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
+//! | [`session::SessionPlugin`] | sessions and decks opened and saved, the Story panel, presenter mode (window only) |
 //! | [`capture`] | the headless viewer and `cortexview render` |
 //!
 //! [`colors`] imports nothing of the viewer and [`legend`] only colours: every feature may use
@@ -32,6 +33,7 @@ pub mod probe;
 pub mod render;
 pub mod reports;
 pub mod scene;
+pub mod session;
 pub mod ui;
 
 use bevy::prelude::*;

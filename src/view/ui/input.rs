@@ -9,6 +9,7 @@ use super::screenshots::take_screenshot;
 use super::state::{UiState, WindowView};
 use crate::view::camera::{CameraInputBlocked, OrbitCamera};
 use crate::view::playback::Playback;
+use crate::view::session::state::DeckState;
 use crate::view::{LoadTask, ViewerState};
 
 pub fn shortcuts(
@@ -18,6 +19,7 @@ pub fn shortcuts(
     mut state: ResMut<ViewerState>,
     mut ui_state: ResMut<UiState>,
     mut commands: Commands,
+    deck: Option<Res<DeckState>>,
 ) {
     if contexts
         .ctx_mut()
@@ -25,7 +27,9 @@ pub fn shortcuts(
     {
         return;
     }
-    if keys.just_pressed(KeyCode::Space) {
+    // in a deck, Space steps to the next scene (what clickers send)
+    let presenting_deck = deck.is_some_and(|d| d.deck.is_some());
+    if keys.just_pressed(KeyCode::Space) && !presenting_deck {
         playback.playing = !playback.playing;
     }
     if keys.just_pressed(KeyCode::KeyF) {

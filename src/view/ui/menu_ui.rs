@@ -10,8 +10,10 @@ use super::recent_files::recent_files;
 use super::screenshots::{HiResShot, take_screenshot};
 use super::state::UiState;
 use crate::view::camera::{CameraPreset, OrbitCamera};
+use crate::view::session::{PanelsShown, SaveRequest};
 use crate::view::{LoadTask, ViewerState};
 
+#[allow(clippy::too_many_arguments)]
 pub fn menu_ui(
     ui: &mut egui::Ui,
     state: &mut ViewerState,
@@ -20,10 +22,18 @@ pub fn menu_ui(
     cameras: &mut Query<&mut OrbitCamera>,
     commands: &mut Commands,
     hires: &mut HiResShot,
+    session: &mut SessionMenu,
 ) {
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| file_menu_ui(ui, state, task, commands, hires));
-        ui.menu_button("View", |ui| view_menu_ui(ui, state, cameras));
+        ui.menu_button("File", |ui| {
+            file_menu_ui(ui, state, task, commands, hires);
+            ui.separator();
+            session_menu_ui(ui, state, task, session);
+        });
+        ui.menu_button("View", |ui| {
+            view_menu_ui(ui, state, cameras);
+            presenter_menu_ui(ui, session.shown);
+        });
         if ui.button("Help (H)").clicked() {
             ui_state.help_open = true;
         }
@@ -162,4 +172,51 @@ pub fn add_spikes_file(state: &mut ViewerState, path: &Path) {
         }
         Err(e) => state.error = Some(format!("{}: {e}", path.display())),
     }
+}
+
+/// What the menu changes of the session layer.
+pub struct SessionMenu<'a> {
+    pub shown: &'a mut PanelsShown,
+    pub save: &'a mut SaveRequest,
+}
+
+/// Open and save sessions (a session or deck opened through the load path is opened as one).
+fn session_menu_ui(
+    ui: &mut egui::Ui,
+    state: &mut ViewerState,
+    task: &mut LoadTask,
+    session: &mut SessionMenu,
+) {
+    if ui.button("Open session or deck…").clicked() {
+        ui.close();
+        if let Some(p) = rfd::FileDialog::new()
+            .add_filter("cortexview session or deck", &["json"])
+            .pick_file()
+        {
+            task.start(&p, state);
+        }
+    }
+    if ui.button("Save session…").clicked() {
+        ui.close();
+        if let Some(mut p) = rfd::FileDialog::new()
+            .add_filter("cortexview session", &["json"])
+            .set_file_name("scene.cvsession.json")
+            .save_file()
+        {
+            if !crate::session::is_session_path(&p) {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                let stem = name.as_deref().unwrap_or("scene").trim_end_matches(".json");
+                p.set_file_name(format!("{stem}{}", crate::session::SESSION_SUFFIX));
+            }
+            session.save.0 = Some(p);
+        }
+    }
+}
+
+/// The Story panel, panels hidden (Tab) and presenter mode (F11).
+fn presenter_menu_ui(ui: &mut egui::Ui, shown: &mut PanelsShown) {
+    ui.separator();
+    ui.checkbox(&mut shown.story, "Story panel");
+    ui.checkbox(&mut shown.all_hidden, "Hide panels (Tab)");
+    ui.label("Presenter mode: F11");
 }

@@ -8,7 +8,7 @@ use bevy::window::PrimaryWindow;
 use bevy_egui::{EguiContexts, egui};
 
 use super::legend_ui::{legend_ui, scale_bar_ui};
-use super::menu_ui::menu_ui;
+use super::menu_ui::{SessionMenu, menu_ui};
 use super::representations_ui::representations_ui;
 use super::screenshots::HiResShot;
 use super::state::{UiState, WindowView};
@@ -19,6 +19,7 @@ use crate::view::playback::controls_ui::playback_ui;
 use crate::view::playback::raster_ui::raster_ui;
 use crate::view::playback::{Playback, PlaybackStats};
 use crate::view::probe::{ProbeSession, probe_ui};
+use crate::view::session::{PanelsShown, SaveRequest};
 use crate::view::{LoadTask, ViewerState};
 
 #[allow(clippy::too_many_arguments)]
@@ -37,6 +38,7 @@ pub fn panels_ui(
     mut commands: Commands,
     (mut live, mut probe): (ResMut<LiveSession>, ResMut<ProbeSession>),
     (mut morphology, build): (ResMut<MorphologySettings>, Res<MorphologyBuild>),
+    (mut shown, mut save): (ResMut<PanelsShown>, ResMut<SaveRequest>),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = egui::Ui::new(
@@ -47,54 +49,83 @@ pub fn panels_ui(
             .max_rect(ctx.viewport_rect()),
     );
 
-    let top = egui::Panel::top("menu").show(&mut root, |ui| {
-        menu_ui(
-            ui,
-            &mut state,
-            &mut task,
-            &mut ui_state,
-            &mut cameras,
-            &mut commands,
-            &mut hires,
-        );
-    });
-    let left = egui::Panel::left("scene")
-        .resizable(true)
-        .default_size(330.0)
-        .show(&mut root, |ui| {
-            scene_panel_ui(ui, &mut state, &mut morphology, &build);
-        });
-    let right = egui::Panel::right("details")
-        .resizable(true)
-        .default_size(if live.demo.is_some() { 330.0 } else { 260.0 })
-        .show(&mut root, |ui| {
-            details_panel_ui(ui, &mut state, &mut playback, &mut live, &mut probe);
-        });
-    let mut rows_change = None;
-    let bottom = egui::Panel::bottom("playback")
-        .resizable(true)
-        .default_size(290.0)
-        .show(&mut root, |ui| {
-            playback_ui(ui, &mut playback, &stats);
-            raster_ui(
+    // Tab hides every panel (presenting), a session may hide some.
+    let all_shown = !shown.all_hidden;
+    let (show_left, show_right, show_bottom) = (
+        shown.shows(shown.scene),
+        shown.shows(shown.details),
+        shown.shows(shown.playback),
+    );
+    let mut session_menu = SessionMenu {
+        shown: &mut shown,
+        save: &mut save,
+    };
+    let top = all_shown.then(|| {
+        egui::Panel::top("menu").show(&mut root, |ui| {
+            menu_ui(
                 ui,
-                &state,
-                &mut playback,
-                &mut ui_state.raster,
-                &mut rows_change,
+                &mut state,
+                &mut task,
+                &mut ui_state,
+                &mut cameras,
+                &mut commands,
+                &mut hires,
+                &mut session_menu,
             );
-        });
+        })
+    });
+    let left = show_left.then(|| {
+        egui::Panel::left("scene")
+            .resizable(true)
+            .default_size(330.0)
+            .show(&mut root, |ui| {
+                scene_panel_ui(ui, &mut state, &mut morphology, &build);
+            })
+    });
+    let right = show_right.then(|| {
+        egui::Panel::right("details")
+            .resizable(true)
+            .default_size(if live.demo.is_some() { 330.0 } else { 260.0 })
+            .show(&mut root, |ui| {
+                details_panel_ui(ui, &mut state, &mut playback, &mut live, &mut probe);
+            })
+    });
+    let mut rows_change = None;
+    let bottom = show_bottom.then(|| {
+        egui::Panel::bottom("playback")
+            .resizable(true)
+            .default_size(290.0)
+            .show(&mut root, |ui| {
+                playback_ui(ui, &mut playback, &stats);
+                raster_ui(
+                    ui,
+                    &state,
+                    &mut playback,
+                    &mut ui_state.raster,
+                    &mut rows_change,
+                );
+            })
+    });
     if let Some(rows) = rows_change {
         state.raster_rows = rows;
         state.restyle = true;
     }
 
     // The 3D view gets the rectangle the panels leave.
+    let whole = ctx.viewport_rect();
     let free = egui::Rect::from_min_max(
-        egui::pos2(left.response.rect.right(), top.response.rect.bottom()),
-        egui::pos2(right.response.rect.left(), bottom.response.rect.top()),
+        egui::pos2(
+            left.map_or(whole.left(), |p| p.response.rect.right()),
+            top.map_or(whole.top(), |p| p.response.rect.bottom()),
+        ),
+        egui::pos2(
+            right.map_or(whole.right(), |p| p.response.rect.left()),
+            bottom.map_or(whole.bottom(), |p| p.response.rect.top()),
+        ),
     );
-    if let Some(cam) = cameras.iter().next() {
+    if let Some(cam) = cameras.iter().next()
+        && !shown.presenter
+    {
         scale_bar_ui(&ctx, free, cam);
     }
     fit_viewport(free, &window, &mut camera3d);

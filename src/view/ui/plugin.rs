@@ -13,7 +13,7 @@ use bevy_egui::{EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryE
 use super::input::{dropped_files, pick_neuron, shortcuts};
 use super::panels_ui::panels_ui;
 use super::recent_files::remember_recent;
-use super::screenshots::{HiResShot, auto_screenshot, hires_screenshot};
+use super::screenshots::{HiResShot, ScriptedShot, hires_screenshot, scripted_screenshot};
 use super::state::{UiState, WindowView};
 use crate::view::camera::OrbitCamera;
 use crate::view::connectivity::ui::ConnectivityUiPlugin;
@@ -21,15 +21,21 @@ use crate::view::live::{LivePlugin, LiveSession};
 use crate::view::probe::{ProbePlugin, ProbeSession};
 use crate::view::reports::ui::ReportsUiPlugin;
 use crate::view::scene::poll_load;
+use crate::view::session::SessionPlugin;
 use crate::view::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 
-/// Opens the viewer window, loading `path` in the background when given.
-pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
-    run_window_with(path, LiveSession::default())
+/// Opens the viewer window, loading `path` (a circuit, session or deck) in the background when
+/// given; `shot`: a screenshot after some frames, then exit.
+pub fn run_window(path: Option<&Path>, shot: Option<ScriptedShot>) -> anyhow::Result<()> {
+    run_window_with(path, LiveSession::default(), shot)
 }
 
 /// Opens the viewer window on `path` with a live session (the built-in demo simulated live).
-pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result<()> {
+pub fn run_window_with(
+    path: Option<&Path>,
+    live: LiveSession,
+    shot: Option<ScriptedShot>,
+) -> anyhow::Result<()> {
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
@@ -41,12 +47,15 @@ pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result
     }))
     .add_plugins(EguiPlugin::default())
     .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin, ProbePlugin))
-    .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin))
+    .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin, SessionPlugin))
     .insert_resource(ProbeSession::shown(live.demo.is_some()))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
     .add_systems(Startup, setup_window_scene);
+    if let Some(shot) = shot {
+        app.insert_resource(shot);
+    }
     app.run();
     Ok(())
 }
@@ -102,7 +111,7 @@ impl Plugin for UiPlugin {
             .add_systems(Update, hires_screenshot)
             .add_systems(
                 Update,
-                (shortcuts, dropped_files, pick_neuron, auto_screenshot),
+                (shortcuts, dropped_files, pick_neuron, scripted_screenshot),
             )
             .add_systems(Update, remember_opened.after(poll_load));
     }

@@ -1,5 +1,5 @@
 //! Screenshots of the window: `S` (whole window), scripted ones for docs and CI
-//! (`CORTEXVIEW_AUTOSHOT*`), and off-screen high-resolution shots.
+//! (`--screenshot` on `view` and `live`), and off-screen high-resolution shots.
 
 use std::path::PathBuf;
 
@@ -10,8 +10,6 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use super::state::WindowView;
 use crate::view::camera::OrbitCamera;
 use crate::view::capture::save_png_whole;
-use crate::view::playback::Playback;
-use crate::view::scene::Style;
 use crate::view::{BACKGROUND, ViewerState};
 
 /// Bevy's `save_to_disk`, but the PNG is written whole or not at all.
@@ -38,115 +36,71 @@ pub fn take_screenshot(commands: &mut Commands) {
         .observe(save_screenshot(path));
 }
 
-/// For scripted screenshots (docs, CI under Xvfb): `CORTEXVIEW_AUTOSHOT=out.png` saves the
-/// window after `CORTEXVIEW_AUTOSHOT_FRAME` frames (default 90) and exits;
-/// `CORTEXVIEW_AUTOPLAY=1` starts playback; `CORTEXVIEW_AUTOPICK=N` picks instance N;
-/// `CORTEXVIEW_AUTOSHOT_HIRES=3840x2160` also saves an off-screen image of that size;
-/// `CORTEXVIEW_AUTOROWS=A-B` selects raster rows (instances A..B) as a shift-drag would;
-/// `CORTEXVIEW_AUTOSTYLE=morphology` gives the first representation that style;
-/// `CORTEXVIEW_AUTOZOOM=F` moves the camera F times closer at frame 60 (after the fit), onto
-/// the picked neuron when there is one.
-#[allow(clippy::too_many_arguments)]
-pub fn auto_screenshot(
-    mut frame: Local<u32>,
-    mut cameras: Query<&mut OrbitCamera>,
-    mut since: Local<Option<(std::time::Instant, u32)>>,
+/// A screenshot the command line asked for (`view`/`live --screenshot OUT.png
+/// [--screenshot-after N] [--screenshot-size WxH]`): the window after `after_frames` frames
+/// with the scene on screen, or an off-screen image of `size`; the window closes once it is
+/// written. What the scene shows (playing, picked, style, camera, raster rows) comes from a
+/// session opened with it.
+#[derive(Resource, Clone, Debug, PartialEq)]
+pub struct ScriptedShot {
+    pub path: PathBuf,
+    pub after_frames: u32,
+    pub size: Option<(u32, u32)>,
+}
+
+/// Parses `WxH` (`--screenshot-size`).
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    s.split_once('x')
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+        .filter(|&(w, h): &(u32, u32)| (16..=7680).contains(&w) && (16..=4320).contains(&h))
+        .ok_or_else(|| format!("'{s}' is no size WxH from 16x16 to 7680x4320"))
+}
+
+/// Counts frames once the scene is on screen and takes the scripted screenshot, then exits.
+pub fn scripted_screenshot(
+    shot: Option<Res<ScriptedShot>>,
+    mut frames: Local<u32>,
+    mut since: Local<Option<std::time::Instant>>,
     mut commands: Commands,
-    mut playback: ResMut<Playback>,
-    mut state: ResMut<ViewerState>,
+    state: Res<ViewerState>,
     mut hires: ResMut<HiResShot>,
 ) {
-    let Some(path) = std::env::var_os("CORTEXVIEW_AUTOSHOT") else {
+    let Some(shot) = shot else {
         return;
     };
-    *frame += 1;
-    // CORTEXVIEW_AUTOSHOT_HIRES=WxH: also save an off-screen image of that size.
-    if *frame == 20
-        && let Some((w, h)) = std::env::var("CORTEXVIEW_AUTOSHOT_HIRES")
-            .ok()
-            .and_then(|v| {
-                v.split_once('x')
-                    .map(|(a, b)| (a.parse().ok(), b.parse().ok()))
-            })
-            .and_then(|(a, b)| Some((a?, b?)))
-    {
-        hires.request = Some((w, h));
+    if state.scene.is_none() || state.loading.is_some() {
+        return;
     }
-    if *frame == 60
-        && let Some(f) = std::env::var("CORTEXVIEW_AUTOZOOM")
-            .ok()
-            .and_then(|v| v.parse::<f32>().ok())
-            .filter(|f| *f > 0.0)
-    {
-        let picked = state
-            .picked
-            .zip(state.scene.as_deref())
-            .and_then(|(i, scene)| scene.positions.get(i).copied());
-        for mut c in &mut cameras {
-            c.distance /= f;
-            if let Some(p) = picked {
-                c.target = Vec3::from(p);
-            }
+    *frames += 1;
+    if since.is_none() {
+        *since = Some(std::time::Instant::now());
+    }
+    if *frames != shot.after_frames.max(1) {
+        return;
+    }
+    if let Some(t) = *since {
+        let secs = t.elapsed().as_secs_f64();
+        info!(
+            "window: {} frames with the scene in {secs:.2} s ({:.2} fps)",
+            *frames,
+            f64::from(*frames) / secs.max(1e-9)
+        );
+    }
+    let exit = |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
+        exit.write(AppExit::Success);
+    };
+    match shot.size {
+        Some(size) => {
+            hires.request = Some(size);
+            hires.path = Some(shot.path.clone());
+            hires.exit_after = true;
         }
-    }
-    if *frame == 1 && std::env::var_os("CORTEXVIEW_AUTOPLAY").is_some() {
-        playback.playing = true;
-    }
-    if state.scene.is_some()
-        && state.raster_rows.is_none()
-        && let Some((a, b)) = std::env::var("CORTEXVIEW_AUTOROWS")
-            .ok()
-            .and_then(|v| {
-                v.split_once('-')
-                    .map(|(a, b)| (a.parse().ok(), b.parse().ok()))
-            })
-            .and_then(|(a, b)| Some((a?, b?)))
-    {
-        state.raster_rows = Some(a..b);
-        state.restyle = true;
-    }
-    if state.scene.is_some()
-        && let Some(style) = std::env::var("CORTEXVIEW_AUTOSTYLE")
-            .ok()
-            .and_then(|v| Style::parse(&v))
-        && let Some(rep) = state.representations.first_mut()
-        && rep.style != style
-    {
-        rep.style = style;
-        state.restyle = true;
-    }
-    if state.scene.is_some()
-        && state.picked.is_none()
-        && let Some(i) = std::env::var("CORTEXVIEW_AUTOPICK")
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-    {
-        state.picked = Some(i);
-    }
-    let at = std::env::var("CORTEXVIEW_AUTOSHOT_FRAME")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(90);
-    if state.scene.is_some() && since.is_none() {
-        *since = Some((std::time::Instant::now(), *frame));
-    }
-    if *frame == at {
-        if let Some((t, f)) = *since {
-            let secs = t.elapsed().as_secs_f64();
-            info!(
-                "window: {} frames with the scene in {secs:.2} s ({:.2} fps)",
-                *frame - f,
-                (*frame - f) as f64 / secs.max(1e-9)
-            );
+        None => {
+            commands
+                .spawn(Screenshot::primary_window())
+                .observe(save_screenshot(shot.path.clone()))
+                .observe(exit);
         }
-        commands
-            .spawn(Screenshot::primary_window())
-            .observe(save_screenshot(PathBuf::from(path)))
-            .observe(
-                |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
-                    exit.write(AppExit::Success);
-                },
-            );
     }
 }
 
@@ -155,6 +109,9 @@ pub fn auto_screenshot(
 #[derive(Resource, Default)]
 pub struct HiResShot {
     pub request: Option<(u32, u32)>,
+    /// Where to write it (else a name with the time); exit once written (scripted shots).
+    pub path: Option<PathBuf>,
+    pub exit_after: bool,
     camera: Option<(Entity, u32)>,
     pending: Option<(Handle<Image>, PathBuf)>,
 }
@@ -170,9 +127,15 @@ pub fn hires_screenshot(
         if frames == 6
             && let Some((handle, path)) = shot.pending.take()
         {
-            commands
-                .spawn(Screenshot::image(handle))
-                .observe(save_screenshot(path));
+            let mut shot_entity = commands.spawn(Screenshot::image(handle));
+            shot_entity.observe(save_screenshot(path));
+            if shot.exit_after {
+                shot_entity.observe(
+                    |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
+                        exit.write(AppExit::Success);
+                    },
+                );
+            }
         }
         if frames == 0 {
             commands.entity(entity).despawn();
@@ -218,7 +181,10 @@ pub fn hires_screenshot(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let path = PathBuf::from(format!("cortexview-{stamp}-{w}x{h}.png"));
+    let path = shot
+        .path
+        .take()
+        .unwrap_or_else(|| PathBuf::from(format!("cortexview-{stamp}-{w}x{h}.png")));
     info!("screenshot: {}", path.display());
     shot.pending = Some((handle, path));
     shot.camera = Some((entity, 8));

@@ -1,0 +1,199 @@
+//! Sessions in the viewer (headless, lavapipe): a session saved and opened again gives the same
+//! state and the same pixels; a session naming a missing file opens the rest and names it; a
+//! newer session is refused and the scene stays.
+#![cfg(feature = "viewer")]
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use cortexview::session::{CameraSpec, PlaybackSpec, RepresentationSpec, Session};
+use cortexview::view::ViewerState;
+use cortexview::view::capture::HeadlessViewer;
+use cortexview::view::scene::Scene;
+use cortexview::view::session::{
+    apply_pending_session, apply_session, capture_session, open_session,
+};
+use image::RgbaImage;
+
+/// One GPU app at a time: lavapipe uses every core already.
+static GPU: Mutex<()> = Mutex::new(());
+
+const W: u32 = 400;
+const H: u32 = 300;
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1_like_n300_none")
+}
+
+/// A hand-written scene: two representations, a camera off the presets, a time with spikes.
+fn scene_session() -> Session {
+    Session {
+        open: vec![fixture().to_string_lossy().into_owned()],
+        representations: vec![
+            RepresentationSpec {
+                color_by: Some("population".into()),
+                size: 1.6,
+                ..RepresentationSpec::default()
+            },
+            RepresentationSpec {
+                select: "population == v1 && soma y > -300".into(),
+                color_by: Some("#ff8800".into()),
+                size: 2.2,
+                ..RepresentationSpec::default()
+            },
+        ],
+        camera: Some(CameraSpec {
+            position: [300.0, -250.0, 1000.0],
+            target: [0.0, -430.0, 0.0],
+            fov_deg: 35.0,
+            ..CameraSpec::default()
+        }),
+        time_ms: Some(240.0),
+        playback: PlaybackSpec {
+            fade_ms: 20.0,
+            mode: "rock".into(),
+            ..PlaybackSpec::default()
+        },
+        title: Some("a column".into()),
+        ..Session::default()
+    }
+}
+
+/// A viewer on the fixture with `session` applied, its frame, and the screen as a session.
+fn render(session: &Session) -> (RgbaImage, Session) {
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let mut viewer = HeadlessViewer::new(scene, Vec::new(), false, W, H).expect("viewer");
+    viewer.app.world_mut().resource_mut::<ViewerState>().opened = Some(fixture());
+    apply_session(viewer.app.world_mut(), session);
+    viewer.settle().expect("settles");
+    let image = viewer.capture().expect("frame");
+    let captured = capture_session(viewer.app.world_mut());
+    (image, captured)
+}
+
+fn drawn_pixels(img: &RgbaImage) -> usize {
+    img.pixels()
+        .filter(|p| p.0[0] > 40 || p.0[1] > 40 || p.0[2] > 50)
+        .count()
+}
+
+#[test]
+fn a_saved_session_opens_to_the_same_state_and_pixels() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let (first, captured) = render(&scene_session());
+    std::fs::create_dir_all("target/test-pictures").ok();
+    first.save("target/test-pictures/session_first.png").ok();
+    assert_eq!(captured.camera, scene_session().camera);
+    assert_eq!(captured.time_ms, Some(240.0));
+    assert_eq!(captured.representations.len(), 2);
+    assert_eq!(
+        captured.representations[1].color_by.as_deref(),
+        Some("#ff8800")
+    );
+    let orange = first
+        .pixels()
+        .filter(|p| p.0[0] > 200 && (100..180).contains(&p.0[1]) && p.0[2] < 60)
+        .count();
+    assert!(
+        orange > 50,
+        "the orange representation is drawn ({orange} pixels)"
+    );
+    assert!(drawn_pixels(&first) > 2000, "neurons are drawn");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scene.cvsession.json");
+    captured.save(&path).unwrap();
+    let reopened = Session::load(&path).unwrap().resolved();
+    assert_eq!(reopened, captured);
+    let (second, captured_again) = render(&reopened);
+    assert_eq!(captured_again, captured);
+    second
+        .save("target/test-pictures/session_reopened.png")
+        .ok();
+    let differing = first
+        .pixels()
+        .zip(second.pixels())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(differing, 0, "pixels differ after saving and opening");
+
+    // the camera really comes from the session: another camera draws another picture
+    let mut moved = reopened.clone();
+    moved.camera.as_mut().unwrap().position = [-700.0, -100.0, 500.0];
+    let (third, _) = render(&moved);
+    let changed = first
+        .pixels()
+        .zip(third.pixels())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(changed > 1000, "{changed}");
+}
+
+/// Runs frames until the session being opened is applied.
+fn open_and_wait(viewer: &mut HeadlessViewer, path: &Path) {
+    open_session(viewer.app.world_mut(), path, false);
+    for _ in 0..5000 {
+        viewer.app.update();
+        apply_pending_session(viewer.app.world_mut());
+        let pending = viewer
+            .app
+            .world()
+            .get_resource::<cortexview::view::session::state::PendingSession>()
+            .is_some_and(|p| p.0.is_some());
+        if !pending {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    panic!("the session was not applied");
+}
+
+#[test]
+fn a_session_naming_a_missing_file_opens_the_rest_and_names_it() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("gone/spikes.h5");
+    let mut session = scene_session();
+    session.open.push(missing.to_string_lossy().into_owned());
+    let path = dir.path().join("missing.cvsession.json");
+    session.save(&path).unwrap();
+
+    // the viewer starts on another picture: one representation, nothing opened from a session
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let mut viewer = HeadlessViewer::new(scene, Vec::new(), false, W, H).expect("viewer");
+    open_and_wait(&mut viewer, &path);
+    let state = viewer.app.world().resource::<ViewerState>();
+    let error = state.error.clone().unwrap_or_default();
+    assert!(error.contains(&missing.display().to_string()), "{error}");
+    assert!(error.contains("missing"), "{error}");
+    assert_eq!(state.opened.as_deref(), Some(fixture().as_path()));
+    assert!(state.scene.is_some());
+    assert_eq!(
+        state.representations.len(),
+        2,
+        "the representations were applied"
+    );
+    let captured = capture_session(viewer.app.world_mut());
+    assert_eq!(captured.camera, session.camera);
+}
+
+#[test]
+fn a_newer_session_is_refused_and_the_scene_stays() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.cvsession.json");
+    std::fs::write(&path, r#"{"cortexview_session": 2, "open": ["x"]}"#).unwrap();
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let mut viewer = HeadlessViewer::new(scene, Vec::new(), false, W, H).expect("viewer");
+    open_session(viewer.app.world_mut(), &path, false);
+    let state = viewer.app.world().resource::<ViewerState>();
+    let error = state.error.clone().unwrap_or_default();
+    assert!(
+        error.contains(
+            "written by a newer cortexview (session version 2; this build reads up to 1)"
+        ),
+        "{error}"
+    );
+    assert!(state.scene.is_some());
+    assert_eq!(state.representations.len(), 1);
+}
