@@ -186,15 +186,17 @@ fn story_frames_equal_renders_at_the_keys_times() {
             ..opts()
         };
         let out = render_scene(scene.clone(), &flags).expect("render");
-        assert_same(&frames[k].1, &out.frames[0].image, &format!("frame {k} at {t} ms"));
+        assert_same(
+            &frames[k].1,
+            &out.frames[0].image,
+            &format!("frame {k} at {t} ms"),
+        );
     }
 }
 
 /// The leftmost column of `rect` (frame pixels) that is the cursor's colour from top to bottom.
 fn cursor_column(img: &RgbaImage, x0: u32, y0: u32, w: u32, h: u32) -> Option<u32> {
-    (x0..x0 + w).find(|&x| {
-        (y0..y0 + h).all(|y| img.get_pixel(x, y).0[..3] == CURSOR)
-    })
+    (x0..x0 + w).find(|&x| (y0..y0 + h).all(|y| img.get_pixel(x, y).0[..3] == CURSOR))
 }
 
 /// A `3d+raster` story: each frame has the raster panel with the cursor at its time, moving

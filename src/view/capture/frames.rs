@@ -8,7 +8,6 @@ use anyhow::{Context, bail};
 use bevy::prelude::*;
 use image::RgbaImage;
 
-use super::apply::{probe_from_spec, representation_from_spec};
 use super::layout::Layout;
 use super::movie::{FrameSetup, FrameSink, FrameTiming, MovieSettings, run_frames, view_size};
 use super::movie_writer::{MovieFormat, MovieWriter};
@@ -19,6 +18,7 @@ use crate::view::morphologies::{Lod, MorphologySettings};
 use crate::view::playback::Playback;
 use crate::view::probe::probe_view::ProbeView;
 use crate::view::scene::{Coloring, Representation, Scene, Style};
+use crate::view::session::convert::{probe_from_spec, representation_from_spec};
 
 /// Frames rendered unless the caller raises the limit ([`RenderOptions::max_frames`]): at 30
 /// frames per second, over nine hours of movie.
@@ -284,7 +284,11 @@ pub fn render_setups(
     let view = view_size(&placeholder, Some(&first))?;
     let (mut viewer, adapter, software) = start_viewer(scene, opts, view, &first)?;
     let probe = match (&opts.probe_spec, opts.probe, viewer.state().scene.clone()) {
-        (Some(spec), _, Some(scene)) => Some(probe_from_spec(&scene, spec)?),
+        (Some(spec), _, Some(scene)) => Some(
+            probe_from_spec(spec, &scene)
+                .map_err(|e| anyhow::anyhow!("probe: {e}"))?
+                .1,
+        ),
         (None, Some(kind), Some(scene)) => Some(ProbeView::default_for(&scene, kind)),
         _ => None,
     };
@@ -373,7 +377,11 @@ fn start_viewer(
         reps = frame
             .representations
             .iter()
-            .map(representation_from_spec)
+            .enumerate()
+            .map(|(i, spec)| {
+                representation_from_spec(spec)
+                    .map_err(|e| anyhow::anyhow!("representation {}: {e}", i + 1))
+            })
             .collect::<anyhow::Result<_>>()?;
         keep = true;
     }

@@ -2,7 +2,6 @@
 //! movie frames laid out with plot panels, `cortexview render`'s frames, the overlay burnt into
 //! them, PNG files and movies.
 
-pub mod apply;
 pub mod compose;
 pub mod font;
 mod frames;

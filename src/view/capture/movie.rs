@@ -11,7 +11,6 @@ use bevy::prelude::*;
 use image::RgbaImage;
 
 use super::HeadlessViewer;
-use super::apply::apply_frame_state;
 use super::compose::{FrameComposer, PanelData};
 use super::font;
 use super::layout::{Layout, view_rect};
@@ -19,12 +18,13 @@ use super::movie_writer::MovieWriter;
 use super::overlay::burn_overlay;
 use crate::session::FrameState;
 use crate::view::ViewerState;
-use crate::view::camera::{CameraPreset, OrbitCamera};
+use crate::view::camera::CameraPreset;
 use crate::view::legend::{self, Annotations, ViewExtent};
 use crate::view::playback::Playback;
 use crate::view::probe::probe_view::ProbeView;
 use crate::view::probe::{GLOW_MS, PROBE_LAYER};
 use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
+use crate::view::session::{FrameParts, apply_frame_state};
 
 /// How one frame's state is set.
 #[derive(Clone, Debug)]
@@ -257,22 +257,28 @@ fn prepare(
             viewer.set_time(*time_ms, settings.tau_ms);
         }
         FrameSetup::State { frame, own_camera } => {
-            let camera_entity = viewer.camera;
             let world = viewer.app.world_mut();
-            let kept = world
-                .get::<OrbitCamera>(camera_entity)
-                .copied()
-                .unwrap_or_default();
-            let mut orbit = kept;
-            let applied = world.resource_scope(|world, mut state: Mut<ViewerState>| {
+            {
+                let t = frame.time_ms;
                 let mut playback = world.resource_mut::<Playback>();
                 playback.tau_ms = settings.tau_ms;
-                apply_frame_state(frame, &mut state, &mut playback, &mut orbit)
-            })?;
-            if let Some(mut c) = world.get_mut::<OrbitCamera>(camera_entity) {
-                *c = if *own_camera { orbit } else { kept };
+                playback.range = (playback.range.0.min(t), playback.range.1.max(t));
             }
-            if applied.restyled {
+            world.resource_mut::<ViewerState>().error = None;
+            // The window's own function: the preview and the movie apply a frame alike.
+            apply_frame_state(
+                world,
+                frame,
+                FrameParts {
+                    camera: *own_camera,
+                    time: true,
+                },
+            );
+            let mut state = world.resource_mut::<ViewerState>();
+            if let Some(e) = state.error.take() {
+                bail!("{e}");
+            }
+            if state.restyle {
                 viewer.settle()?;
                 let errors = &viewer.state().styled.errors;
                 if !errors.is_empty() {
