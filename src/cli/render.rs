@@ -87,7 +87,8 @@ pub struct RenderArgs {
     /// written as soon as it is made; the limit guards against a mistyped time span).
     #[arg(long, default_value_t = crate::view::capture::MAX_FRAMES)]
     pub max_frames: u64,
-    /// Print "frame K/N" on stdout as frames are written (for a program driving the render).
+    /// Print "frame K/N" on stdout as frames are written, and stop when stdin says "cancel" or
+    /// closes (for a program driving the render).
     #[arg(long, hide = true)]
     pub progress_lines: bool,
     /// Output folder for frame_NNNNN.png or movie.mp4.
@@ -165,6 +166,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         max_frames: args.max_frames,
         layout,
         title: args.title.clone(),
+        cancel: cancel_on_stdin(args.progress_lines),
         ..RenderOptions::default()
     };
     let plan = opts.frame_plan()?;
@@ -196,6 +198,29 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let out = capture::render_setups(scene, &opts, window, range.end - range.start, setups)?;
     report(&out, &args.out);
     Ok(())
+}
+
+/// With `--progress-lines` (a program drives the render): a flag set when stdin says
+/// `cancel` or closes, so that the render stops between frames and removes its partial movie.
+pub fn cancel_on_stdin(watch: bool) -> Option<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+    use std::io::BufRead;
+    if !watch {
+        return None;
+    }
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let set = flag.clone();
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().lines() {
+            match line {
+                Ok(l) if l.trim() == "cancel" => break,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        set.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    Some(flag)
 }
 
 /// A layout flag: a name, or a grid as JSON.

@@ -44,6 +44,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         progress_lines: args.progress_lines,
         max_frames: args.max_frames,
         format: output_format(&args.format, count)?,
+        cancel: super::render::cancel_on_stdin(args.progress_lines),
         ..RenderOptions::default()
     };
     let out = render_session(&loaded, &opts, &overrides)?;

@@ -2,6 +2,8 @@
 //! by the movie writer's threads, or kept in memory for the caller).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -72,6 +74,9 @@ pub struct RenderOptions {
     /// Read each frame back with Bevy's screenshot and write PNGs on the drawing thread, as
     /// before frames were pipelined (to measure against).
     pub wait_for_each_frame: bool,
+    /// Set from elsewhere to stop between frames (the render ends with an error and writes no
+    /// movie).
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for RenderOptions {
@@ -102,6 +107,7 @@ impl Default for RenderOptions {
             format: MovieFormat::Png,
             window: None,
             wait_for_each_frame: false,
+            cancel: None,
         }
     }
 }
@@ -280,6 +286,7 @@ pub fn render_setups(
         layout: &opts.layout,
         title: opts.title.as_deref(),
         wait_for_each_frame: opts.wait_for_each_frame,
+        cancel: opts.cancel.clone(),
     };
     let view = view_size(&placeholder, Some(&first))?;
     let (mut viewer, adapter, software) = start_viewer(scene, opts, view, &first)?;

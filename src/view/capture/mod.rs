@@ -3,6 +3,7 @@
 //! them, PNG files and movies.
 
 pub mod compose;
+pub mod export_ui;
 pub mod font;
 mod frames;
 mod headless;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -90,6 +91,8 @@ pub struct MovieSettings<'a> {
     /// Read each frame back with Bevy's screenshot, waiting for it (several updates per
     /// frame), as `render` did before frames were pipelined: kept to measure against.
     pub wait_for_each_frame: bool,
+    /// Checked before each frame: set, the render stops with an error.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// What a frame needs once its pixels are back.
@@ -133,6 +136,13 @@ pub fn run_frames(
     let mut composer: Option<(Layout, Option<String>, u64, Arc<FrameComposer>)> = None;
     let mut done = 0u64;
     for (k, setup) in frames {
+        if settings
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+        {
+            bail!("cancelled at frame {k}");
+        }
         let start = Instant::now();
         prepare(viewer, settings, &setup)?;
         let (layout, title) = frame_layout(settings, Some(&setup))?;

@@ -94,6 +94,10 @@ fn file_menu_ui(
         ui.close();
         take_screenshot(commands);
     }
+    if ui.button("Export movie…").clicked() {
+        ui.close();
+        crate::view::capture::export_ui::open_export_dialog(commands);
+    }
     ui.menu_button("Save image", |ui| {
         for (w, h) in [(1920, 1080), (3840, 2160), (7680, 4320)] {
             if ui.button(format!("{w} x {h}")).clicked() {

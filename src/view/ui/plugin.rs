@@ -48,6 +48,7 @@ pub fn run_window_with(
     .add_plugins(EguiPlugin::default())
     .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin, ProbePlugin))
     .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin, SessionPlugin))
+    .add_plugins(crate::view::capture::export_ui::MovieExportPlugin)
     .insert_resource(ProbeSession::shown(live.demo.is_some()))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
