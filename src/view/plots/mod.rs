@@ -17,7 +17,7 @@ pub const CURSOR: [u8; 3] = [255, 220, 90];
 /// Column of time `t` in a plot of `width` pixels showing `[lo, hi)`; `None` outside.
 pub fn time_column((lo, hi): (f64, f64), width: u32, t: f64) -> Option<u32> {
     let span = hi - lo;
-    if !(span > 0.0) || !t.is_finite() || t < lo || t > hi {
+    if span.is_nan() || span <= 0.0 || !t.is_finite() || t < lo || t > hi {
         return None;
     }
     let x = ((t - lo) / span * width as f64).floor() as u32;
