@@ -557,41 +557,45 @@ fn render_with_a_probe_draws_it() {
     );
 }
 
-/// `cortexview render` writes one PNG per frame and, where ffmpeg is on the PATH, a movie of
-/// exactly those frames (counted back with ffprobe); without ffmpeg it says so and writes none.
+/// `cortexview render --format png` writes one whole PNG per frame; by default, where ffmpeg
+/// is on the PATH, it streams the same frames into a movie (counted back with ffprobe) and
+/// writes nothing else; without ffmpeg it says so and writes the PNGs.
 #[test]
 fn render_command_writes_frames_and_a_movie_of_them_when_ffmpeg_is_there() {
     let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
-    let out = tempfile::tempdir().expect("tempdir");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_cortexview"))
-        .arg("render")
-        .arg(fixture())
-        .args(["--t0", "0", "--t1", "20", "--fps", "30", "--width", "160"])
-        .args(["--height", "120", "--out"])
-        .arg(out.path())
-        .output()
-        .expect("run cortexview render");
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "{stderr}");
-    let mut frames: Vec<String> = std::fs::read_dir(out.path())
-        .expect("out dir")
-        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .filter(|n| n.starts_with("frame_") && n.ends_with(".png"))
-        .collect();
+    let render = |dir: &std::path::Path, format: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cortexview"));
+        cmd.arg("render")
+            .arg(fixture())
+            .args(["--t0", "0", "--t1", "20", "--fps", "30", "--width", "160"])
+            .args(["--height", "120", "--out"])
+            .arg(dir);
+        if let Some(f) = format {
+            cmd.args(["--format", f]);
+        }
+        let run = cmd.output().expect("run cortexview render");
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert!(run.status.success(), "{stderr}");
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .expect("out dir")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect();
+        // nothing half-written is left beside what was written
+        assert!(!names.iter().any(|n| n.starts_with('.')), "{names:?}");
+        (names, stderr)
+    };
+    let pngs = tempfile::tempdir().expect("tempdir");
+    let (mut frames, _) = render(pngs.path(), Some("png"));
     frames.sort();
     assert!(frames.len() >= 2, "{frames:?}");
+    assert!(frames.iter().all(|n| n.starts_with("frame_") && n.ends_with(".png")));
     assert_eq!(frames[0], "frame_00000.png");
     for f in &frames {
-        let img = image::open(out.path().join(f)).expect("a whole PNG");
+        let img = image::open(pngs.path().join(f)).expect("a whole PNG");
         assert_eq!((img.width(), img.height()), (160, 120));
     }
-    // nothing half-written is left beside them
-    let leftovers: Vec<_> = std::fs::read_dir(out.path())
-        .expect("out dir")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let out = tempfile::tempdir().expect("tempdir");
+    let (written, stderr) = render(out.path(), None);
     let movie = out.path().join("movie.mp4");
     let have_ffmpeg = std::process::Command::new("ffmpeg")
         .arg("-version")
@@ -600,9 +604,11 @@ fn render_command_writes_frames_and_a_movie_of_them_when_ffmpeg_is_there() {
     if !have_ffmpeg {
         assert!(stderr.contains("ffmpeg is not on the PATH"), "{stderr}");
         assert!(!movie.exists());
+        assert_eq!(written.len(), frames.len());
         println!("ffmpeg absent: checked the frames and the message only");
         return;
     }
+    assert_eq!(written, vec!["movie.mp4".to_owned()]);
     let probe = std::process::Command::new("ffprobe")
         .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
         .args(["-show_entries", "stream=nb_read_frames,width,height"])
