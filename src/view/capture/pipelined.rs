@@ -29,31 +29,36 @@ impl HeadlessViewer {
         self.app.world_mut().resource_mut::<FrameRequest>().tag = Some(tag);
         self.app.update();
         self.app.world_mut().resource_mut::<FrameRequest>().tag = None;
-        let in_flight = self
-            .app
-            .world()
-            .resource::<FrameReceiver>()
-            .channel
-            .in_flight();
-        self.poll(in_flight > MAX_IN_FLIGHT);
+        self.poll(false);
+        // Bounded memory and latency: wait for the oldest copies, not for the frame just drawn.
+        for _ in 0..20_000 {
+            if self.in_flight() <= MAX_IN_FLIGHT {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            self.poll(false);
+        }
         self.arrived()
     }
 
     /// Waits for every frame asked for and returns those not yet returned, in tag order.
     pub fn finish_reads(&mut self) -> anyhow::Result<Vec<TaggedFrame>> {
         for _ in 0..1000 {
-            let waiting = self
-                .app
-                .world()
-                .resource::<FrameReceiver>()
-                .channel
-                .in_flight();
-            if waiting == 0 {
+            if self.in_flight() == 0 {
                 break;
             }
             self.poll(true);
         }
         self.arrived()
+    }
+
+    /// Frames copied whose pixels have not come back yet.
+    fn in_flight(&self) -> usize {
+        self.app
+            .world()
+            .resource::<FrameReceiver>()
+            .channel
+            .in_flight()
     }
 
     /// Draws the current state and waits for its pixels (a single still).
