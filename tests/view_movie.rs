@@ -239,3 +239,64 @@ fn raster_panel_cursor_sits_at_each_frames_time() {
     }
     assert!(columns.windows(2).all(|w| w[0] < w[1]), "{columns:?}");
 }
+
+/// The lossless movie streamed into ffmpeg holds exactly the frames written as PNGs, in order
+/// (decoded back with ffmpeg); skipped where ffmpeg is absent.
+#[test]
+fn lossless_movie_frames_equal_the_png_frames() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let have_ffmpeg = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_ffmpeg {
+        println!("ffmpeg absent: nothing to compare");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let render = |format: &str| {
+        let out = dir.path().join(format);
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_cortexview"))
+            .arg("render")
+            .arg(fixture())
+            .args(["--t0", "0", "--t1", "60", "--fps", "30", "--width", "160"])
+            .args(["--height", "96", "--format", format, "--out"])
+            .arg(&out)
+            .output()
+            .expect("run cortexview render");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        out
+    };
+    let pngs = render("png");
+    let movie = render("lossless").join("movie.mkv");
+    let decoded = dir.path().join("decoded");
+    std::fs::create_dir_all(&decoded).expect("mkdir");
+    let run = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&movie)
+        .arg(decoded.join("d_%05d.png"))
+        .output()
+        .expect("ffmpeg decodes");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let count = std::fs::read_dir(&pngs).expect("pngs").count();
+    assert_eq!(count, 19);
+    assert_eq!(std::fs::read_dir(&decoded).expect("decoded").count(), count);
+    for k in 0..count {
+        let a = image::open(pngs.join(format!("frame_{k:05}.png")))
+            .expect("png")
+            .to_rgb8();
+        // ffmpeg numbers decoded frames from 1
+        let b = image::open(decoded.join(format!("d_{:05}.png", k + 1)))
+            .expect("decoded")
+            .to_rgb8();
+        assert!(a == b, "movie frame {k} differs from frame_{k:05}.png");
+    }
+}

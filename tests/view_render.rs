@@ -588,7 +588,11 @@ fn render_command_writes_frames_and_a_movie_of_them_when_ffmpeg_is_there() {
     let (mut frames, _) = render(pngs.path(), Some("png"));
     frames.sort();
     assert!(frames.len() >= 2, "{frames:?}");
-    assert!(frames.iter().all(|n| n.starts_with("frame_") && n.ends_with(".png")));
+    assert!(
+        frames
+            .iter()
+            .all(|n| n.starts_with("frame_") && n.ends_with(".png"))
+    );
     assert_eq!(frames[0], "frame_00000.png");
     for f in &frames {
         let img = image::open(pngs.path().join(f)).expect("a whole PNG");
