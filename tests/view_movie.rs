@@ -6,6 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 use cortexview::cli::render_session::{SessionOverrides, render_session};
 use cortexview::session::Session;
 use cortexview::sonata::{PopulationSpikes, SortOrder, write_spikes};
@@ -299,4 +302,91 @@ fn lossless_movie_frames_equal_the_png_frames() {
             .to_rgb8();
         assert!(a == b, "movie frame {k} differs from frame_{k:05}.png");
     }
+}
+
+/// A grid with a traces panel of 9_cells' cortex node 0 (its membrane potential report): the
+/// line crosses the plot, and its peaks (top 40 % of the value axis) lie at the node's spikes
+/// in the simulation's spikes file, which most of its spikes show as peaks.
+#[test]
+fn traces_panel_peaks_at_the_neurons_spikes() {
+    let Some(nine) = fixtures::shared_fixture("sonata-examples/9_cells") else {
+        return;
+    };
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (w, h) = (640u32, 360u32);
+    let path = dir.path().join("nine.cvsession.json");
+    let text = format!(
+        r#"{{"cortexview_session": 1, "open": [{:?}], "time_ms": 1500,
+            "playback": {{"range_ms": [0, 3000]}},
+            "layout": {{"grid": {{"columns": [1, 1], "rows": [1], "panels": [
+                {{"panel": "3d", "cell": [0, 0]}},
+                {{"panel": "traces", "cell": [0, 1], "neurons": ["cortex:0"]}}]}}}}}}"#,
+        nine.join("simulation_config.json").display().to_string()
+    );
+    std::fs::write(&path, text).expect("write session");
+    let loaded = Session::load(&path).expect("load");
+    let opts = RenderOptions {
+        width: w,
+        height: h,
+        ..opts()
+    };
+    let out = render_session(&loaded, &opts, &SessionOverrides::default()).expect("render");
+    let img = &out.frames[0].image;
+    let layout = Layout::parse(loaded.session.layout.as_ref()).expect("layout");
+    let (_, panel) = frame_rects(&layout, w, h, None)
+        .into_iter()
+        .find(|(k, _)| *k == PanelKind::Traces)
+        .expect("a traces panel");
+    let plot = plot_area(panel);
+    let (x0, y0) = (panel.x + plot.x, panel.y + plot.y);
+    let colour = cortexview::view::colors::srgb8(cortexview::view::colors::categorical(0));
+    // Topmost line pixel per column, below the labels (the top 4 text lines).
+    let label_rows = 50;
+    let top: Vec<Option<u32>> = (x0..x0 + plot.width)
+        .map(|x| {
+            (y0..y0 + plot.height).find(|&y| {
+                img.get_pixel(x, y).0[..3] == colour && (y - y0 >= label_rows || x - x0 > 120)
+            })
+        })
+        .collect();
+    let drawn = top.iter().filter(|t| t.is_some()).count();
+    assert!(
+        drawn * 10 >= plot.width as usize * 9,
+        "line in {drawn} of {} columns",
+        plot.width
+    );
+    let spikes = cortexview::sonata::read_spikes(&nine.join("output/spikes.h5")).expect("spikes");
+    let times: Vec<f64> = spikes
+        .iter()
+        .filter(|p| p.population == "cortex")
+        .flat_map(|p| p.node_ids.iter().zip(&p.timestamps))
+        .filter(|(n, _)| **n == 0)
+        .map(|(_, t)| *t)
+        .collect();
+    assert!(times.len() >= 3, "node 0 spikes {} times", times.len());
+    let spike_columns: Vec<u32> = times
+        .iter()
+        .filter_map(|&t| time_column((0.0, 3000.0), plot.width, t))
+        .collect();
+    let threshold = y0 + plot.height * 2 / 5;
+    let peaks: Vec<u32> = top
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.is_some_and(|y| y < threshold))
+        .map(|(x, _)| x as u32)
+        .collect();
+    let near = |a: u32, set: &[u32]| set.iter().any(|&b| a.abs_diff(b) <= 2);
+    for p in &peaks {
+        assert!(
+            near(*p, &spike_columns),
+            "a peak at column {p} with no spike near it"
+        );
+    }
+    let shown = spike_columns.iter().filter(|c| near(**c, &peaks)).count();
+    assert!(
+        shown * 5 >= spike_columns.len() * 4,
+        "{shown} of {} spikes show as peaks",
+        spike_columns.len()
+    );
 }

@@ -5,6 +5,7 @@ use image::{Rgba, RgbaImage, imageops};
 
 use super::font;
 use super::layout::{Layout, PanelKind, PixelRect, frame_rects, title_band};
+use crate::view::plots::traces::TraceLine;
 use crate::view::plots::{self, blank, draw_cursor, raster::RasterMode};
 use crate::view::probe::probe_view::{ProbeView, activity_by_depth};
 use crate::view::scene::{NeuronInstance, Rates, Scene};
@@ -32,7 +33,12 @@ pub struct PanelData<'a> {
     pub probe: Option<&'a ProbeView>,
     /// Time window of the plots, ms.
     pub window: (f64, f64),
+    /// The traces of the named neurons (`population:node_id`; none named: a default few).
+    pub traces: Option<&'a TraceSource<'a>>,
 }
+
+/// Reads the traces of neurons named `population:node_id` over a time window.
+pub type TraceSource<'a> = dyn Fn(&[String], (f64, f64)) -> anyhow::Result<Vec<TraceLine>> + 'a;
 
 /// Frames of one layout and size: the panels drawn once, composed with each 3D view.
 pub struct FrameComposer {
@@ -63,10 +69,12 @@ impl FrameComposer {
             },
             |(_, r)| *r,
         );
+        // `frame_rects` keeps the order of the layout's panels.
         let panels = rects
             .iter()
-            .filter(|(k, _)| *k != PanelKind::View3d)
-            .map(|(k, r)| draw_panel(*k, *r, data))
+            .zip(&layout.panels)
+            .filter(|((k, _), _)| *k != PanelKind::View3d)
+            .map(|((k, r), p)| draw_panel(*k, *r, &p.neurons, data))
             .collect();
         Self {
             width,
@@ -177,7 +185,12 @@ pub fn plot_area(rect: PixelRect) -> PixelRect {
 }
 
 /// A panel: heading at the top, time labels at the bottom, the plot between.
-fn draw_panel(kind: PanelKind, rect: PixelRect, data: &PanelData) -> PanelPicture {
+fn draw_panel(
+    kind: PanelKind,
+    rect: PixelRect,
+    neurons: &[String],
+    data: &PanelData,
+) -> PanelPicture {
     let scale = panel_scale(rect);
     let margin = 4 * scale;
     let mut image = blank(rect.width, rect.height);
@@ -208,6 +221,22 @@ fn draw_panel(kind: PanelKind, rect: PixelRect, data: &PanelData) -> PanelPictur
                 img
             }
         },
+        PanelKind::Traces => {
+            let lines = match data.traces {
+                Some(source) => source(neurons, data.window),
+                None => Err(anyhow::anyhow!("no report")),
+            };
+            match lines {
+                Ok(lines) => plots::traces::traces_image(&lines, data.window, w, h),
+                Err(e) => {
+                    // Said in the panel (a movie frame has nowhere else to say it) and logged.
+                    eprintln!("traces panel: {e:#}");
+                    let mut img = blank(w, h);
+                    font::draw_text(&mut img, 4, 4, &format!("{e:#}"), scale, AXIS);
+                    img
+                }
+            }
+        }
         PanelKind::View3d => blank(w, h),
     };
     imageops::replace(&mut image, &picture, plot.x as i64, plot.y as i64);

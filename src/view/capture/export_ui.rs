@@ -3,15 +3,15 @@
 //! usable meanwhile. The state is saved to a temporary session that the child renders; a
 //! cancelled or failed export leaves no partial movie and none of its frames behind.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
+use super::export_job::{
+    CANCEL_GRACE, ExportJob, ExportSettings, ask_to_cancel, remove_partial, spawn_render,
+};
 use super::layout::LAYOUT_NAMES;
 use super::movie_writer::{MovieFormat, have_ffmpeg};
 use crate::session::{Ease, Session, Story, StoryKey};
@@ -54,25 +54,6 @@ impl Default for MovieExport {
         }
     }
 }
-
-/// A render running as a child process.
-struct ExportJob {
-    child: Child,
-    done: Arc<AtomicU64>,
-    total: u64,
-    stderr: Arc<Mutex<String>>,
-    session: TempSession,
-    out: PathBuf,
-    format: MovieFormat,
-    /// Frame files present before the export (a cancelled PNG export removes only its own).
-    frames_before: Vec<PathBuf>,
-    /// When Cancel was pressed: the child stops between frames and cleans up after itself;
-    /// one that has not ended a while later is killed.
-    cancelled: Option<std::time::Instant>,
-}
-
-/// How long a cancelled render may take to stop before it is killed.
-const CANCEL_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The export dialog and its child process.
 pub struct MovieExportPlugin;
@@ -250,105 +231,19 @@ fn start_export(world: &mut World) {
     world.resource_mut::<MovieExport>().start = false;
     let session = session_to_render(world, fps);
     let mut export = world.resource_mut::<MovieExport>();
-    match spawn_render(&export, &session) {
+    let settings = ExportSettings {
+        out: export.out.clone(),
+        width: export.width,
+        height: export.height,
+        format: export.format,
+        layout: export.layout.clone(),
+    };
+    match spawn_render(&settings, &session) {
         Ok(job) => {
             export.message = None;
             export.job = Some(job);
         }
         Err(e) => export.message = Some(format!("Export failed: {e:#}")),
-    }
-}
-
-fn spawn_render(export: &MovieExport, session: &Session) -> anyhow::Result<ExportJob> {
-    use anyhow::Context;
-    let out = export.out.clone().context("no output folder chosen")?;
-    let file = TempSession::new();
-    session
-        .save(&file.0)
-        .with_context(|| format!("writing {}", file.0.display()))?;
-    let total = session.frame_count();
-    let exe = std::env::current_exe().context("finding this executable")?;
-    let format = match export.format {
-        MovieFormat::Png => "png",
-        MovieFormat::Mp4 => "mp4",
-        MovieFormat::Lossless => "lossless",
-    };
-    let mut cmd = Command::new(exe);
-    cmd.arg("render")
-        .arg(&file.0)
-        .arg("--out")
-        .arg(&out)
-        .args(["--width", &export.width.to_string()])
-        .args(["--height", &export.height.to_string()])
-        .args(["--format", format, "--progress-lines"]);
-    if let Some(layout) = &export.layout {
-        cmd.args(["--layout", layout]);
-    }
-    let frames_before = frame_files(&out);
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("starting cortexview render")?;
-    let done = Arc::new(AtomicU64::new(0));
-    if let Some(stdout) = child.stdout.take() {
-        let done = done.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(k) = line
-                    .strip_prefix("frame ")
-                    .and_then(|r| r.split('/').next())
-                    .and_then(|k| k.parse().ok())
-                {
-                    done.store(k, Ordering::Relaxed);
-                }
-            }
-        });
-    }
-    let stderr = Arc::new(Mutex::new(String::new()));
-    if let Some(mut err) = child.stderr.take() {
-        let stderr = stderr.clone();
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            // Shown when the render fails; a read error only shortens the message.
-            let _ = err.read_to_string(&mut s);
-            if let Ok(mut e) = stderr.lock() {
-                *e = s;
-            }
-        });
-    }
-    Ok(ExportJob {
-        child,
-        done,
-        total,
-        stderr,
-        session: file,
-        out,
-        format: export.format,
-        frames_before,
-        cancelled: None,
-    })
-}
-
-/// The session file handed to the child, removed with the job.
-struct TempSession(PathBuf);
-
-impl TempSession {
-    fn new() -> Self {
-        static COUNT: AtomicU64 = AtomicU64::new(0);
-        let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        Self(std::env::temp_dir().join(format!(
-            "cortexview-export-{}-{n}.cvsession.json",
-            std::process::id()
-        )))
-    }
-}
-
-impl Drop for TempSession {
-    fn drop(&mut self) {
-        // Best effort: a temporary file left behind is harmless.
-        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -399,47 +294,4 @@ fn watch_export(mut export: ResMut<MovieExport>) {
         }
     });
     drop(job.session);
-}
-
-/// Asks the child to stop (a line on its stdin); it removes its partial movie itself.
-fn ask_to_cancel(job: &mut ExportJob) {
-    use std::io::Write;
-    job.cancelled = Some(std::time::Instant::now());
-    if let Some(mut stdin) = job.child.stdin.take() {
-        // The child also stops when its stdin closes, which dropping it here does.
-        let _ = stdin.write_all(b"cancel\n");
-    }
-}
-
-/// The partial movie, or the frames this export wrote.
-fn remove_partial(job: &ExportJob) {
-    match job.format.file_name() {
-        Some(name) => {
-            // Best effort: absent when ffmpeg had not started writing.
-            let _ = std::fs::remove_file(job.out.join(format!(".{name}.partial")));
-        }
-        None => {
-            for f in frame_files(&job.out) {
-                if !job.frames_before.contains(&f) {
-                    // Best effort: a frame that cannot be removed stays, named in no message.
-                    let _ = std::fs::remove_file(&f);
-                }
-            }
-        }
-    }
-}
-
-/// `frame_*.png` files in `dir`.
-fn frame_files(dir: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with("frame_") && n.ends_with(".png"))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }

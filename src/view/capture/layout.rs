@@ -14,7 +14,8 @@
 //! "cell": [0, 0], "span": [2, 1]}, {"panel": "raster", "cell": [0, 1]}, {"panel": "rates",
 //! "cell": [1, 1]}]}}`: column widths and row heights are fractions (scaled to sum to 1),
 //! `cell` is `[row, column]`, `span` `[rows, columns]` (default `[1, 1]`). Panels: `3d`,
-//! `raster`, `rates`, `probe`. Exactly one `3d` panel. A title (the frame's `title`) takes a
+//! `raster`, `rates`, `probe`, `traces` (the active report's values of `"neurons":
+//! ["population:node_id", ...]`, default its first three). Exactly one `3d` panel. A title (the frame's `title`) takes a
 //! band across the top of any layout; legend, scale bar and time stamp are drawn on the 3D view.
 
 use anyhow::{Context, bail};
@@ -31,6 +32,8 @@ pub enum PanelKind {
     Rates,
     #[serde(rename = "probe")]
     Probe,
+    #[serde(rename = "traces")]
+    Traces,
 }
 
 impl PanelKind {
@@ -41,6 +44,7 @@ impl PanelKind {
             Self::Raster => "spikes",
             Self::Rates => "population rates",
             Self::Probe => "probe channels by depth",
+            Self::Traces => "traces",
         }
     }
 }
@@ -64,6 +68,9 @@ pub struct PanelPlacement {
     /// `[rows, columns]`.
     #[serde(default = "one_by_one")]
     pub span: [usize; 2],
+    /// `traces`: the neurons, `"population:node_id"` (absent: the report's first three).
+    #[serde(default)]
+    pub neurons: Vec<String>,
 }
 
 fn one_by_one() -> [usize; 2] {
@@ -110,6 +117,7 @@ impl Layout {
             panel,
             cell: [row, col],
             span: [rows, 1],
+            neurons: Vec::new(),
         };
         use PanelKind::*;
         let (columns, rows, panels) = match name {
@@ -160,7 +168,7 @@ impl Layout {
             })?,
             Some(v @ serde_json::Value::Object(_)) => {
                 serde_json::from_value::<GridWrapper>(v.clone())
-                    .context("layout: a grid is {\"grid\": {\"columns\": [...], \"rows\": [...], \"panels\": [{\"panel\": \"3d\"|\"raster\"|\"rates\"|\"probe\", \"cell\": [row, column], \"span\": [rows, columns]}]}}")?
+                    .context("layout: a grid is {\"grid\": {\"columns\": [...], \"rows\": [...], \"panels\": [{ \"panel\": \"3d\"|\"raster\"|\"rates\"|\"probe\"|\"traces\", \"cell\": [row, column], \"span\": [rows, columns]}]}}")?
                     .grid
             }
             Some(other) => bail!("layout {other} is neither a name nor a grid description"),

@@ -3,6 +3,7 @@
 //! them, PNG files and movies.
 
 pub mod compose;
+mod export_job;
 pub mod export_ui;
 pub mod font;
 mod frames;
@@ -14,6 +15,7 @@ pub mod overlay;
 mod pipelined;
 pub mod png;
 mod readback;
+mod report_traces;
 
 pub use frames::*;
 pub use headless::*;

@@ -17,6 +17,7 @@ use super::font;
 use super::layout::{Layout, view_rect};
 use super::movie_writer::MovieWriter;
 use super::overlay::burn_overlay;
+use super::report_traces::report_traces;
 use crate::session::FrameState;
 use crate::view::ViewerState;
 use crate::view::camera::CameraPreset;
@@ -25,6 +26,7 @@ use crate::view::playback::Playback;
 use crate::view::probe::probe_view::ProbeView;
 use crate::view::probe::{GLOW_MS, PROBE_LAYER};
 use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
+use crate::view::reports::plugin::Reports;
 use crate::view::session::{FrameParts, apply_frame_state};
 
 /// How one frame's state is set.
@@ -229,23 +231,28 @@ fn new_composer(
     layout: &Layout,
     title: Option<&str>,
 ) -> FrameComposer {
+    let world = viewer.app.world();
     let state = viewer.state();
-    match &state.scene {
-        Some(scene) => FrameComposer::new(
-            layout,
-            settings.width,
-            settings.height,
-            title,
-            &PanelData {
-                scene,
-                instances: &state.styled.instances,
-                rates: &state.rates,
-                probe: settings.probe,
-                window: settings.window,
-            },
-        ),
-        None => FrameComposer::view_only(settings.width, settings.height),
-    }
+    let Some(scene) = &state.scene else {
+        return FrameComposer::view_only(settings.width, settings.height);
+    };
+    let reports = world.get_resource::<Reports>();
+    let traces =
+        |names: &[String], window: (f64, f64)| report_traces(scene, reports, names, window);
+    FrameComposer::new(
+        layout,
+        settings.width,
+        settings.height,
+        title,
+        &PanelData {
+            scene,
+            instances: &state.styled.instances,
+            rates: &state.rates,
+            probe: settings.probe,
+            window: settings.window,
+            traces: Some(&traces),
+        },
+    )
 }
 
 /// Sets one frame's camera, time and scene, and waits for what takes more than one update

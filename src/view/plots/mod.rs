@@ -5,6 +5,7 @@
 pub mod probe_depth;
 pub mod raster;
 pub mod rates;
+pub mod traces;
 
 use image::{Rgba, RgbaImage};
 
