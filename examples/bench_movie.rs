@@ -13,6 +13,23 @@
 //! ECS, upload, and on a software adapter the rasterisation), waiting for read-backs,
 //! composing panels and overlay, and waiting for the encoders.
 //!
+//! Measured 2026-12-03, release, lavapipe (llvmpipe, 2 cores shared with other builds, load
+//! average 1 to 6), 230,924 neurons drawn (254,016 with the virtual ones), 1,613,604 spikes,
+//! 1280x720 somata, orbiting camera, 30 frames per run:
+//!
+//! | way | frames/s written | per frame: draw | read-back wait | compose | encoder wait |
+//! |---|---|---|---|---|---|
+//! | frame by frame (before) | 0.35 | 2874 ms | - | - | 8 ms |
+//! | pipelined, PNG | 1.02 | 976 ms | 0 | 0 | 1 ms |
+//! | pipelined, mp4 | 1.00 | 985 ms | 0 | 1 ms | 1 ms |
+//! | pipelined, mp4, 3d+raster | 0.86 | 1132 ms | 0 | 3 ms | 5 ms |
+//!
+//! After the orbit's fit stopped re-styling every neuron each frame (load average 5-6): PNG
+//! 1.14, mp4 1.21, mp4 with 3d+raster 1.39 frames/s; `bench_view` right after, drawing the same
+//! scene with no read-back at all: 1.13 fps (app.update 876 ms). Movie frames are written as
+//! fast as the viewer draws: what bounds them is lavapipe rasterising 230k impostors on the
+//! shared cores (one `app.update` per frame); read-back, panels and encoding are hidden.
+//!
 //! The network: `scripts/build_peer_nets.py` (or `../shared/peers/build_v1_like.py --n 230924
 //! --edges fast`) builds it under `~/.cache/cortexview-peers/nets/v1_iaf_n230924`.
 

@@ -58,7 +58,13 @@ pub struct HeadlessViewer {
     pub(super) camera: Entity,
     pub(super) width: u32,
     pub(super) height: u32,
+    /// The last fit's sphere and what it was computed from (representations, virtual nodes
+    /// shown, morphology bounds): an orbiting movie re-fits every frame, and styling 230k
+    /// neurons for it each time cost more than drawing them.
+    fit_cache: Option<(FitKey, ([f32; 3], f32))>,
 }
+
+type FitKey = (Vec<Representation>, bool, Option<([f32; 3], f32)>);
 
 impl HeadlessViewer {
     pub fn new(
@@ -146,6 +152,7 @@ impl HeadlessViewer {
             camera,
             width,
             height,
+            fit_cache: None,
         })
     }
 
@@ -159,18 +166,27 @@ impl HeadlessViewer {
         let world = self.app.world_mut();
         let (center, radius) = {
             let state = world.resource::<ViewerState>();
-            match &state.scene {
-                Some(scene) => {
+            let morphology_bounds = world
+                .get_resource::<MorphologyBuild>()
+                .and_then(|b| b.summary.bounds);
+            let key: FitKey = (
+                state.representations.clone(),
+                state.show_virtual,
+                morphology_bounds,
+            );
+            match (&self.fit_cache, &state.scene) {
+                (Some((k, fit)), _) if *k == key => *fit,
+                (_, Some(scene)) => {
                     let styled = scene.style(&state.representations, state.show_virtual);
                     let somata = scene.bounds(&styled.instances);
-                    match world.get_resource::<MorphologyBuild>() {
-                        Some(b) if !styled.morphology.is_empty() => {
-                            b.summary.bounds.map_or(somata, |m| union_sphere(somata, m))
-                        }
+                    let fit = match morphology_bounds {
+                        Some(m) if !styled.morphology.is_empty() => union_sphere(somata, m),
                         _ => somata,
-                    }
+                    };
+                    self.fit_cache = Some((key, fit));
+                    fit
                 }
-                None => ([0.0; 3], 100.0),
+                (_, None) => ([0.0; 3], 100.0),
             }
         };
         let mut cam = OrbitCamera::preset(preset);
