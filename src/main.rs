@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use cortexview::cli;
+use cortexview::cli::window_args::WindowArgs;
 
 #[derive(Parser)]
 #[command(
@@ -135,53 +136,6 @@ enum Command {
     },
 }
 
-/// How the window starts: presenter mode, a screenshot for scripts and docs (what it shows comes
-/// from the path opened: a session sets playback, the picked neuron, styles, camera, raster rows).
-#[derive(clap::Args, Default)]
-struct WindowArgs {
-    /// Save a screenshot of the window to this PNG, then exit.
-    #[arg(long, value_name = "OUT.png")]
-    screenshot: Option<PathBuf>,
-    /// Frames drawn with the scene on screen before the screenshot.
-    #[arg(long, value_name = "N", default_value_t = 90, requires = "screenshot")]
-    screenshot_after: u32,
-    /// An off-screen image of this size (e.g. 3840x2160) instead of the window.
-    #[arg(long, value_name = "WxH", requires = "screenshot")]
-    screenshot_size: Option<String>,
-    /// Start in presenter mode: fullscreen, panels hidden (Tab shows them), legend, time
-    /// stamp and scale bar large (F11 leaves it).
-    #[arg(long)]
-    presenter: bool,
-}
-
-#[cfg(feature = "viewer")]
-impl WindowArgs {
-    fn window(&self) -> anyhow::Result<cortexview::view::ui::WindowOptions> {
-        Ok(cortexview::view::ui::WindowOptions {
-            shot: self.shot()?,
-            presenter: self.presenter,
-        })
-    }
-
-    fn shot(&self) -> anyhow::Result<Option<cortexview::view::ui::ScriptedShot>> {
-        let Some(path) = &self.screenshot else {
-            return Ok(None);
-        };
-        let size = match &self.screenshot_size {
-            Some(s) => Some(
-                cortexview::view::ui::parse_size(s)
-                    .map_err(|e| anyhow::anyhow!("--screenshot-size: {e}"))?,
-            ),
-            None => None,
-        };
-        Ok(Some(cortexview::view::ui::ScriptedShot {
-            path: path.clone(),
-            after_frames: self.screenshot_after,
-            size,
-        }))
-    }
-}
-
 fn run(args: Args) -> anyhow::Result<()> {
     let Some(command) = args.command else {
         // No arguments: the built-in demo column, simulated live by the embedded engine.
@@ -280,7 +234,11 @@ fn run(args: Args) -> anyhow::Result<()> {
 
 #[cfg(feature = "viewer")]
 fn open_viewer(path: Option<&std::path::Path>, shot: &WindowArgs) -> anyhow::Result<()> {
-    cortexview::view::ui::run_window(path, shot.window()?)
+    cortexview::view::ui::run_window_with_options(
+        path,
+        cortexview::view::live::LiveSession::default(),
+        shot.window()?,
+    )
 }
 
 /// The demo column written once into a cache folder (the scene reads it) and simulated live.
@@ -296,7 +254,7 @@ fn open_live(
     let mut live = cortexview::view::live::LiveSession::for_demo(demo);
     live.threads = threads.max(1);
     live.speed = speed;
-    cortexview::view::ui::run_window_with(Some(&config), live, window)
+    cortexview::view::ui::run_window_with_options(Some(&config), live, window)
 }
 
 #[cfg(not(feature = "viewer"))]

@@ -6,3 +6,4 @@ pub mod record;
 #[cfg(feature = "viewer")]
 pub mod render;
 pub mod simulate;
+pub mod window_args;

@@ -35,12 +35,18 @@ pub struct WindowOptions {
 
 /// Opens the viewer window, loading `path` (a circuit, session or deck) in the background when
 /// given.
-pub fn run_window(path: Option<&Path>, options: WindowOptions) -> anyhow::Result<()> {
-    run_window_with(path, LiveSession::default(), options)
+pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
+    run_window_with_options(path, LiveSession::default(), WindowOptions::default())
 }
 
 /// Opens the viewer window on `path` with a live session (the built-in demo simulated live).
-pub fn run_window_with(
+pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result<()> {
+    run_window_with_options(path, live, WindowOptions::default())
+}
+
+/// Opens the viewer window on `path` with a live session, as `options` say (a scripted
+/// screenshot, presenter mode).
+pub fn run_window_with_options(
     path: Option<&Path>,
     live: LiveSession,
     options: WindowOptions,
