@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use cortexview::cli;
+use cortexview::cli::window_args::WindowArgs;
 
 #[derive(Parser)]
 #[command(
@@ -29,7 +30,7 @@ enum Command {
     View {
         path: Option<PathBuf>,
         #[command(flatten)]
-        shot: ScreenshotArgs,
+        shot: WindowArgs,
     },
     /// Render frames to PNG without a window (works with software Vulkan, e.g. lavapipe).
     #[cfg(feature = "viewer")]
@@ -111,7 +112,7 @@ enum Command {
         #[arg(long, default_value = "1")]
         speed: String,
         #[command(flatten)]
-        shot: ScreenshotArgs,
+        shot: WindowArgs,
     },
     /// Write the built-in V1-like demo column as SONATA (BMTK PointNet and NEST run it).
     Demo {
@@ -135,52 +136,16 @@ enum Command {
     },
 }
 
-/// A screenshot of the window for scripts and docs: what to show comes from the path opened (a
-/// session sets playback, the picked neuron, styles, camera and raster rows).
-#[derive(clap::Args, Default)]
-struct ScreenshotArgs {
-    /// Save a screenshot of the window to this PNG, then exit.
-    #[arg(long, value_name = "OUT.png")]
-    screenshot: Option<PathBuf>,
-    /// Frames drawn with the scene on screen before the screenshot.
-    #[arg(long, value_name = "N", default_value_t = 90, requires = "screenshot")]
-    screenshot_after: u32,
-    /// An off-screen image of this size (e.g. 3840x2160) instead of the window.
-    #[arg(long, value_name = "WxH", requires = "screenshot")]
-    screenshot_size: Option<String>,
-}
-
-#[cfg(feature = "viewer")]
-impl ScreenshotArgs {
-    fn shot(&self) -> anyhow::Result<Option<cortexview::view::ui::ScriptedShot>> {
-        let Some(path) = &self.screenshot else {
-            return Ok(None);
-        };
-        let size = match &self.screenshot_size {
-            Some(s) => Some(
-                cortexview::view::ui::parse_size(s)
-                    .map_err(|e| anyhow::anyhow!("--screenshot-size: {e}"))?,
-            ),
-            None => None,
-        };
-        Ok(Some(cortexview::view::ui::ScriptedShot {
-            path: path.clone(),
-            after_frames: self.screenshot_after,
-            size,
-        }))
-    }
-}
-
 fn run(args: Args) -> anyhow::Result<()> {
     let Some(command) = args.command else {
         // No arguments: the built-in demo column, simulated live by the embedded engine.
         return match args.path {
-            Some(path) => open_viewer(Some(&path), &ScreenshotArgs::default()),
+            Some(path) => open_viewer(Some(&path), &WindowArgs::default()),
             None => open_live(
                 cortexview::demo::DemoOptions::default(),
                 1,
                 Some(1000.0),
-                &ScreenshotArgs::default(),
+                &WindowArgs::default(),
             ),
         };
     };
@@ -268,8 +233,12 @@ fn run(args: Args) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "viewer")]
-fn open_viewer(path: Option<&std::path::Path>, shot: &ScreenshotArgs) -> anyhow::Result<()> {
-    cortexview::view::ui::run_window(path, shot.shot()?)
+fn open_viewer(path: Option<&std::path::Path>, shot: &WindowArgs) -> anyhow::Result<()> {
+    cortexview::view::ui::run_window_with_options(
+        path,
+        cortexview::view::live::LiveSession::default(),
+        shot.window()?,
+    )
 }
 
 /// The demo column written once into a cache folder (the scene reads it) and simulated live.
@@ -278,14 +247,14 @@ fn open_live(
     options: cortexview::demo::DemoOptions,
     threads: usize,
     speed: Option<f64>,
-    shot: &ScreenshotArgs,
+    shot: &WindowArgs,
 ) -> anyhow::Result<()> {
-    let shot = shot.shot()?;
+    let window = shot.window()?;
     let (config, demo) = cli::demo::prepare_live_demo(options)?;
     let mut live = cortexview::view::live::LiveSession::for_demo(demo);
     live.threads = threads.max(1);
     live.speed = speed;
-    cortexview::view::ui::run_window_with(Some(&config), live, shot)
+    cortexview::view::ui::run_window_with_options(Some(&config), live, window)
 }
 
 #[cfg(not(feature = "viewer"))]
@@ -293,13 +262,13 @@ fn open_live(
     _options: cortexview::demo::DemoOptions,
     _threads: usize,
     _speed: Option<f64>,
-    _shot: &ScreenshotArgs,
+    _shot: &WindowArgs,
 ) -> anyhow::Result<()> {
     anyhow::bail!("this cortexview was built without the viewer (cargo build --features viewer)")
 }
 
 #[cfg(not(feature = "viewer"))]
-fn open_viewer(_path: Option<&std::path::Path>, _shot: &ScreenshotArgs) -> anyhow::Result<()> {
+fn open_viewer(_path: Option<&std::path::Path>, _shot: &WindowArgs) -> anyhow::Result<()> {
     anyhow::bail!("this cortexview was built without the viewer (cargo build --features viewer)")
 }
 

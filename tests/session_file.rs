@@ -132,6 +132,12 @@ fn a_deck_lists_its_sessions_from_a_file_or_a_folder() {
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["a.cvsession.json", "b.cvsession.json"]);
+    assert!(cortexview::session::is_deck_path(dir.path()));
+    // a circuit's folder with a session saved beside it is the circuit, not a deck
+    let circuit = tempfile::tempdir().unwrap();
+    std::fs::write(circuit.path().join("circuit_config.json"), "{}").unwrap();
+    std::fs::write(circuit.path().join("scene.cvsession.json"), "{}").unwrap();
+    assert!(!cortexview::session::is_deck_path(circuit.path()));
     let file = dir.path().join("talk.json");
     std::fs::write(
         &file,

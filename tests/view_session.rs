@@ -197,3 +197,33 @@ fn a_newer_session_is_refused_and_the_scene_stays() {
     assert!(state.scene.is_some());
     assert_eq!(state.representations.len(), 1);
 }
+
+#[test]
+fn a_live_session_asks_for_its_run_and_a_running_one_is_saved() {
+    use cortexview::session::LiveSpec;
+    use cortexview::view::live::{LiveSnapshot, LiveStartRequest};
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = Scene::open(&fixture(), &[]).expect("fixture opens");
+    let mut viewer = HeadlessViewer::new(scene, Vec::new(), false, W, H).expect("viewer");
+    let world = viewer.app.world_mut();
+    world.init_resource::<LiveStartRequest>();
+    world.init_resource::<LiveSnapshot>();
+    let live = LiveSpec {
+        speed_cap: Some(500.0),
+        rates: [("lgn".to_owned(), 1.5)].into(),
+        ..LiveSpec::default()
+    };
+    let session = Session {
+        live: Some(live.clone()),
+        ..scene_session()
+    };
+    apply_session(world, &session);
+    assert_eq!(world.resource::<LiveStartRequest>().0, Some(live.clone()));
+    // what the live run reports is what a saved session keeps
+    let running = LiveSpec {
+        running: false,
+        ..live
+    };
+    world.resource_mut::<LiveSnapshot>().0 = Some(running.clone());
+    assert_eq!(capture_session(world).live, Some(running));
+}

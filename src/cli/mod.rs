@@ -8,3 +8,4 @@ pub mod render;
 #[cfg(feature = "viewer")]
 pub mod render_session;
 pub mod simulate;
+pub mod window_args;

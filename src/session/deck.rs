@@ -72,14 +72,22 @@ pub fn is_session_path(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Whether `path` is a deck: a folder of sessions, or a JSON file with a `"deck"` key.
+/// Whether `path` is a deck: a folder of sessions (and no circuit: a circuit's folder with a
+/// session saved beside it opens as the circuit), or a JSON file with a `"deck"` key.
 pub fn is_deck_path(path: &Path) -> bool {
     if path.is_dir() {
-        return std::fs::read_dir(path)
-            .map(|mut entries| {
-                entries.any(|e| e.map(|e| is_session_path(&e.path())).unwrap_or(false))
-            })
-            .unwrap_or(false);
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return false;
+        };
+        let files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let circuit_like = |p: &Path| {
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            ext == "h5" || (ext == "json" && !is_session_path(p))
+        };
+        return files.iter().any(|p| is_session_path(p)) && !files.iter().any(|p| circuit_like(p));
     }
     let is_json = path
         .extension()

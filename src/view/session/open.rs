@@ -32,14 +32,24 @@ pub fn opens_as_session(path: &Path) -> bool {
 /// A load started on a session or deck (the menu's Open, a recent file, a dropped file, the
 /// command line) is taken over: the session is opened instead of loaded as a circuit.
 pub fn take_over_session_loads(world: &mut World) {
-    let is_session = world
+    let Some(loading) = world
         .resource::<LoadTask>()
         .0
         .as_ref()
-        .is_some_and(|(p, _)| opens_as_session(p));
-    if !is_session {
+        .map(|(p, _)| p.clone())
+    else {
+        return;
+    };
+    // each load is looked at once (telling a deck from a config reads the file)
+    let mut scene = world.get_resource_or_init::<SessionScene>();
+    if scene.load_checked.as_ref() == Some(&loading) {
         return;
     }
+    if !opens_as_session(&loading) {
+        scene.load_checked = Some(loading);
+        return;
+    }
+    scene.load_checked = None;
     let Some((path, _task)) = world.resource_mut::<LoadTask>().0.take() else {
         return;
     };

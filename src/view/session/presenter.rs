@@ -115,9 +115,11 @@ pub fn presenter_overlay_ui(
         egui::FontId::monospace(40.0),
         white,
     );
+    // the legend in the bottom left corner, growing upward (floating windows open top left)
     let (rows, _) = legend::legend_rows(&state.styled.legend);
-    let mut y = rect.top() + 20.0;
-    for row in rows.iter().take(12) {
+    let rows = &rows[..rows.len().min(12)];
+    let mut y = rect.bottom() - 20.0 - rows.len() as f32 * 38.0;
+    for row in rows {
         let swatch =
             egui::Rect::from_min_size(egui::pos2(rect.left() + 20.0, y), egui::vec2(28.0, 28.0));
         let color = match &row.swatch {

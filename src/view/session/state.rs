@@ -28,6 +28,8 @@ pub struct SessionScene {
     /// A probe waiting for the probe plugin to place its own first, and the one placed.
     pub pending_probe: Option<ProbeSpec>,
     pub applied_probe: Option<ProbeSpec>,
+    /// The last load looked at for being a session or deck.
+    pub load_checked: Option<PathBuf>,
 }
 
 /// A session being opened: its scene loads, then the rest is applied.

@@ -11,7 +11,7 @@ use crate::session::{Ease, Story, StoryKey};
 use crate::view::ViewerState;
 use crate::view::camera::OrbitCamera;
 use crate::view::playback::Playback;
-use crate::view::ui::WindowView;
+use crate::view::ui::{WindowView, view_rect};
 
 /// The key being edited, and the one being dragged on the timeline.
 #[derive(Default)]
@@ -29,6 +29,7 @@ pub fn story_ui(
     state: Res<ViewerState>,
     playback: Res<Playback>,
     cameras: Query<&OrbitCamera, With<WindowView>>,
+    views: Query<&Camera, With<WindowView>>,
     mut ui_state: Local<StoryUiState>,
 ) -> Result {
     if !shown.shows(shown.story) {
@@ -36,9 +37,11 @@ pub fn story_ui(
     }
     let ctx = contexts.ctx_mut()?.clone();
     let mut open = true;
+    let view = view_rect(&views, &ctx);
     egui::Window::new("Story")
         .open(&mut open)
         .default_width(520.0)
+        .default_pos(view.left_top() + egui::vec2(12.0, 40.0))
         .show(&ctx, |ui| {
             let Some(story) = scene.story.as_mut() else {
                 if ui.button("New story (10 s, 30 fps)").clicked() {

@@ -15,7 +15,7 @@ pub mod screenshots;
 mod state;
 
 pub use menu_ui::add_spikes_file;
-pub use plugin::{UiPlugin, run_window, run_window_with};
+pub use plugin::{UiPlugin, WindowOptions, run_window, run_window_with, run_window_with_options};
 pub use recent_files::{recent_files, recent_files_path, remember_recent};
 pub use screenshots::{ScriptedShot, parse_size};
 pub use state::{UiState, WindowView, view_rect};

@@ -8,6 +8,7 @@ use bevy::camera::visibility::RenderLayers;
 use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::prelude::*;
 use bevy::render::render_resource::BlendState;
+use bevy::window::{MonitorSelection, WindowMode};
 use bevy_egui::{EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass, PrimaryEguiContext};
 
 use super::input::{dropped_files, pick_neuron, shortcuts};
@@ -21,26 +22,45 @@ use crate::view::live::{LivePlugin, LiveSession};
 use crate::view::probe::{ProbePlugin, ProbeSession};
 use crate::view::reports::ui::ReportsUiPlugin;
 use crate::view::scene::poll_load;
-use crate::view::session::SessionPlugin;
+use crate::view::session::{PanelsShown, SessionPlugin};
 use crate::view::{BACKGROUND, LoadTask, ViewerCorePlugins, ViewerState};
 
+/// How the window starts: a scripted screenshot (then exit), presenter mode.
+#[derive(Clone, Debug, Default)]
+pub struct WindowOptions {
+    pub shot: Option<ScriptedShot>,
+    /// Fullscreen, panels hidden, legend, time stamp and scale bar drawn large.
+    pub presenter: bool,
+}
+
 /// Opens the viewer window, loading `path` (a circuit, session or deck) in the background when
-/// given; `shot`: a screenshot after some frames, then exit.
-pub fn run_window(path: Option<&Path>, shot: Option<ScriptedShot>) -> anyhow::Result<()> {
-    run_window_with(path, LiveSession::default(), shot)
+/// given.
+pub fn run_window(path: Option<&Path>) -> anyhow::Result<()> {
+    run_window_with_options(path, LiveSession::default(), WindowOptions::default())
 }
 
 /// Opens the viewer window on `path` with a live session (the built-in demo simulated live).
-pub fn run_window_with(
+pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result<()> {
+    run_window_with_options(path, live, WindowOptions::default())
+}
+
+/// Opens the viewer window on `path` with a live session, as `options` say (a scripted
+/// screenshot, presenter mode).
+pub fn run_window_with_options(
     path: Option<&Path>,
     live: LiveSession,
-    shot: Option<ScriptedShot>,
+    options: WindowOptions,
 ) -> anyhow::Result<()> {
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
             title: "cortexview".into(),
             resolution: (1400u32, 860u32).into(),
+            mode: if options.presenter {
+                WindowMode::BorderlessFullscreen(MonitorSelection::Current)
+            } else {
+                WindowMode::Windowed
+            },
             ..default()
         }),
         ..default()
@@ -54,8 +74,15 @@ pub fn run_window_with(
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
     .add_systems(Startup, setup_window_scene);
-    if let Some(shot) = shot {
+    if let Some(shot) = options.shot {
         app.insert_resource(shot);
+    }
+    if options.presenter {
+        app.insert_resource(PanelsShown {
+            presenter: true,
+            all_hidden: true,
+            ..default()
+        });
     }
     app.run();
     Ok(())

@@ -189,3 +189,16 @@ pub fn hires_screenshot(
     shot.pending = Some((handle, path));
     shot.camera = Some((entity, 8));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn screenshot_sizes_are_width_x_height_within_limits() {
+        assert_eq!(parse_size("3840x2160"), Ok((3840, 2160)));
+        assert!(parse_size("3840").is_err());
+        assert!(parse_size("0x100").is_err());
+        assert!(parse_size("9000x100").unwrap_err().contains("9000x100"));
+    }
+}
