@@ -21,6 +21,7 @@
 
 pub mod camera;
 pub mod capture;
+pub mod colormap_tables;
 pub mod colors;
 pub mod connectivity;
 pub mod legend;

@@ -135,6 +135,7 @@ impl Scene {
                 Coloring::ByAttribute {
                     name: "layer".into(),
                     range: None,
+                    colormap: Default::default(),
                 }
             } else {
                 Coloring::ByPopulation
