@@ -85,3 +85,56 @@ fn a_legend_ramp_draws_the_colormap_in_use() {
         assert_eq!(row.text, "v -70.0 .. 20.0");
     }
 }
+
+#[test]
+fn a_representation_colours_and_labels_with_its_colormap() {
+    use cortexview::session::RepresentationSpec;
+    use cortexview::view::scene::{Coloring, Representation, Scene};
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1_like_n300_none");
+    let scene = Scene::open(&p, &[]).expect("fixture opens");
+    let spec = RepresentationSpec {
+        color_by: Some("y".into()),
+        colormap: Some("magma".into()),
+        range: Some([-500.0, 500.0]),
+        ..Default::default()
+    };
+    let coloring = Coloring::from_spec(&spec).expect("a known colormap");
+    let styled = scene.style(
+        &[Representation {
+            coloring,
+            ..Default::default()
+        }],
+        false,
+    );
+    let [
+        LegendEntry::Ramp {
+            min, max, colormap, ..
+        },
+    ] = styled.legend.as_slice()
+    else {
+        panic!("one ramp: {:?}", styled.legend);
+    };
+    assert_eq!((*min, *max, *colormap), (-500.0, 500.0, Colormap::Magma));
+    // Each neuron's colour is magma at its y over the range.
+    let mut checked = 0;
+    for (i, inst) in styled.instances.iter().enumerate() {
+        if inst.radius <= 0.0 {
+            continue;
+        }
+        let y = f64::from(scene.positions[i][1]);
+        let want = Colormap::Magma.of(y, (-500.0, 500.0));
+        assert_eq!(
+            [inst.color[0], inst.color[1], inst.color[2]],
+            want,
+            "instance {i}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked} neurons checked");
+    let bad = RepresentationSpec {
+        colormap: Some("jet".into()),
+        ..Default::default()
+    };
+    let err = Coloring::from_spec(&bad).expect_err("jet is not offered");
+    assert!(err.contains("viridis") && err.contains("jet"), "{err}");
+}

@@ -41,6 +41,10 @@ pub struct RenderArgs {
     /// each frame's time), an attribute name, or #rrggbb.
     #[arg(long)]
     pub color_by: Option<String>,
+    /// Colormap of a continuous colouring: viridis, magma, inferno, plasma, cividis, turbo,
+    /// coolwarm, rdbu, grays.
+    #[arg(long, value_parser = parse_colormap)]
+    pub colormap: Option<crate::view::colors::Colormap>,
     /// soma (spheres), morphology (tubes) or morphology_line: how the selected neurons are
     /// drawn; cells without a morphology file stay spheres.
     #[arg(long, default_value = "soma", value_parser = parse_style)]
@@ -78,6 +82,15 @@ fn parse_probe(s: &str) -> Result<crate::probe::ProbeKind, String> {
         .ok_or_else(|| format!("'{s}' is not one of np1, np2, np2-4shank"))
 }
 
+fn parse_colormap(s: &str) -> Result<crate::view::colors::Colormap, String> {
+    crate::view::colors::Colormap::parse(s).ok_or_else(|| {
+        format!(
+            "'{s}' is not one of {}",
+            crate::view::colors::Colormap::names()
+        )
+    })
+}
+
 fn parse_style(s: &str) -> Result<Style, String> {
     Style::parse(s).ok_or_else(|| {
         let names: Vec<&str> = Style::ALL.iter().map(|s| s.name()).collect();
@@ -102,6 +115,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         speed: args.speed,
         select: args.select.clone(),
         color_by: args.color_by.clone(),
+        colormap: args.colormap,
         camera: args.camera,
         tau_ms: args.tau,
         show_virtual: args.virtual_nodes,

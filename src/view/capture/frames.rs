@@ -38,6 +38,8 @@ pub struct RenderOptions {
     pub speed: f64,
     pub select: Option<String>,
     pub color_by: Option<String>,
+    /// The colormap of a continuous colouring (`None`: viridis).
+    pub colormap: Option<crate::view::colors::Colormap>,
     pub camera: CameraPreset,
     /// Fade time constant of spike flashes, ms.
     pub tau_ms: f64,
@@ -69,6 +71,7 @@ impl Default for RenderOptions {
             speed: 100.0,
             select: None,
             color_by: None,
+            colormap: None,
             camera: CameraPreset::Orbit,
             tau_ms: 8.0,
             show_virtual: false,
@@ -148,7 +151,8 @@ impl RenderOptions {
                 .color_by
                 .as_deref()
                 .map(Coloring::parse)
-                .unwrap_or_else(|| scene.default_representation().coloring),
+                .unwrap_or_else(|| scene.default_representation().coloring)
+                .with_colormap(self.colormap.unwrap_or_default()),
             ..Default::default()
         }]
     }

@@ -69,6 +69,32 @@ impl Coloring {
         }
     }
 
+    /// The colouring a session's representation asks for: `color_by` (absent: by population)
+    /// through `colormap` over `range`; an unknown colormap name is an error that names the
+    /// known ones.
+    pub fn from_spec(spec: &crate::session::RepresentationSpec) -> Result<Self, String> {
+        let coloring = spec
+            .color_by
+            .as_deref()
+            .map_or(Self::ByPopulation, Self::parse);
+        let coloring = match spec.colormap.as_deref() {
+            None => coloring,
+            Some(name) => match Colormap::parse(name) {
+                Some(map) => coloring.with_colormap(map),
+                None => {
+                    return Err(format!(
+                        "colormap '{name}' is not one of {}",
+                        Colormap::names()
+                    ));
+                }
+            },
+        };
+        Ok(match spec.range {
+            Some([lo, hi]) => coloring.with_range(Some((lo, hi))),
+            None => coloring,
+        })
+    }
+
     /// What the colouring is, for the UI.
     pub fn label(&self) -> String {
         match self {
