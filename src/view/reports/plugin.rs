@@ -139,7 +139,17 @@ pub struct ReportsPlugin;
 impl Plugin for ReportsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Reports>()
-            .add_systems(Update, (sync_reports, color_frame, read_trace).chain());
+            .init_resource::<super::compartment_paint::CompartmentPaint>()
+            .add_systems(
+                Update,
+                (
+                    sync_reports,
+                    color_frame,
+                    super::compartment_paint::paint_compartments,
+                    read_trace,
+                )
+                    .chain(),
+            );
     }
 }
 

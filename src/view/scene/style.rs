@@ -67,6 +67,19 @@ pub enum MorphologyStyle {
     Lines,
 }
 
+/// How a morphology cell's surface is coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CellPaint {
+    /// All of it in [`MorphologyCell::color`].
+    #[default]
+    Uniform,
+    /// Soma, axon, basal and apical dendrites each in their colour
+    /// ([`crate::view::colors::SECTION_TYPE_COLORS`]).
+    SectionType,
+    /// Each compartment by the active report's value at the playback time.
+    Compartments,
+}
+
 /// A neuron a representation asks to draw as its morphology.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MorphologyCell {
@@ -74,6 +87,7 @@ pub struct MorphologyCell {
     pub style: MorphologyStyle,
     /// The representation's colour for it, sRGB.
     pub color: [f32; 3],
+    pub paint: CellPaint,
 }
 
 /// A selection string, a style and a colouring; several at once, later ones on top.
@@ -270,16 +284,23 @@ impl Styling {
             })
             .map(|(i, &r)| (i as u32, r))
             .collect();
+        let colored_by = &self.colored_by;
         out.morphology = self
             .morphology
             .iter()
             .enumerate()
             .filter_map(|(i, style)| {
                 let c = out.instances[i].color;
+                let paint = match reps.get(colored_by[i]).map(|rep| &rep.coloring) {
+                    Some(Coloring::BySectionType) => CellPaint::SectionType,
+                    Some(Coloring::ByReport { .. }) => CellPaint::Compartments,
+                    _ => CellPaint::Uniform,
+                };
                 style.map(|style| MorphologyCell {
                     instance: i as u32,
                     style,
                     color: [c[0], c[1], c[2]],
+                    paint,
                 })
             })
             .collect();
