@@ -11,6 +11,7 @@
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`reports::plugin::ReportsPlugin`] | frame reports colouring somata at the playback time, traces |
 //! | [`connectivity::plugin::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted, and its synapses on the morphology |
+//! | [`cuts::CutsPlugin`] | slab and clip planes: outlines, the slab dragged in 3D |
 //! | [`probe::ProbePlugin`] | a Neuropixels probe in the scene, its recording (window only) |
 //! | [`live::LivePlugin`] | the demo simulated live (window only) |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
@@ -24,6 +25,7 @@ pub mod capture;
 pub mod colormap_tables;
 pub mod colors;
 pub mod connectivity;
+pub mod cuts;
 pub mod legend;
 pub mod live;
 pub mod morphologies;
@@ -52,6 +54,7 @@ impl Plugin for ViewerCorePlugins {
             camera::CameraPlugin,
             reports::plugin::ReportsPlugin,
             connectivity::plugin::ConnectivityPlugin,
+            cuts::CutsPlugin,
         ));
     }
 }

@@ -40,6 +40,9 @@ pub struct RenderOptions {
     pub color_by: Option<String>,
     /// The colormap of a continuous colouring (`None`: viridis).
     pub colormap: Option<crate::view::colors::Colormap>,
+    /// Keep only the neurons in this slab, and on the kept side of these planes.
+    pub slab: Option<crate::session::Slab>,
+    pub clip: Vec<crate::session::ClipPlane>,
     pub camera: CameraPreset,
     /// Fade time constant of spike flashes, ms.
     pub tau_ms: f64,
@@ -72,6 +75,8 @@ impl Default for RenderOptions {
             select: None,
             color_by: None,
             colormap: None,
+            slab: None,
+            clip: Vec::new(),
             camera: CameraPreset::Orbit,
             tau_ms: 8.0,
             show_virtual: false,
@@ -279,11 +284,12 @@ fn start_viewer(
 ) -> anyhow::Result<(HeadlessViewer, String, bool)> {
     let reps = opts.representations(&scene);
     let mut viewer = HeadlessViewer::new(scene, reps, opts.show_virtual, opts.width, opts.height)?;
-    viewer
-        .app
-        .world_mut()
-        .resource_mut::<crate::view::ViewerState>()
-        .keep_representations = opts.asks_for_representation();
+    {
+        let world = viewer.app.world_mut();
+        let mut state = world.resource_mut::<crate::view::ViewerState>();
+        state.keep_representations = opts.asks_for_representation();
+        (state.slab, state.clip) = (opts.slab, opts.clip.clone());
+    }
     let (adapter, software) = viewer.adapter();
     if software {
         eprintln!(

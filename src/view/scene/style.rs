@@ -1,12 +1,14 @@
 //! Representations (no Bevy): a selection, a style and a colouring, as in VND, applied to a
-//! scene's instances as colours, radii, a legend, and the cells drawn as morphologies.
+//! scene's instances as colours, radii, a legend, and the cells drawn as morphologies; then
+//! the cuts (slab and clip planes, [`crate::view::cuts`]) hide what lies outside them.
 
 use std::collections::BTreeMap;
 
 use super::coloring::{Colorer, Coloring};
 use super::model::{NeuronInstance, Scene};
-use crate::session::Material;
+use crate::session::{ClipPlane, Material, Slab};
 use crate::sonata::selection_language;
+use crate::view::cuts::model::Cuts;
 use crate::view::legend::LegendEntry;
 
 /// How a representation draws its neurons (VND's names where VND has the style).
@@ -133,6 +135,63 @@ pub struct Styled {
     /// Instances whose representation draws them as their morphology, by instance (the
     /// instance itself is styled as a sphere: what is drawn until, or unless, the morphology is).
     pub morphology: Vec<MorphologyCell>,
+    /// Instances the representations draw that the cuts hide.
+    pub cut: usize,
+    /// The slab and clip planes applied ([`Styled::apply_cuts`]).
+    pub slab: Option<Slab>,
+    pub clip: Vec<ClipPlane>,
+    /// Radii and morphology cells before the cuts: cuts change without restyling.
+    uncut: Option<Uncut>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Uncut {
+    radii: Vec<f32>,
+    morphology: Vec<MorphologyCell>,
+}
+
+impl Styled {
+    /// Hides the instances whose soma lies outside `slab` or on the far side of a clip plane,
+    /// and the morphologies of those cells; what was hidden by earlier cuts comes back. One dot
+    /// product per instance and plane: cheap enough to sweep a slab every frame.
+    pub fn apply_cuts(&mut self, slab: Option<&Slab>, clip: &[ClipPlane]) {
+        let uncut = self.uncut.get_or_insert_with(|| Uncut {
+            radii: self.instances.iter().map(|i| i.radius).collect(),
+            morphology: self.morphology.clone(),
+        });
+        let cuts = Cuts::new(slab, clip);
+        let mut drawn = 0;
+        let mut visible = 0;
+        for (inst, &radius) in self.instances.iter_mut().zip(&uncut.radii) {
+            inst.radius = if radius > 0.0 && cuts.keeps(inst.position) {
+                radius
+            } else {
+                0.0
+            };
+            drawn += usize::from(radius > 0.0);
+            visible += usize::from(inst.radius > 0.0);
+        }
+        let instances = &self.instances;
+        self.morphology = uncut
+            .morphology
+            .iter()
+            .filter(|c| {
+                instances
+                    .get(c.instance as usize)
+                    .is_some_and(|i| cuts.keeps(i.position))
+            })
+            .copied()
+            .collect();
+        self.visible = visible;
+        self.cut = drawn - visible;
+        self.slab = slab.copied();
+        self.clip = clip.to_vec();
+    }
+
+    /// Whether these are the cuts applied.
+    pub fn has_cuts(&self, slab: Option<&Slab>, clip: &[ClipPlane]) -> bool {
+        self.slab.as_ref() == slab && self.clip == clip
+    }
 }
 
 impl Scene {
