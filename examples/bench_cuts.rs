@@ -18,12 +18,15 @@ fn median_ms(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
-    let net = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| {
-        std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .unwrap_or_default()
-            .join(".cache/cortexview-peers/nets/v1_iaf_n230924")
-    });
+    let net = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default()
+                .join(".cache/cortexview-peers/nets/v1_iaf_n230924")
+        });
     let start = Instant::now();
     let scene = Scene::open(&net, &[])?;
     println!(

@@ -103,10 +103,11 @@ pub fn tube_mesh(m: &Morphology, options: TubeOptions) -> TriangleMesh {
             continue;
         }
         let ty = section.section_type.0;
-        let arcs = arc_fractions(&section.points);
+        let mut arcs = arc_fractions(&section.points).into_iter();
         let base = mesh.positions.len() as u32;
         let mut normal = initial_normal(direction(section.points[0], section.points[1]));
         for i in 0..n {
+            let arc = arcs.next().unwrap_or(0.0);
             let tangent = point_tangent(&section.points, i);
             // Parallel transport: keep the ring's reference direction perpendicular to the
             // tangent with as little twist as possible.
@@ -123,7 +124,7 @@ pub fn tube_mesh(m: &Morphology, options: TubeOptions) -> TriangleMesh {
                 mesh.section_types.push(ty);
                 mesh.along.push(Along {
                     section: section_index as u32,
-                    x: arcs[i],
+                    x: arc,
                 });
             }
         }

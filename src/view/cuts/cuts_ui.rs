@@ -87,8 +87,8 @@ pub fn cuts_ui(
                 .text("along normal (µm)")
                 .clamping(egui::SliderClamping::Never);
             if ui.add(slider).changed() {
-                for k in 0..3 {
-                    slab.center[k] += (offset - along) * n[k];
+                for (c, nk) in slab.center.iter_mut().zip(n) {
+                    *c += (offset - along) * nk;
                 }
             }
         }

@@ -201,8 +201,8 @@ pub fn outline(
                 segment(face[k], face[(k + 1) % 4], SLAB_OUTLINE);
             }
         }
-        for k in 0..4 {
-            segment(faces[0][k], faces[1][k], SLAB_OUTLINE);
+        for (a, b) in faces[0].iter().zip(&faces[1]) {
+            segment(*a, *b, SLAB_OUTLINE);
         }
     }
     for c in clip {

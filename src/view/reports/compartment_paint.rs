@@ -17,14 +17,19 @@ use crate::view::playback::Playback;
 use crate::view::render::meshes::MeshLayers;
 use crate::view::scene::Coloring;
 
+/// Active report, frame, build generation, styling generation, range bits.
+type PaintKey = (usize, usize, u64, u64, Option<(u64, u64)>);
+/// Report columns of each compartment mesh's vertices, for (active report, build generation).
+type MeshColumns = ((usize, u64), Vec<Option<Arc<Vec<u32>>>>);
+
 /// What is painted and what it was painted from (main world).
 #[derive(Resource, Default)]
 pub struct CompartmentPaint {
     /// Active report, frame, build generation, styling generation, range: what is on screen.
-    shown: Option<(usize, usize, u64, u64, Option<(u64, u64)>)>,
+    shown: Option<PaintKey>,
     /// Report columns of the vertices of each of the build's compartment meshes (in its
     /// order), for (active report, build generation).
-    columns: Option<((usize, u64), Vec<Option<Arc<Vec<u32>>>>)>,
+    columns: Option<MeshColumns>,
     /// The last frame read: (active report, frame, values of every element).
     row: Option<(usize, usize, Vec<f32>)>,
 }

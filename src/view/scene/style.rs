@@ -141,11 +141,12 @@ pub struct Styled {
     pub slab: Option<Slab>,
     pub clip: Vec<ClipPlane>,
     /// Radii and morphology cells before the cuts: cuts change without restyling.
-    uncut: Option<Uncut>,
+    pub uncut: Option<Uncut>,
 }
 
+/// What the representations drew before the cuts.
 #[derive(Clone, Debug, Default)]
-struct Uncut {
+pub struct Uncut {
     radii: Vec<f32>,
     morphology: Vec<MorphologyCell>,
 }
