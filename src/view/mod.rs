@@ -10,6 +10,7 @@
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`reports::plugin::ReportsPlugin`] | frame reports colouring somata at the playback time, traces |
+//! | [`reports::compartment_paint::CompartmentPaintPlugin`] | compartment reports along the morphologies |
 //! | [`connectivity::plugin::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted, and its synapses on the morphology |
 //! | [`cuts::CutsPlugin`] | slab and clip planes: outlines, the slab dragged in 3D |
 //! | [`probe::ProbePlugin`] | a Neuropixels probe in the scene, its recording (window only) |
@@ -53,6 +54,7 @@ impl Plugin for ViewerCorePlugins {
             playback::PlaybackPlugin,
             camera::CameraPlugin,
             reports::plugin::ReportsPlugin,
+            reports::compartment_paint::CompartmentPaintPlugin,
             connectivity::plugin::ConnectivityPlugin,
             cuts::CutsPlugin,
         ));

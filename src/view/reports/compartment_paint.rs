@@ -10,7 +10,7 @@ use std::sync::Arc;
 use bevy::prelude::*;
 
 use super::compartments::{NodeElements, vertex_colors, vertex_columns};
-use super::plugin::Reports;
+use super::plugin::{ReportSystems, Reports};
 use crate::view::ViewerState;
 use crate::view::morphologies::MorphologyBuild;
 use crate::view::playback::Playback;
@@ -34,7 +34,17 @@ pub struct CompartmentPaint {
     row: Option<(usize, usize, Vec<f32>)>,
 }
 
-pub(super) fn paint_compartments(
+/// Paints the compartment meshes after the reports' systems.
+pub struct CompartmentPaintPlugin;
+
+impl Plugin for CompartmentPaintPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<CompartmentPaint>()
+            .add_systems(Update, paint_compartments.after(ReportSystems));
+    }
+}
+
+fn paint_compartments(
     mut reports: ResMut<Reports>,
     build: Res<MorphologyBuild>,
     state: Res<ViewerState>,
