@@ -162,14 +162,13 @@ pub const SLAB_OUTLINE: [f32; 4] = [0.45, 0.8, 0.95, 1.0];
 /// The colour of a clip plane's outline.
 pub const CLIP_OUTLINE: [f32; 4] = [0.95, 0.6, 0.3, 1.0];
 
-/// Thin outlines of the cut planes as line segments: a square of side `2 * radius` around
-/// the scene's centre `center` on each plane (the slab's two faces joined at their corners,
-/// each clip plane with a tick along its normal toward the kept side).
+/// Thin outlines of the cut planes as line segments: on each plane the rectangle that covers
+/// the scene's box `lo..hi` seen along the plane's normal (the slab's two faces joined at
+/// their corners; each clip plane with a tick along its normal toward the kept side).
 pub fn outline(
     slab: Option<&Slab>,
     clip: &[ClipPlane],
-    center: [f32; 3],
-    radius: f32,
+    (lo, hi): ([f32; 3], [f32; 3]),
 ) -> Option<LayerMesh> {
     let mut positions: Vec<[f32; 3]> = Vec::new();
     let mut colors: Vec<[f32; 4]> = Vec::new();
@@ -180,11 +179,27 @@ pub fn outline(
     let at = |o: [f32; 3], u: [f32; 3], v: [f32; 3], s: f32, t: f32| {
         [0, 1, 2].map(|k| o[k] + u[k] * s + v[k] * t)
     };
+    let center = [0, 1, 2].map(|k| 0.5 * (lo[k] + hi[k]));
+    let corners: Vec<[f32; 3]> = (0..8)
+        .map(|c| [0, 1, 2].map(|k| if c & (1 << k) == 0 { lo[k] } else { hi[k] }))
+        .collect();
+    // The rectangle around the box's corners in the plane's axes, about the box's centre.
     let square = |o: [f32; 3], n: [f32; 3]| {
         let (u, v) = plane_axes(n);
-        [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
-            .map(|(s, t)| at(o, u, v, s * radius, t * radius))
+        let extent = |axis: [f32; 3]| {
+            corners
+                .iter()
+                .map(|p| dot([0, 1, 2].map(|k| p[k] - center[k]), axis).abs())
+                .fold(1.0f32, f32::max)
+        };
+        let (a, b) = (extent(u), extent(v));
+        [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)].map(|(s, t)| at(o, u, v, s * a, t * b))
     };
+    let radius = 0.5
+        * [0, 1, 2]
+            .map(|k| hi[k] - lo[k])
+            .iter()
+            .fold(0.0f32, |m, d| m.max(*d));
     // The point of the plane `n . p = d` nearest the scene's centre.
     let foot = |n: [f32; 3], d: f32| {
         let off = d - dot(n, center);
@@ -298,7 +313,7 @@ mod tests {
             center: [0.0, 300.0, 0.0],
             thickness_um: 50.0,
         };
-        let mesh = outline(Some(&slab), &[], [0.0; 3], 100.0).expect("an outline");
+        let mesh = outline(Some(&slab), &[], ([-100.0; 3], [100.0; 3])).expect("an outline");
         // Two squares and four edges between them.
         assert_eq!(mesh.positions.len(), 2 * 12);
         let ys: Vec<f32> = mesh.positions.iter().map(|p| p[1]).collect();

@@ -13,7 +13,6 @@ use crate::session::{ClipPlane, Slab};
 use crate::view::ViewerState;
 use crate::view::camera::{CameraInputBlocked, OrbitCamera};
 use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
-use crate::view::scene::bounding_sphere;
 
 /// Name of the outlines' mesh layer.
 pub const CUTS_LAYER: &str = "cuts";
@@ -35,8 +34,8 @@ impl Default for CutsSettings {
 #[derive(Resource, Default)]
 struct CutsShown {
     key: Option<(usize, Option<Slab>, Vec<ClipPlane>, bool)>,
-    /// Scene (by address) and its bounding sphere.
-    bounds: Option<(usize, [f32; 3], f32)>,
+    /// Scene (by address) and its box of positions.
+    bounds: Option<(usize, [f32; 3], [f32; 3])>,
 }
 
 /// The cuts' outlines and the slab's 3D drag.
@@ -72,22 +71,38 @@ fn update_outline(
         warn!("cuts: {problem}");
     }
     shown.key = Some(key);
-    let (center, radius) = match shown.bounds {
-        Some((p, c, r)) if p == ptr => (c, r),
+    let bounds = match shown.bounds {
+        Some((p, lo, hi)) if p == ptr => (lo, hi),
         _ => {
-            let (c, r) = bounding_sphere(&scene.positions);
-            shown.bounds = Some((ptr, c, r));
-            (c, r)
+            let (lo, hi) = position_box(&scene.positions);
+            shown.bounds = Some((ptr, lo, hi));
+            (lo, hi)
         }
     };
     let mesh = settings
         .outline
-        .then(|| outline(state.slab.as_ref(), &state.clip, center, radius))
+        .then(|| outline(state.slab.as_ref(), &state.clip, bounds))
         .flatten();
     match mesh {
         Some(mesh) => layers.set(CUTS_LAYER, MeshLayer::new(Topology::Lines, vec![mesh])),
         None => layers.remove(CUTS_LAYER),
     }
+}
+
+/// The axis-aligned box of the positions (a unit box at the origin when there are none).
+fn position_box(positions: &[[f32; 3]]) -> ([f32; 3], [f32; 3]) {
+    let mut lo = [f32::INFINITY; 3];
+    let mut hi = [f32::NEG_INFINITY; 3];
+    for p in positions {
+        for k in 0..3 {
+            lo[k] = lo[k].min(p[k]);
+            hi[k] = hi[k].max(p[k]);
+        }
+    }
+    if lo[0] > hi[0] {
+        return ([-1.0; 3], [1.0; 3]);
+    }
+    (lo, hi)
 }
 
 /// Shift+drag in the 3D view moves the slab's centre along its normal, following the mouse
