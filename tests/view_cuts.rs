@@ -181,4 +181,13 @@ fn cuts_change_without_restyling_and_bring_back_what_they_hid() {
     styled.apply_cuts(None, &[]);
     assert_eq!(styled.visible, all, "no cuts: everything is back");
     assert_eq!(styled.cut, 0);
+    // A plane with no direction cuts nothing, and is not taken for a new cut every frame.
+    let odd = ClipPlane {
+        normal: [f32::NAN, 0.0, 0.0],
+        point: center,
+    };
+    styled.apply_cuts(None, &[odd]);
+    assert_eq!(styled.visible, all);
+    assert!(styled.has_cuts(None, &[odd]));
+    assert!(!styled.has_cuts(None, &[]));
 }

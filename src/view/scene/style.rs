@@ -189,9 +189,26 @@ impl Styled {
         self.clip = clip.to_vec();
     }
 
-    /// Whether these are the cuts applied.
+    /// Whether these are the cuts applied (bit for bit: a plane with a NaN in it is still the
+    /// same plane, not a change every frame).
     pub fn has_cuts(&self, slab: Option<&Slab>, clip: &[ClipPlane]) -> bool {
-        self.slab.as_ref() == slab && self.clip == clip
+        fn slab_bits(s: &Slab) -> [u32; 7] {
+            let [a, b, c] = s.normal.map(f32::to_bits);
+            let [d, e, f] = s.center.map(f32::to_bits);
+            [a, b, c, d, e, f, s.thickness_um.to_bits()]
+        }
+        fn clip_bits(c: &ClipPlane) -> [u32; 6] {
+            let [a, b, d] = c.normal.map(f32::to_bits);
+            let [e, f, g] = c.point.map(f32::to_bits);
+            [a, b, d, e, f, g]
+        }
+        self.slab.as_ref().map(slab_bits) == slab.map(slab_bits)
+            && self.clip.len() == clip.len()
+            && self
+                .clip
+                .iter()
+                .zip(clip)
+                .all(|(a, b)| clip_bits(a) == clip_bits(b))
     }
 }
 

@@ -14,6 +14,7 @@ mod representations_ui;
 mod screenshots;
 mod state;
 
+pub use legend_ui::{colormap_ui, ramp_ui};
 pub use menu_ui::add_spikes_file;
 pub use plugin::{UiPlugin, run_window, run_window_with};
 pub use recent_files::{recent_files, recent_files_path, remember_recent};
