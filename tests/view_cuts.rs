@@ -1,6 +1,7 @@
 //! Cutting into the column: a slab keeps only the neurons whose soma lies between its planes,
 //! a clip plane only those on the side its normal points to (rendered headless, each neuron's
-//! projected centre checked), and the cuts change without restyling.
+//! projected centre checked); the cuts change on the styled instances without restyling, and
+//! a slab moved between frames (a sweep) redraws with only its neurons.
 //! GPU tests need a Vulkan or GL adapter (Mesa's lavapipe in CI).
 #![cfg(feature = "viewer")]
 
@@ -190,4 +191,45 @@ fn cuts_change_without_restyling_and_bring_back_what_they_hid() {
     assert_eq!(styled.visible, all);
     assert!(styled.has_cuts(None, &[odd]));
     assert!(!styled.has_cuts(None, &[]));
+}
+
+#[test]
+fn a_slab_moved_between_frames_redraws_with_only_its_neurons() {
+    use cortexview::view::ViewerState;
+    use cortexview::view::capture::HeadlessViewer;
+    use cortexview::view::scene::Coloring;
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = fixture();
+    let positions = v1(&scene);
+    let (center, _) = bounding_sphere(&positions);
+    let ys = positions.iter().map(|p| p[1]);
+    let height = ys.clone().fold(f32::NEG_INFINITY, f32::max) - ys.fold(f32::INFINITY, f32::min);
+    let reps = vec![Representation {
+        selection: "population == v1".into(),
+        coloring: Coloring::parse("#ff0000"),
+        ..Default::default()
+    }];
+    let mut viewer = HeadlessViewer::new(scene, reps, false, W, H).expect("headless viewer");
+    viewer.set_camera(CameraPreset::Front, 0.0);
+    viewer.warm_up().expect("warm up");
+    let generation = viewer.state().styled_generation;
+    // The slab sweeps down the column: a third of its height, at three depths.
+    for k in [-1.0f32, 0.0, 1.0] {
+        let c = [center[0], center[1] + k * height / 3.0, center[2]];
+        let slab = Slab {
+            normal: [0.0, 1.0, 0.0],
+            center: c,
+            thickness_um: height / 3.0,
+        };
+        viewer.app.world_mut().resource_mut::<ViewerState>().slab = Some(slab);
+        viewer.settle().expect("settled");
+        let keeps = |p: [f32; 3]| (p[1] - c[1]).abs() <= height / 6.0;
+        let inside = positions.iter().filter(|p| keeps(**p)).count();
+        assert_eq!(viewer.state().styled.visible, inside, "slab at {c:?}");
+        let img = viewer.capture().expect("frame");
+        let (kept, cut) = check(&img, viewer.clip_from_world(), &positions, keeps);
+        assert_eq!(kept, inside);
+        assert!(cut > 50, "{cut} cut neurons checked");
+    }
+    assert!(viewer.state().styled_generation > generation);
 }
