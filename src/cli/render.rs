@@ -60,6 +60,17 @@ pub struct RenderArgs {
     /// each frame's time), an attribute name, or #rrggbb.
     #[arg(long)]
     pub color_by: Option<String>,
+    /// Colormap of a continuous colouring: viridis, magma, inferno, plasma, cividis, turbo,
+    /// coolwarm, rdbu, grays.
+    #[arg(long, value_parser = parse_colormap)]
+    pub colormap: Option<crate::view::colors::Colormap>,
+    /// Keep the neurons whose soma lies in a slab: normal, centre (µm) and thickness (µm),
+    /// e.g. 0,0,1,0,0,0,50 for a 50 µm slice across z.
+    #[arg(long, value_name = "NX,NY,NZ,CX,CY,CZ,T", value_parser = crate::view::cuts::model::parse_slab, allow_hyphen_values = true)]
+    pub slab: Option<crate::session::Slab>,
+    /// Keep the side of a plane its normal points to (repeatable): normal and a point (µm).
+    #[arg(long, value_name = "NX,NY,NZ,PX,PY,PZ", value_parser = crate::view::cuts::model::parse_clip, allow_hyphen_values = true)]
+    pub clip: Vec<crate::session::ClipPlane>,
     /// soma (spheres), morphology (tubes) or morphology_line: how the selected neurons are
     /// drawn; cells without a morphology file stay spheres.
     #[arg(long, default_value = "soma", value_parser = parse_style)]
@@ -118,6 +129,15 @@ fn parse_probe(s: &str) -> Result<crate::probe::ProbeKind, String> {
         .ok_or_else(|| format!("'{s}' is not one of np1, np2, np2-4shank"))
 }
 
+fn parse_colormap(s: &str) -> Result<crate::view::colors::Colormap, String> {
+    crate::view::colors::Colormap::parse(s).ok_or_else(|| {
+        format!(
+            "'{s}' is not one of {}",
+            crate::view::colors::Colormap::names()
+        )
+    })
+}
+
 fn parse_style(s: &str) -> Result<Style, String> {
     Style::parse(s).ok_or_else(|| {
         let names: Vec<&str> = Style::ALL.iter().map(|s| s.name()).collect();
@@ -153,6 +173,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         speed: args.speed,
         select: args.select.clone(),
         color_by: args.color_by.clone(),
+        colormap: args.colormap,
+        slab: args.slab,
+        clip: args.clip.clone(),
         camera: args.camera,
         tau_ms: args.tau,
         show_virtual: args.virtual_nodes,

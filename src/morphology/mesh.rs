@@ -10,6 +10,8 @@ pub struct TriangleMesh {
     pub positions: Vec<[f32; 3]>,
     pub normals: Vec<[f32; 3]>,
     pub section_types: Vec<u8>,
+    /// Per vertex: where along the morphology it lies.
+    pub along: Vec<Along>,
     /// Three per triangle, counter-clockwise seen from outside.
     pub indices: Vec<u32>,
 }
@@ -19,9 +21,45 @@ pub struct TriangleMesh {
 pub struct LineMesh {
     pub positions: Vec<[f32; 3]>,
     pub section_types: Vec<u8>,
+    /// Per vertex: where along the morphology it lies.
+    pub along: Vec<Along>,
     pub indices: Vec<u32>,
     pub soma_center: [f32; 3],
     pub soma_radius: f32,
+}
+
+/// Where a mesh vertex lies on the morphology: its section (index into
+/// [`Morphology::sections`], [`Along::SOMA`] for the soma) and the fraction of the section's
+/// path length from its start (0..1), as NEURON's `x` of a segment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Along {
+    pub section: u32,
+    pub x: f32,
+}
+
+impl Along {
+    /// The section of soma vertices.
+    pub const SOMA: u32 = u32::MAX;
+}
+
+/// The fraction of path length at each point of a section (0 at the first, 1 at the last; a
+/// section of no length is all 0).
+fn arc_fractions(points: &[[f32; 3]]) -> Vec<f32> {
+    let mut acc = Vec::with_capacity(points.len());
+    let mut total = 0.0f32;
+    for (i, p) in points.iter().enumerate() {
+        if i > 0 {
+            let d = sub(*p, points[i - 1]);
+            total += dot(d, d).sqrt();
+        }
+        acc.push(total);
+    }
+    if total > 0.0 {
+        for a in &mut acc {
+            *a /= total;
+        }
+    }
+    acc
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -59,15 +97,17 @@ pub fn tube_mesh(m: &Morphology, options: TubeOptions) -> TriangleMesh {
             sides.max(6),
         );
     }
-    for section in &m.sections {
+    for (section_index, section) in m.sections.iter().enumerate() {
         let n = section.points.len();
         if n < 2 {
             continue;
         }
         let ty = section.section_type.0;
+        let mut arcs = arc_fractions(&section.points).into_iter();
         let base = mesh.positions.len() as u32;
         let mut normal = initial_normal(direction(section.points[0], section.points[1]));
         for i in 0..n {
+            let arc = arcs.next().unwrap_or(0.0);
             let tangent = point_tangent(&section.points, i);
             // Parallel transport: keep the ring's reference direction perpendicular to the
             // tangent with as little twist as possible.
@@ -82,6 +122,10 @@ pub fn tube_mesh(m: &Morphology, options: TubeOptions) -> TriangleMesh {
                 mesh.positions.push(add(p, scale(dir, r)));
                 mesh.normals.push(dir);
                 mesh.section_types.push(ty);
+                mesh.along.push(Along {
+                    section: section_index as u32,
+                    x: arc,
+                });
             }
         }
         for i in 0..n as u32 - 1 {
@@ -105,9 +149,14 @@ pub fn line_mesh(m: &Morphology) -> LineMesh {
         soma_radius: m.soma.display_radius(),
         ..LineMesh::default()
     };
-    for section in &m.sections {
+    for (section_index, section) in m.sections.iter().enumerate() {
         let base = mesh.positions.len() as u32;
         mesh.positions.extend_from_slice(&section.points);
+        mesh.along
+            .extend(arc_fractions(&section.points).into_iter().map(|x| Along {
+                section: section_index as u32,
+                x,
+            }));
         mesh.section_types.extend(std::iter::repeat_n(
             section.section_type.0,
             section.points.len(),
@@ -131,6 +180,10 @@ fn add_sphere(mesh: &mut TriangleMesh, c: [f32; 3], r: f32, rings: usize, sides:
             mesh.positions.push(add(c, scale(n, r)));
             mesh.normals.push(n);
             mesh.section_types.push(SectionType::SOMA.0);
+            mesh.along.push(Along {
+                section: Along::SOMA,
+                x: 0.5,
+            });
         }
     }
     let row = sides as u32 + 1;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod h5;
 pub mod library;
 pub mod mesh;
+pub mod neuron_order;
 pub mod placement;
 pub mod resolve;
 pub mod simplify;
@@ -20,7 +21,7 @@ use std::path::Path;
 
 pub use error::{MorphologyError, Result};
 pub use library::MorphologyLibrary;
-pub use mesh::{LineMesh, TriangleMesh};
+pub use mesh::{Along, LineMesh, TriangleMesh};
 pub use placement::Transform;
 pub use stats::MorphologyStats;
 

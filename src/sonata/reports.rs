@@ -28,6 +28,9 @@ pub struct FrameReport {
     /// (always N+1 entries here, whatever the file held).
     pub index_pointers: Vec<u64>,
     pub element_ids: Vec<u64>,
+    /// Each element's position along its section (0..1, NEURON's `x`); empty when the file
+    /// has none.
+    pub element_pos: Vec<f64>,
     /// start, stop, dt (ms) when the file has `mapping/time`.
     pub time: Option<(f64, f64, f64)>,
     pub n_frames: usize,
@@ -186,6 +189,19 @@ impl FrameReport {
             node_ids.len(),
             n_elements,
         )?;
+        let element_pos = match h5util::optional_dataset(path, &mapping, "element_pos")? {
+            Some(ds) => h5util::read_f64s(path, &ds)?,
+            None => Vec::new(),
+        };
+        if !element_pos.is_empty() && element_pos.len() != n_elements {
+            return Err(SonataError::invalid(
+                path,
+                format!(
+                    "{} element_pos but data has {n_elements} columns",
+                    element_pos.len()
+                ),
+            ));
+        }
         let time = h5util::optional_dataset(path, &mapping, "time")?
             .map(|ds| read_time_axis(path, &ds))
             .transpose()?;
@@ -199,6 +215,7 @@ impl FrameReport {
             node_ids,
             index_pointers,
             element_ids,
+            element_pos,
             time,
             n_frames,
             data_path: format!("report/{name}/data"),
@@ -250,6 +267,7 @@ impl FrameReport {
             node_ids,
             index_pointers,
             element_ids,
+            element_pos: Vec::new(),
             time,
             n_frames,
             data_path: format!("{variable}/data"),

@@ -13,6 +13,23 @@ pub const POST_COLOR: [f32; 3] = [1.0, 0.45, 0.12];
 /// Partners both ways (reciprocal).
 pub const BOTH_COLOR: [f32; 3] = [0.9, 0.3, 0.95];
 
+/// Colours of the morphology section types (SWC types 1..4: soma, axon, basal and apical
+/// dendrite), one hue each as NeuroMorphoVis colours them; other types are [`MISSING`].
+pub const SECTION_TYPE_COLORS: [(u8, &str, [f32; 3]); 4] = [
+    (1, "soma", [0.96, 0.84, 0.26]),
+    (2, "axon", [0.27, 0.58, 1.0]),
+    (3, "basal dendrite", [0.92, 0.26, 0.24]),
+    (4, "apical dendrite", [0.74, 0.38, 0.96]),
+];
+
+/// The colour of SWC section type `ty` ([`SECTION_TYPE_COLORS`]).
+pub fn section_type_color(ty: u8) -> [f32; 3] {
+    SECTION_TYPE_COLORS
+        .iter()
+        .find(|(t, _, _)| *t == ty)
+        .map_or(MISSING, |(_, _, c)| *c)
+}
+
 /// A categorical palette (Glasbey-like, distinct on a dark background), sRGB.
 const PALETTE: [[u8; 3]; 20] = [
     [31, 119, 180],
@@ -74,83 +91,100 @@ fn hsv(h: f32, s: f32, v: f32) -> [f32; 3] {
 
 /// The viridis colormap at `t` in 0..1, sRGB 0..1.
 pub fn viridis(t: f32) -> [f32; 3] {
-    const STOPS: [[f32; 3]; 9] = [
-        [0.267, 0.005, 0.329],
-        [0.283, 0.141, 0.458],
-        [0.254, 0.265, 0.530],
-        [0.207, 0.372, 0.553],
-        [0.164, 0.471, 0.558],
-        [0.128, 0.567, 0.551],
-        [0.135, 0.659, 0.518],
-        [0.267, 0.749, 0.441],
-        [0.993, 0.906, 0.144],
-    ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let x = t * (STOPS.len() - 1) as f32;
-    let i = (x.floor() as usize).min(STOPS.len() - 2);
-    let f = x - i as f32;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
-    [
-        a[0] + (b[0] - a[0]) * f,
-        a[1] + (b[1] - a[1]) * f,
-        a[2] + (b[2] - a[2]) * f,
-    ]
+    Colormap::Viridis.map(t)
 }
 
-/// A colormap from 0..1 to sRGB 0..1.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// A colormap from 0..1 to sRGB 0..1: matplotlib's published tables of 256 colours
+/// ([`crate::view::colormap_tables`]), sampled as matplotlib samples them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Colormap {
     #[default]
     Viridis,
-    /// Blue through white to red (diverging: rest potential to spike).
+    Magma,
+    Inferno,
+    Plasma,
+    /// Viridis made readable with colour-vision deficiencies (Nuñez et al. 2018).
+    Cividis,
+    /// Google's rainbow (Mikhailov 2019): high contrast, not perceptually uniform.
+    Turbo,
+    /// Moreland's diverging blue through grey to red (rest potential to spike).
     Coolwarm,
+    /// ColorBrewer's diverging blue through white to red (matplotlib's `RdBu_r`).
+    RdBu,
     Grays,
 }
 
 impl Colormap {
-    pub const ALL: [Colormap; 3] = [Colormap::Viridis, Colormap::Coolwarm, Colormap::Grays];
+    pub const ALL: [Colormap; 9] = [
+        Colormap::Viridis,
+        Colormap::Magma,
+        Colormap::Inferno,
+        Colormap::Plasma,
+        Colormap::Cividis,
+        Colormap::Turbo,
+        Colormap::Coolwarm,
+        Colormap::RdBu,
+        Colormap::Grays,
+    ];
 
+    /// The spelling of `--colormap`, sessions' `"colormap"` and the UI.
     pub fn name(self) -> &'static str {
         match self {
             Colormap::Viridis => "viridis",
+            Colormap::Magma => "magma",
+            Colormap::Inferno => "inferno",
+            Colormap::Plasma => "plasma",
+            Colormap::Cividis => "cividis",
+            Colormap::Turbo => "turbo",
             Colormap::Coolwarm => "coolwarm",
+            Colormap::RdBu => "rdbu",
             Colormap::Grays => "grays",
         }
     }
 
-    /// The colour at `t` (clamped to 0..1; not finite: the lowest colour).
+    /// Parses [`Colormap::name`], in any case; matplotlib's spellings `RdBu_r`, `gray`,
+    /// `grey` and `greys` are taken too.
+    pub fn parse(s: &str) -> Option<Self> {
+        let lower = s.trim().to_ascii_lowercase();
+        match lower.as_str() {
+            "rdbu_r" => Some(Colormap::RdBu),
+            "gray" | "grey" | "greys" => Some(Colormap::Grays),
+            _ => Self::ALL.into_iter().find(|m| m.name() == lower),
+        }
+    }
+
+    /// The names of all colormaps, for messages.
+    pub fn names() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|m| m.name()).collect();
+        names.join(", ")
+    }
+
+    fn table(self) -> &'static [[u8; 3]; 256] {
+        use crate::view::colormap_tables as t;
+        match self {
+            Colormap::Viridis => &t::VIRIDIS,
+            Colormap::Magma => &t::MAGMA,
+            Colormap::Inferno => &t::INFERNO,
+            Colormap::Plasma => &t::PLASMA,
+            Colormap::Cividis => &t::CIVIDIS,
+            Colormap::Turbo => &t::TURBO,
+            Colormap::Coolwarm => &t::COOLWARM,
+            Colormap::RdBu => &t::RDBU,
+            Colormap::Grays => &t::GRAYS,
+        }
+    }
+
+    /// The colour at `t` (clamped to 0..1; not finite: the lowest colour): table entry
+    /// `floor(t * 256)`, the last one at 1, as matplotlib's `cmap(t)`.
     pub fn map(self, t: f32) -> [f32; 3] {
         let t = if t.is_finite() {
             t.clamp(0.0, 1.0)
         } else {
             0.0
         };
-        match self {
-            Colormap::Viridis => viridis(t),
-            Colormap::Grays => {
-                let g = 0.12 + 0.88 * t;
-                [g, g, g]
-            }
-            Colormap::Coolwarm => {
-                const COOL: [f32; 3] = [0.23, 0.30, 0.75];
-                const MID: [f32; 3] = [0.87, 0.87, 0.87];
-                const WARM: [f32; 3] = [0.71, 0.02, 0.15];
-                let (a, b, f) = if t < 0.5 {
-                    (COOL, MID, t * 2.0)
-                } else {
-                    (MID, WARM, t * 2.0 - 1.0)
-                };
-                [
-                    a[0] + (b[0] - a[0]) * f,
-                    a[1] + (b[1] - a[1]) * f,
-                    a[2] + (b[2] - a[2]) * f,
-                ]
-            }
-        }
+        let table = self.table();
+        let i = ((t * table.len() as f32) as usize).min(table.len() - 1);
+        table[i].map(|c| f32::from(c) / 255.0)
     }
 
     /// The colour of `v` over `(lo, hi)`.
@@ -200,6 +234,17 @@ mod tests {
             assert_eq!(m.map(f32::NAN), m.map(0.0));
         }
         assert_eq!(Colormap::Viridis.of(5.0, (0.0, 10.0)), viridis(0.5));
+    }
+
+    #[test]
+    fn every_name_parses_back() {
+        for m in Colormap::ALL {
+            assert_eq!(Colormap::parse(m.name()), Some(m));
+            assert_eq!(Colormap::parse(&m.name().to_uppercase()), Some(m));
+        }
+        assert_eq!(Colormap::parse("RdBu_r"), Some(Colormap::RdBu));
+        assert_eq!(Colormap::parse("gray"), Some(Colormap::Grays));
+        assert_eq!(Colormap::parse("jet"), None);
     }
 
     #[test]

@@ -1,13 +1,22 @@
 //! The legend and the scale bar as the window and the rendered frames show them (no Bevy):
 //! computed here once, drawn by the window's painter and burnt into PNG frames alike.
 
-use crate::view::colors::viridis;
+use crate::view::colors::Colormap;
 
 /// One entry of a legend: a colour and what it means.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LegendEntry {
-    Swatch { color: [f32; 3], label: String },
-    Ramp { label: String, min: f64, max: f64 },
+    Swatch {
+        color: [f32; 3],
+        label: String,
+    },
+    /// A continuous colouring: `colormap` over `min .. max`.
+    Ramp {
+        label: String,
+        min: f64,
+        max: f64,
+        colormap: Colormap,
+    },
 }
 
 /// The legend label of report colours (the report plugin names the variable after it).
@@ -92,10 +101,15 @@ pub fn legend_row(entry: &LegendEntry) -> LegendRow {
             swatch: Swatch::Solid(*color),
             text: label.clone(),
         },
-        LegendEntry::Ramp { label, min, max } => LegendRow {
+        LegendEntry::Ramp {
+            label,
+            min,
+            max,
+            colormap,
+        } => LegendRow {
             swatch: Swatch::Ramp(
                 (0..RAMP_STEPS)
-                    .map(|k| viridis(k as f32 / (RAMP_STEPS - 1) as f32))
+                    .map(|k| colormap.map(k as f32 / (RAMP_STEPS - 1) as f32))
                     .collect(),
             ),
             text: format!("{label} {} .. {}", fmt_num(*min), fmt_num(*max)),
@@ -185,13 +199,14 @@ mod tests {
             label: "firing rate (Hz)".into(),
             min: 0.0,
             max: 12.5,
+            colormap: Colormap::Plasma,
         });
         assert_eq!(row.text, "firing rate (Hz) 0 .. 12.5");
         let Swatch::Ramp(colors) = row.swatch else {
             panic!("a ramp entry has a ramp swatch");
         };
         assert_eq!(colors.len(), RAMP_STEPS);
-        assert_eq!(colors[0], viridis(0.0));
-        assert_eq!(colors[RAMP_STEPS - 1], viridis(1.0));
+        assert_eq!(colors[0], Colormap::Plasma.map(0.0));
+        assert_eq!(colors[RAMP_STEPS - 1], Colormap::Plasma.map(1.0));
     }
 }

@@ -10,7 +10,9 @@
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
 //! | [`reports::plugin::ReportsPlugin`] | frame reports colouring somata at the playback time, traces |
+//! | [`reports::compartment_paint::CompartmentPaintPlugin`] | compartment reports along the morphologies |
 //! | [`connectivity::plugin::ConnectivityPlugin`] | the picked neuron's synaptic partners, highlighted, and its synapses on the morphology |
+//! | [`cuts::CutsPlugin`] | slab and clip planes: outlines, the slab dragged in 3D |
 //! | [`probe::ProbePlugin`] | a Neuropixels probe in the scene, its recording (window only) |
 //! | [`live::LivePlugin`] | the demo simulated live (window only) |
 //! | [`ui::UiPlugin`] | egui panels (window only) |
@@ -22,8 +24,10 @@
 
 pub mod camera;
 pub mod capture;
+pub mod colormap_tables;
 pub mod colors;
 pub mod connectivity;
+pub mod cuts;
 pub mod legend;
 pub mod live;
 pub mod morphologies;
@@ -53,7 +57,9 @@ impl Plugin for ViewerCorePlugins {
             playback::PlaybackPlugin,
             camera::CameraPlugin,
             reports::plugin::ReportsPlugin,
+            reports::compartment_paint::CompartmentPaintPlugin,
             connectivity::plugin::ConnectivityPlugin,
+            cuts::CutsPlugin,
         ));
     }
 }

@@ -41,6 +41,11 @@ pub struct RenderOptions {
     pub speed: f64,
     pub select: Option<String>,
     pub color_by: Option<String>,
+    /// The colormap of a continuous colouring (`None`: viridis).
+    pub colormap: Option<crate::view::colors::Colormap>,
+    /// Keep only the neurons in this slab, and on the kept side of these planes.
+    pub slab: Option<crate::session::Slab>,
+    pub clip: Vec<crate::session::ClipPlane>,
     pub camera: CameraPreset,
     /// Fade time constant of spike flashes, ms.
     pub tau_ms: f64,
@@ -90,6 +95,9 @@ impl Default for RenderOptions {
             speed: 100.0,
             select: None,
             color_by: None,
+            colormap: None,
+            slab: None,
+            clip: Vec::new(),
             camera: CameraPreset::Orbit,
             tau_ms: 8.0,
             show_virtual: false,
@@ -177,7 +185,8 @@ impl RenderOptions {
                 .color_by
                 .as_deref()
                 .map(Coloring::parse)
-                .unwrap_or_else(|| scene.default_representation().coloring),
+                .unwrap_or_else(|| scene.default_representation().coloring)
+                .with_colormap(self.colormap.unwrap_or_default()),
             ..Default::default()
         }]
     }
@@ -398,6 +407,13 @@ fn start_viewer(
         .world_mut()
         .resource_mut::<crate::view::ViewerState>()
         .keep_representations = keep;
+    {
+        let mut state = viewer
+            .app
+            .world_mut()
+            .resource_mut::<crate::view::ViewerState>();
+        (state.slab, state.clip) = (opts.slab, opts.clip.clone());
+    }
     let (adapter, software) = viewer.adapter();
     if software {
         eprintln!(

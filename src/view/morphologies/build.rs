@@ -2,18 +2,20 @@
 //! cached per file, cells placed by BMTK's rotation, and the tube, centre-line and line layers
 //! built within the budgets.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use bevy::prelude::*;
 
-use crate::morphology::mesh::{TubeOptions, line_mesh, tube_mesh};
+pub use super::mesh_cache::MeshCache;
+use super::paint::{
+    COMPARTMENT_LINES_LAYER, COMPARTMENT_TUBES_LAYER, CellDraw, CompartmentCell, CompartmentLayer,
+    MeshParts, paint_cells,
+};
+use crate::morphology::mesh::TubeOptions;
 use crate::morphology::resolve::{MorphologySource, node_world_from_local};
-use crate::morphology::simplify::simplified;
-use crate::morphology::{LineMesh, Morphology, MorphologyLibrary, TriangleMesh};
 use crate::view::render::meshes::{LayerMesh, MeshInstance, MeshLayer, Topology};
-use crate::view::scene::{MorphologyCell, MorphologyStyle, Scene};
+use crate::view::scene::{CellPaint, MorphologyCell, MorphologyStyle, Scene};
 
 /// Which level of detail to draw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -161,76 +163,17 @@ fn human(n: usize) -> String {
     }
 }
 
-/// Files read and meshes built, kept across restyles.
-#[derive(Default)]
-pub struct MeshCache {
-    library: MorphologyLibrary,
-    simplified: HashMap<(PathBuf, u32), Arc<Morphology>>,
-    tubes: HashMap<(PathBuf, TubeKey, u32), Arc<TriangleMesh>>,
-    lines: HashMap<(PathBuf, u32), Arc<LineMesh>>,
-}
-
-/// `TubeOptions` as a hash key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct TubeKey(u32, u32, u32);
-
-impl From<TubeOptions> for TubeKey {
-    fn from(o: TubeOptions) -> Self {
-        Self(o.sides, o.min_radius.to_bits(), o.soma_rings)
-    }
-}
-
-impl MeshCache {
-    /// The morphology of `path` thinned to `tolerance` µm.
-    fn simplified(&mut self, path: &Path, tolerance: f32) -> Option<Arc<Morphology>> {
-        let key = (path.to_path_buf(), tolerance.to_bits());
-        if let Some(m) = self.simplified.get(&key) {
-            return Some(m.clone());
-        }
-        let morphology = self.library.loaded(path)?;
-        let thinned = Arc::new(simplified(&morphology, tolerance));
-        self.simplified.insert(key, thinned.clone());
-        Some(thinned)
-    }
-
-    fn tube(
-        &mut self,
-        path: &Path,
-        options: TubeOptions,
-        tolerance: f32,
-    ) -> Option<Arc<TriangleMesh>> {
-        let key = (
-            path.to_path_buf(),
-            TubeKey::from(options),
-            tolerance.to_bits(),
-        );
-        if let Some(m) = self.tubes.get(&key) {
-            return Some(m.clone());
-        }
-        let morphology = self.simplified(path, tolerance)?;
-        let mesh = Arc::new(tube_mesh(&morphology, options));
-        self.tubes.insert(key, mesh.clone());
-        Some(mesh)
-    }
-
-    fn line(&mut self, path: &Path, tolerance: f32) -> Option<Arc<LineMesh>> {
-        let key = (path.to_path_buf(), tolerance.to_bits());
-        if let Some(m) = self.lines.get(&key) {
-            return Some(m.clone());
-        }
-        let morphology = self.simplified(path, tolerance)?;
-        let mesh = Arc::new(line_mesh(&morphology));
-        self.lines.insert(key, mesh.clone());
-        Some(mesh)
-    }
-}
-
 /// What a build made: the layers and the soma radius of each drawn cell.
 pub struct Built {
     pub tubes: Option<MeshLayer>,
     /// The tube cells' centre lines.
     pub far: Option<MeshLayer>,
     pub lines: Option<MeshLayer>,
+    /// Cells coloured by compartment, one mesh each: tubes and lines.
+    pub compartment_tubes: Option<MeshLayer>,
+    pub compartment_lines: Option<MeshLayer>,
+    /// Which mesh of which compartment layer each such cell is.
+    pub compartments: Vec<CompartmentCell>,
     /// (instance, soma radius in µm) of the cells drawn as tubes or lines.
     pub somata: Vec<(u32, f32)>,
     pub summary: MorphologySummary,
@@ -240,6 +183,7 @@ pub struct Built {
 struct Placed {
     instance: u32,
     style: MorphologyStyle,
+    paint: CellPaint,
     instance_data: MeshInstance,
     soma_radius: f32,
     /// Soma position in the world.
@@ -275,20 +219,32 @@ pub fn build_layers(
     choose_levels(&mut by_file, settings, focus, cache, &mut summary);
     let mut layers = assemble_layers(&by_file, settings, cache, &mut summary);
     summary.unique = by_file.len();
-    for l in [&layers.tubes, &layers.far, &layers.lines]
-        .into_iter()
-        .flatten()
+    for l in [
+        &layers.tubes,
+        &layers.far,
+        &layers.lines,
+        &layers.compartment_tubes,
+        &layers.compartment_lines,
+    ]
+    .into_iter()
+    .flatten()
     {
         match l.topology {
             Topology::Triangles => summary.triangles += l.primitives(),
             Topology::Lines => summary.segments += l.primitives(),
         }
     }
-    summary.gpu_bytes = [&layers.tubes, &layers.far, &layers.lines]
-        .iter()
-        .filter_map(|l| l.as_ref())
-        .map(MeshLayer::gpu_bytes)
-        .sum();
+    summary.gpu_bytes = [
+        &layers.tubes,
+        &layers.far,
+        &layers.lines,
+        &layers.compartment_tubes,
+        &layers.compartment_lines,
+    ]
+    .iter()
+    .filter_map(|l| l.as_ref())
+    .map(MeshLayer::gpu_bytes)
+    .sum();
     layers.summary = summary;
     layers
 }
@@ -313,6 +269,7 @@ fn place_cells(
             let placed = Placed {
                 instance: cell.instance,
                 style: cell.style,
+                paint: cell.paint,
                 instance_data: MeshInstance {
                     transform: Mat4::from_cols_array(&world_from_local.to_cols_array()),
                     color: [cell.color[0], cell.color[1], cell.color[2], 1.0],
@@ -411,6 +368,8 @@ fn assemble_layers(
     let mut tube_meshes = Vec::new();
     let mut far_meshes = Vec::new();
     let mut line_meshes = Vec::new();
+    let mut compartment_tubes = CompartmentLayer::new(COMPARTMENT_TUBES_LAYER);
+    let mut compartment_lines = CompartmentLayer::new(COMPARTMENT_LINES_LAYER);
     let mut somata = Vec::new();
     let mut bounds = WorldBounds::default();
     for (path, placed) in by_file {
@@ -420,8 +379,15 @@ fn assemble_layers(
         if tubes.is_empty() && lines.is_empty() {
             continue;
         }
-        let instances = |cells: &[&Placed]| -> Vec<MeshInstance> {
-            cells.iter().map(|p| p.instance_data).collect()
+        let draws = |cells: &[&Placed]| -> Vec<CellDraw> {
+            cells
+                .iter()
+                .map(|p| CellDraw {
+                    instance: p.instance,
+                    paint: p.paint,
+                    data: p.instance_data,
+                })
+                .collect()
         };
         summary.tubes += tubes.len();
         summary.lines += lines.len();
@@ -431,16 +397,27 @@ fn assemble_layers(
                 .chain(lines.iter())
                 .map(|p| (p.instance, p.soma_radius)),
         );
+        let Some(section_ids) = cache.section_ids(path, settings.simplify_um) else {
+            continue;
+        };
         if !tubes.is_empty()
             && let Some(m) = cache.tube(path, settings.tube, settings.simplify_um)
+            && let Some(along) = cache.tube_along(path, settings.tube, settings.simplify_um)
         {
-            tube_meshes.push(LayerMesh {
-                positions: m.positions.clone(),
-                normals: m.normals.clone(),
-                colors: Vec::new(),
-                indices: m.indices.clone(),
-                instances: instances(&tubes),
-            });
+            let parts = MeshParts {
+                positions: &m.positions,
+                normals: &m.normals,
+                indices: &m.indices,
+                section_types: &m.section_types,
+                along: &along,
+            };
+            paint_cells(
+                &mut tube_meshes,
+                &mut compartment_tubes,
+                &parts,
+                &draws(&tubes),
+                &section_ids,
+            );
         }
         let tolerance = if tubes.is_empty() {
             settings.line_simplify_um
@@ -448,43 +425,69 @@ fn assemble_layers(
             // Centre lines of tubes: as close to the tube's axis as the tube itself.
             settings.simplify_um
         };
-        let Some(m) = cache.line(path, tolerance) else {
+        let (Some(m), Some(along)) = (
+            cache.line(path, tolerance),
+            cache.line_along(path, tolerance),
+        ) else {
             continue;
         };
         let (lo, hi) = aabb(&m.positions);
         for p in tubes.iter().chain(lines.iter()) {
             bounds.add_box(lo, hi, &p.instance_data.transform);
         }
+        let parts = MeshParts {
+            positions: &m.positions,
+            normals: &[],
+            indices: &m.indices,
+            section_types: &m.section_types,
+            along: &along,
+        };
         if !tubes.is_empty() {
-            far_meshes.push(line_layer_mesh(&m, instances(&tubes)));
+            paint_cells(
+                &mut far_meshes,
+                &mut compartment_lines,
+                &parts,
+                &draws(&tubes),
+                &section_ids,
+            );
         }
         if !lines.is_empty()
-            && let Some(m) = cache.line(path, settings.line_simplify_um)
+            && let (Some(m), Some(along)) = (
+                cache.line(path, settings.line_simplify_um),
+                cache.line_along(path, settings.line_simplify_um),
+            )
         {
-            line_meshes.push(line_layer_mesh(&m, instances(&lines)));
+            let parts = MeshParts {
+                positions: &m.positions,
+                normals: &[],
+                indices: &m.indices,
+                section_types: &m.section_types,
+                along: &along,
+            };
+            paint_cells(
+                &mut line_meshes,
+                &mut compartment_lines,
+                &parts,
+                &draws(&lines),
+                &section_ids,
+            );
         }
     }
     summary.bounds = bounds.sphere();
     let layer = |topology, meshes: Vec<LayerMesh>| {
         (!meshes.is_empty()).then(|| MeshLayer::new(topology, meshes))
     };
+    let mut compartments = compartment_tubes.cells;
+    compartments.extend(compartment_lines.cells);
     Built {
         tubes: layer(Topology::Triangles, tube_meshes),
         far: layer(Topology::Lines, far_meshes),
         lines: layer(Topology::Lines, line_meshes),
+        compartment_tubes: layer(Topology::Triangles, compartment_tubes.meshes),
+        compartment_lines: layer(Topology::Lines, compartment_lines.meshes),
+        compartments,
         somata,
         summary: MorphologySummary::default(),
-    }
-}
-
-/// A line mesh drawn at `instances`.
-fn line_layer_mesh(m: &LineMesh, instances: Vec<MeshInstance>) -> LayerMesh {
-    LayerMesh {
-        positions: m.positions.clone(),
-        normals: Vec::new(),
-        colors: Vec::new(),
-        indices: m.indices.clone(),
-        instances,
     }
 }
 

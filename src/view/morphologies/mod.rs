@@ -2,6 +2,8 @@
 //! built as plain arrays (`build`), kept current by the plugin, and chosen in the panel (`ui`).
 
 pub mod build;
+mod mesh_cache;
+pub mod paint;
 mod plugin;
 pub mod ui;
 

@@ -39,6 +39,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use super::build::{
     Built, Lod, MeshCache, MorphologySettings, MorphologySummary, build_layers, union_sphere,
 };
+use super::paint::{COMPARTMENT_LINES_LAYER, COMPARTMENT_TUBES_LAYER, CompartmentCell};
 use crate::view::ViewerState;
 use crate::view::camera::OrbitCamera;
 use crate::view::render::meshes::MeshLayers;
@@ -81,6 +82,10 @@ pub struct MorphologyBuild {
     fitted_scene: usize,
     /// What the last finished build drew.
     pub summary: MorphologySummary,
+    /// Cells coloured by compartment in the last build, for the report plugin to paint.
+    pub compartments: Vec<CompartmentCell>,
+    /// Bumped whenever a build is taken on screen (its compartment meshes are fresh and grey).
+    pub generation: u64,
 }
 
 impl MorphologyBuild {
@@ -149,6 +154,16 @@ fn update_morphologies(
             Some(layer) => layers.set(LINES_LAYER, layer),
             None => layers.remove(LINES_LAYER),
         }
+        match built.compartment_tubes {
+            Some(layer) => layers.set(COMPARTMENT_TUBES_LAYER, layer),
+            None => layers.remove(COMPARTMENT_TUBES_LAYER),
+        }
+        match built.compartment_lines {
+            Some(layer) => layers.set(COMPARTMENT_LINES_LAYER, layer),
+            None => layers.remove(COMPARTMENT_LINES_LAYER),
+        }
+        build.compartments = built.compartments;
+        build.generation += 1;
         build.somata = built.somata;
         build.summary = built.summary;
         patch = true;
@@ -207,9 +222,17 @@ fn update_morphologies(
                 build.request = None;
                 build.somata.clear();
                 build.summary = MorphologySummary::default();
-                layers.remove(TUBES_LAYER);
-                layers.remove(SKELETON_LAYER);
-                layers.remove(LINES_LAYER);
+                build.compartments.clear();
+                build.generation += 1;
+                for name in [
+                    TUBES_LAYER,
+                    SKELETON_LAYER,
+                    LINES_LAYER,
+                    COMPARTMENT_TUBES_LAYER,
+                    COMPARTMENT_LINES_LAYER,
+                ] {
+                    layers.remove(name);
+                }
             }
         }
     }

@@ -275,7 +275,9 @@ pub fn fill_legend(
 ) -> bool {
     let mut changed = false;
     for entry in legend {
-        if let LegendEntry::Ramp { label, min, max } = entry
+        if let LegendEntry::Ramp {
+            label, min, max, ..
+        } = entry
             && label.as_str() == REPORT_LEGEND_LABEL
         {
             if min.is_nan()
@@ -409,11 +411,13 @@ mod tests {
                 label: REPORT_LEGEND_LABEL.into(),
                 min: f64::NAN,
                 max: f64::NAN,
+                colormap: Colormap::Coolwarm,
             },
             LegendEntry::Ramp {
                 label: "layer".into(),
                 min: f64::NAN,
                 max: f64::NAN,
+                colormap: Colormap::Coolwarm,
             },
         ];
         assert!(fill_legend(&mut legend, Some((-80.0, -50.0)), "v (mV)"));
@@ -422,7 +426,8 @@ mod tests {
             LegendEntry::Ramp {
                 label: "report value: v (mV)".into(),
                 min: -80.0,
-                max: -50.0
+                max: -50.0,
+                colormap: Colormap::Coolwarm,
             }
         );
         assert!(matches!(&legend[1], LegendEntry::Ramp { min, .. } if min.is_nan()));

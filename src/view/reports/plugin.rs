@@ -133,13 +133,21 @@ pub fn add_report_file(state: &mut ViewerState, path: &Path) {
     }
 }
 
+/// The systems that list reports, read their frames and colour the somata.
+#[derive(SystemSet, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ReportSystems;
+
 /// Reports listed, frames cached and coloured, traces read.
 pub struct ReportsPlugin;
 
 impl Plugin for ReportsPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<Reports>()
-            .add_systems(Update, (sync_reports, color_frame, read_trace).chain());
+        app.init_resource::<Reports>().add_systems(
+            Update,
+            (sync_reports, color_frame, read_trace)
+                .chain()
+                .in_set(ReportSystems),
+        );
     }
 }
 

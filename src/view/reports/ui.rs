@@ -171,7 +171,10 @@ fn report_colorings_ui(
                     .selected_text(colormap.name())
                     .show_ui(ui, |ui| {
                         for m in Colormap::ALL {
-                            changed |= ui.selectable_value(colormap, m, m.name()).changed();
+                            ui.horizontal(|ui| {
+                                crate::view::ui::ramp_ui(ui, m, 48.0);
+                                changed |= ui.selectable_value(colormap, m, m.name()).changed();
+                            });
                         }
                     });
                 let mut custom = range.is_some();

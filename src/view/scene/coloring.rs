@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use super::model::{Scene, ScenePopulation};
 use crate::sonata::{Column, NodePopulation, Values};
-use crate::view::colors::{Colormap, MISSING, categorical, parse_hex_color, viridis};
+use crate::view::colors::{
+    Colormap, MISSING, SECTION_TYPE_COLORS, categorical, parse_hex_color, section_type_color,
+};
 use crate::view::legend::{LegendEntry, REPORT_LEGEND_LABEL};
 
 /// How a representation colours its neurons.
@@ -15,15 +17,22 @@ pub enum Coloring {
     Solid([f32; 3]),
     ByPopulation,
     ByNodeType,
-    /// Each neuron's mean firing rate over the loaded spikes (viridis, 0 to the 99th
-    /// percentile).
-    ByActivity,
-    /// Any attribute: categorical palette for text and few integers, else a colormap over
+    /// Each neuron's mean firing rate over the loaded spikes through `colormap` over `range`
+    /// (0 to the 99th percentile when `None`).
+    ByActivity {
+        colormap: Colormap,
+        range: Option<(f64, f64)>,
+    },
+    /// Any attribute: categorical palette for text and few integers, else `colormap` over
     /// `range` (the data range when `None`).
     ByAttribute {
         name: String,
         range: Option<(f64, f64)>,
+        colormap: Colormap,
     },
+    /// Morphologies by section type (soma, axon, basal and apical dendrites:
+    /// [`SECTION_TYPE_COLORS`]); a neuron drawn as a sphere has the soma's colour.
+    BySectionType,
     /// The value of the active frame report (membrane potential, ...) at the playback time,
     /// through `colormap` over `range` (the report's data range when `None`). Styling only
     /// marks these instances ([`Styled::by_report`]); the report plugin colours them per frame.
@@ -40,19 +49,96 @@ impl Coloring {
         match s {
             "population" | "pop" => Self::ByPopulation,
             "type" | "node_type" | "node_type_id" => Self::ByNodeType,
-            "activity" | "rate" => Self::ByActivity,
-            "report" => Self::ByReport {
-                colormap: Colormap::Viridis,
+            "activity" | "rate" => Self::ByActivity {
+                colormap: Colormap::default(),
                 range: None,
             },
+            "report" => Self::ByReport {
+                colormap: Colormap::default(),
+                range: None,
+            },
+            "section_type" | "section" => Self::BySectionType,
             _ => match parse_hex_color(s) {
                 Some(c) => Self::Solid(c),
                 None => Self::ByAttribute {
                     name: s.to_owned(),
                     range: None,
+                    colormap: Colormap::default(),
                 },
             },
         }
+    }
+
+    /// The colouring a session's representation asks for: `color_by` (absent: by population)
+    /// through `colormap` over `range`; an unknown colormap name is an error that names the
+    /// known ones.
+    pub fn from_spec(spec: &crate::session::RepresentationSpec) -> Result<Self, String> {
+        let coloring = spec
+            .color_by
+            .as_deref()
+            .map_or(Self::ByPopulation, Self::parse);
+        let coloring = match spec.colormap.as_deref() {
+            None => coloring,
+            Some(name) => match Colormap::parse(name) {
+                Some(map) => coloring.with_colormap(map),
+                None => {
+                    return Err(format!(
+                        "colormap '{name}' is not one of {}",
+                        Colormap::names()
+                    ));
+                }
+            },
+        };
+        Ok(match spec.range {
+            Some([lo, hi]) => coloring.with_range(Some((lo, hi))),
+            None => coloring,
+        })
+    }
+
+    /// What the colouring is, for the UI.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Solid(_) => "solid".to_owned(),
+            Self::ByPopulation => "population".to_owned(),
+            Self::ByNodeType => "node type".to_owned(),
+            Self::ByActivity { .. } => "firing rate".to_owned(),
+            Self::ByAttribute { name, .. } => name.clone(),
+            Self::ByReport { .. } => "report value".to_owned(),
+            Self::BySectionType => "section type".to_owned(),
+        }
+    }
+
+    /// The colormap of a continuous colouring (`None` for the others; an attribute that turns
+    /// out to be categorical ignores its colormap).
+    pub fn colormap(&self) -> Option<Colormap> {
+        match self {
+            Self::ByActivity { colormap, .. }
+            | Self::ByAttribute { colormap, .. }
+            | Self::ByReport { colormap, .. } => Some(*colormap),
+            _ => None,
+        }
+    }
+
+    /// The same colouring through `map` (colourings without a colormap are unchanged).
+    pub fn with_colormap(mut self, map: Colormap) -> Self {
+        if let Self::ByActivity { colormap, .. }
+        | Self::ByAttribute { colormap, .. }
+        | Self::ByReport { colormap, .. } = &mut self
+        {
+            *colormap = map;
+        }
+        self
+    }
+
+    /// The same colouring over a fixed range (colourings without one are unchanged).
+    pub fn with_range(mut self, lo_hi: Option<(f64, f64)>) -> Self {
+        if let Self::ByActivity { range, .. }
+        | Self::ByAttribute { range, .. }
+        | Self::ByReport { range, .. } = &mut self
+        {
+            *range = lo_hi;
+        }
+        self
     }
 }
 
@@ -72,8 +158,14 @@ impl<'a> Colorer<'a> {
     pub(super) fn new(scene: &'a Scene, coloring: &'a Coloring) -> Self {
         let mut rates = Vec::new();
         let range = match coloring {
-            Coloring::ByAttribute { name, range } => range.or_else(|| numeric_range(scene, name)),
-            Coloring::ByActivity => {
+            Coloring::ByAttribute { name, range, .. } => {
+                range.or_else(|| numeric_range(scene, name))
+            }
+            Coloring::ByActivity { range: Some(r), .. } => {
+                rates = scene.firing_rates();
+                Some(*r)
+            }
+            Coloring::ByActivity { range: None, .. } => {
                 rates = scene.firing_rates();
                 let mut sorted: Vec<f32> = rates.iter().copied().filter(|r| *r > 0.0).collect();
                 sorted.sort_by(f32::total_cmp);
@@ -110,11 +202,12 @@ impl<'a> Colorer<'a> {
             Coloring::Solid(c) => *c,
             // Coloured per frame by the report plugin; grey until a frame is read.
             Coloring::ByReport { .. } => MISSING,
-            Coloring::ByActivity => {
-                let (lo, hi) = self.range.unwrap_or((0.0, 1.0));
+            Coloring::ByActivity { colormap, .. } => {
+                let range = self.range.unwrap_or((0.0, 1.0));
                 let r = self.rates.get(instance).copied().unwrap_or(0.0) as f64;
-                viridis(((r - lo) / (hi - lo).max(1e-12)) as f32)
+                colormap.of(r, range)
             }
+            Coloring::BySectionType => section_type_color(1),
             Coloring::ByPopulation => {
                 let idx = sp.circuit_index;
                 let label = sp.name.clone();
@@ -131,11 +224,11 @@ impl<'a> Colorer<'a> {
                 self.categories.entry(label).or_insert(idx);
                 categorical(idx)
             }
-            Coloring::ByAttribute { name, .. } => match pop.attribute(name) {
+            Coloring::ByAttribute { name, colormap, .. } => match pop.attribute(name) {
                 None => MISSING,
                 Some(col) => match (col, self.range) {
-                    (c, Some((lo, hi))) if is_continuous(c) => match c.f64(row) {
-                        Some(v) => viridis(((v - lo) / (hi - lo).max(1e-12)) as f32),
+                    (c, Some(range)) if is_continuous(c) => match c.f64(row) {
+                        Some(v) => colormap.of(v, range),
                         None => MISSING,
                     },
                     (c, _) => {
@@ -196,30 +289,42 @@ impl<'a> Colorer<'a> {
             }],
             // Without a range of its own the report's data range is known only to the report
             // plugin: NaN bounds here, filled in by `reports::frames::fill_legend`.
-            Coloring::ByReport { range, .. } => {
+            Coloring::ByReport { range, colormap } => {
                 let (min, max) = range.unwrap_or((f64::NAN, f64::NAN));
                 vec![LegendEntry::Ramp {
                     label: REPORT_LEGEND_LABEL.into(),
                     min,
                     max,
+                    colormap: *colormap,
                 }]
             }
-            Coloring::ByActivity => match self.range {
+            Coloring::ByActivity { colormap, .. } => match self.range {
                 Some((min, max)) => vec![LegendEntry::Ramp {
                     label: "firing rate (Hz)".into(),
                     min,
                     max,
+                    colormap: *colormap,
                 }],
                 None => Vec::new(),
             },
-            Coloring::ByAttribute { name, .. } if self.categories.is_empty() => match self.range {
-                Some((min, max)) => vec![LegendEntry::Ramp {
-                    label: name.clone(),
-                    min,
-                    max,
-                }],
-                None => Vec::new(),
-            },
+            Coloring::ByAttribute { name, colormap, .. } if self.categories.is_empty() => {
+                match self.range {
+                    Some((min, max)) => vec![LegendEntry::Ramp {
+                        label: name.clone(),
+                        min,
+                        max,
+                        colormap: *colormap,
+                    }],
+                    None => Vec::new(),
+                }
+            }
+            Coloring::BySectionType => SECTION_TYPE_COLORS
+                .iter()
+                .map(|(_, label, color)| LegendEntry::Swatch {
+                    color: *color,
+                    label: (*label).to_owned(),
+                })
+                .collect(),
             _ => {
                 let mut v: Vec<(&String, &usize)> = self.categories.iter().collect();
                 v.sort_by_key(|(_, s)| **s);

@@ -59,6 +59,13 @@ pub fn restyle_scene(
     mut data: ResMut<NeuronData>,
     mut cameras: Query<(&mut OrbitCamera, &Camera)>,
 ) {
+    if !state.restyle && !state.styled.has_cuts(state.slab.as_ref(), &state.clip) {
+        // The cuts alone changed: re-applied to the styled instances, no restyle.
+        let (slab, clip) = (state.slab, state.clip.clone());
+        state.styled.apply_cuts(slab.as_ref(), &clip);
+        state.styled_generation += 1;
+        state.redraw = true;
+    }
     if !state.restyle {
         if std::mem::take(&mut state.redraw)
             && let Some(scene) = state.scene.clone()
@@ -72,7 +79,8 @@ pub fn restyle_scene(
     let Some(scene) = state.scene.clone() else {
         return;
     };
-    let styled = scene.style(&state.representations, state.show_virtual);
+    let mut styled = scene.style(&state.representations, state.show_virtual);
+    styled.apply_cuts(state.slab.as_ref(), &state.clip);
     data.set_instances(overlaid(&state, &styled.instances, &scene));
     if state.fit_pending {
         state.fit_pending = false;

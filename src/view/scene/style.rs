@@ -1,12 +1,14 @@
 //! Representations (no Bevy): a selection, a style and a colouring, as in VND, applied to a
-//! scene's instances as colours, radii, a legend, and the cells drawn as morphologies.
+//! scene's instances as colours, radii, a legend, and the cells drawn as morphologies; then
+//! the cuts (slab and clip planes, [`crate::view::cuts`]) hide what lies outside them.
 
 use std::collections::BTreeMap;
 
 use super::coloring::{Colorer, Coloring};
 use super::model::{NeuronInstance, Scene};
-use crate::session::Material;
+use crate::session::{ClipPlane, Material, Slab};
 use crate::sonata::selection_language;
+use crate::view::cuts::model::Cuts;
 use crate::view::legend::LegendEntry;
 
 /// How a representation draws its neurons (VND's names where VND has the style).
@@ -67,6 +69,19 @@ pub enum MorphologyStyle {
     Lines,
 }
 
+/// How a morphology cell's surface is coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CellPaint {
+    /// All of it in [`MorphologyCell::color`].
+    #[default]
+    Uniform,
+    /// Soma, axon, basal and apical dendrites each in their colour
+    /// ([`crate::view::colors::SECTION_TYPE_COLORS`]).
+    SectionType,
+    /// Each compartment by the active report's value at the playback time.
+    Compartments,
+}
+
 /// A neuron a representation asks to draw as its morphology.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MorphologyCell {
@@ -74,6 +89,7 @@ pub struct MorphologyCell {
     pub style: MorphologyStyle,
     /// The representation's colour for it, sRGB.
     pub color: [f32; 3],
+    pub paint: CellPaint,
 }
 
 /// A selection string, a style and a colouring; several at once, later ones on top.
@@ -119,6 +135,81 @@ pub struct Styled {
     /// Instances whose representation draws them as their morphology, by instance (the
     /// instance itself is styled as a sphere: what is drawn until, or unless, the morphology is).
     pub morphology: Vec<MorphologyCell>,
+    /// Instances the representations draw that the cuts hide.
+    pub cut: usize,
+    /// The slab and clip planes applied ([`Styled::apply_cuts`]).
+    pub slab: Option<Slab>,
+    pub clip: Vec<ClipPlane>,
+    /// Radii and morphology cells before the cuts: cuts change without restyling.
+    pub uncut: Option<Uncut>,
+}
+
+/// What the representations drew before the cuts.
+#[derive(Clone, Debug, Default)]
+pub struct Uncut {
+    radii: Vec<f32>,
+    morphology: Vec<MorphologyCell>,
+}
+
+impl Styled {
+    /// Hides the instances whose soma lies outside `slab` or on the far side of a clip plane,
+    /// and the morphologies of those cells; what was hidden by earlier cuts comes back. One dot
+    /// product per instance and plane: cheap enough to sweep a slab every frame.
+    pub fn apply_cuts(&mut self, slab: Option<&Slab>, clip: &[ClipPlane]) {
+        let uncut = self.uncut.get_or_insert_with(|| Uncut {
+            radii: self.instances.iter().map(|i| i.radius).collect(),
+            morphology: self.morphology.clone(),
+        });
+        let cuts = Cuts::new(slab, clip);
+        let mut drawn = 0;
+        let mut visible = 0;
+        for (inst, &radius) in self.instances.iter_mut().zip(&uncut.radii) {
+            inst.radius = if radius > 0.0 && cuts.keeps(inst.position) {
+                radius
+            } else {
+                0.0
+            };
+            drawn += usize::from(radius > 0.0);
+            visible += usize::from(inst.radius > 0.0);
+        }
+        let instances = &self.instances;
+        self.morphology = uncut
+            .morphology
+            .iter()
+            .filter(|c| {
+                instances
+                    .get(c.instance as usize)
+                    .is_some_and(|i| cuts.keeps(i.position))
+            })
+            .copied()
+            .collect();
+        self.visible = visible;
+        self.cut = drawn - visible;
+        self.slab = slab.copied();
+        self.clip = clip.to_vec();
+    }
+
+    /// Whether these are the cuts applied (bit for bit: a plane with a NaN in it is still the
+    /// same plane, not a change every frame).
+    pub fn has_cuts(&self, slab: Option<&Slab>, clip: &[ClipPlane]) -> bool {
+        fn slab_bits(s: &Slab) -> [u32; 7] {
+            let [a, b, c] = s.normal.map(f32::to_bits);
+            let [d, e, f] = s.center.map(f32::to_bits);
+            [a, b, c, d, e, f, s.thickness_um.to_bits()]
+        }
+        fn clip_bits(c: &ClipPlane) -> [u32; 6] {
+            let [a, b, d] = c.normal.map(f32::to_bits);
+            let [e, f, g] = c.point.map(f32::to_bits);
+            [a, b, d, e, f, g]
+        }
+        self.slab.as_ref().map(slab_bits) == slab.map(slab_bits)
+            && self.clip.len() == clip.len()
+            && self
+                .clip
+                .iter()
+                .zip(clip)
+                .all(|(a, b)| clip_bits(a) == clip_bits(b))
+    }
 }
 
 impl Scene {
@@ -135,6 +226,7 @@ impl Scene {
                 Coloring::ByAttribute {
                     name: "layer".into(),
                     range: None,
+                    colormap: Default::default(),
                 }
             } else {
                 Coloring::ByPopulation
@@ -269,16 +361,23 @@ impl Styling {
             })
             .map(|(i, &r)| (i as u32, r))
             .collect();
+        let colored_by = &self.colored_by;
         out.morphology = self
             .morphology
             .iter()
             .enumerate()
             .filter_map(|(i, style)| {
                 let c = out.instances[i].color;
+                let paint = match reps.get(colored_by[i]).map(|rep| &rep.coloring) {
+                    Some(Coloring::BySectionType) => CellPaint::SectionType,
+                    Some(Coloring::ByReport { .. }) => CellPaint::Compartments,
+                    _ => CellPaint::Uniform,
+                };
                 style.map(|style| MorphologyCell {
                     instance: i as u32,
                     style,
                     color: [c[0], c[1], c[2]],
+                    paint,
                 })
             })
             .collect();

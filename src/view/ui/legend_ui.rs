@@ -6,8 +6,9 @@ use bevy_egui::egui;
 
 use crate::view::ViewerState;
 use crate::view::camera::OrbitCamera;
-use crate::view::colors::color32;
+use crate::view::colors::{Colormap, color32};
 use crate::view::legend::{self, Swatch, ViewExtent};
+use crate::view::scene::Coloring;
 
 pub fn legend_ui(ui: &mut egui::Ui, state: &ViewerState) {
     ui.heading("Legend");
@@ -20,24 +21,57 @@ pub fn legend_ui(ui: &mut egui::Ui, state: &ViewerState) {
                         ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
                     ui.painter().rect_filled(rect, 2.0, color32(*color));
                 }
-                Swatch::Ramp(colors) => {
-                    let (rect, _) =
-                        ui.allocate_exact_size(egui::vec2(120.0, 14.0), egui::Sense::hover());
-                    let step = rect.width() / colors.len().max(1) as f32;
-                    for (k, c) in colors.iter().enumerate() {
-                        let r = egui::Rect::from_min_size(
-                            egui::pos2(rect.left() + step * k as f32, rect.top()),
-                            egui::vec2(step + 0.5, rect.height()),
-                        );
-                        ui.painter().rect_filled(r, 0.0, color32(*c));
-                    }
-                }
+                Swatch::Ramp(colors) => paint_ramp(ui, colors, 120.0),
             }
             ui.label(&row.text);
         });
     }
     if more > 0 {
         ui.weak(format!("+ {more} more"));
+    }
+}
+
+/// A colormap combo for a continuous colouring, each entry drawn as its ramp (nothing for the
+/// other colourings); returns whether the colormap changed.
+pub fn colormap_ui(ui: &mut egui::Ui, coloring: &mut Coloring) -> bool {
+    let Some(current) = coloring.colormap() else {
+        return false;
+    };
+    let mut chosen = current;
+    egui::ComboBox::from_id_salt("colormap")
+        .selected_text(current.name())
+        .show_ui(ui, |ui| {
+            for map in Colormap::ALL {
+                ui.horizontal(|ui| {
+                    ramp_ui(ui, map, 48.0);
+                    ui.selectable_value(&mut chosen, map, map.name());
+                });
+            }
+        });
+    if chosen == current {
+        return false;
+    }
+    *coloring = coloring.clone().with_colormap(chosen);
+    true
+}
+
+/// A small ramp of `map`, `width` points wide.
+pub fn ramp_ui(ui: &mut egui::Ui, map: Colormap, width: f32) {
+    let colors: Vec<[f32; 3]> = (0..legend::RAMP_STEPS)
+        .map(|k| map.map(k as f32 / (legend::RAMP_STEPS - 1) as f32))
+        .collect();
+    paint_ramp(ui, &colors, width);
+}
+
+fn paint_ramp(ui: &mut egui::Ui, colors: &[[f32; 3]], width: f32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 14.0), egui::Sense::hover());
+    let step = rect.width() / colors.len().max(1) as f32;
+    for (k, c) in colors.iter().enumerate() {
+        let r = egui::Rect::from_min_size(
+            egui::pos2(rect.left() + step * k as f32, rect.top()),
+            egui::vec2(step + 0.5, rect.height()),
+        );
+        ui.painter().rect_filled(r, 0.0, color32(*c));
     }
 }
 

@@ -14,6 +14,7 @@ mod representations_ui;
 pub mod screenshots;
 mod state;
 
+pub use legend_ui::{colormap_ui, ramp_ui};
 pub use menu_ui::add_spikes_file;
 pub use plugin::{UiPlugin, WindowOptions, run_window, run_window_with, run_window_with_options};
 pub use recent_files::{recent_files, recent_files_path, remember_recent};

@@ -69,6 +69,7 @@ pub fn run_window_with_options(
     .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin, ProbePlugin))
     .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin, SessionPlugin))
     .add_plugins(crate::view::capture::export_ui::MovieExportPlugin)
+    .add_plugins(crate::view::cuts::cuts_ui::CutsUiPlugin)
     .insert_resource(ProbeSession::shown(live.demo.is_some()))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))

@@ -48,18 +48,13 @@ pub fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                             changed |= ui.selectable_value(&mut rep.style, s, s.name()).changed();
                         }
                     });
-                let label = match &rep.coloring {
-                    Coloring::Solid(_) => "solid".to_owned(),
-                    Coloring::ByPopulation => "population".to_owned(),
-                    Coloring::ByNodeType => "node type".to_owned(),
-                    Coloring::ByActivity => "firing rate".to_owned(),
-                    Coloring::ByAttribute { name, .. } => name.clone(),
-                    Coloring::ByReport { .. } => "report value".to_owned(),
-                };
+                let label = rep.coloring.label();
+                let map = rep.coloring.colormap().unwrap_or_default();
                 egui::ComboBox::from_id_salt("color")
                     .selected_text(label)
                     .show_ui(ui, |ui| {
                         let mut pick = |ui: &mut egui::Ui, c: Coloring, text: &str| {
+                            let c = c.with_colormap(map);
                             if ui.selectable_label(rep.coloring == c, text).clicked() {
                                 rep.coloring = c;
                                 changed = true;
@@ -68,7 +63,8 @@ pub fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                         pick(ui, Coloring::Solid([0.8, 0.8, 0.8]), "solid");
                         pick(ui, Coloring::ByPopulation, "population");
                         pick(ui, Coloring::ByNodeType, "node type");
-                        pick(ui, Coloring::ByActivity, "firing rate");
+                        pick(ui, Coloring::parse("activity"), "firing rate");
+                        pick(ui, Coloring::BySectionType, "section type");
                         pick(ui, Coloring::parse("report"), "report value");
                         for a in &attrs {
                             pick(
@@ -76,11 +72,13 @@ pub fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                                 Coloring::ByAttribute {
                                     name: a.clone(),
                                     range: None,
+                                    colormap: map,
                                 },
                                 a,
                             );
                         }
                     });
+                changed |= crate::view::ui::legend_ui::colormap_ui(ui, &mut rep.coloring);
                 if let Coloring::Solid(c) = &mut rep.coloring {
                     changed |= ui.color_edit_button_rgb(c).changed();
                 }
