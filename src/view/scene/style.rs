@@ -8,6 +8,7 @@ use super::model::{NeuronInstance, Scene};
 use crate::session::Material;
 use crate::sonata::selection_language;
 use crate::view::legend::LegendEntry;
+use crate::view::looks::material::InstanceLook;
 
 /// How a representation draws its neurons (VND's names where VND has the style).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +75,8 @@ pub struct MorphologyCell {
     pub style: MorphologyStyle,
     /// The representation's colour for it, sRGB.
     pub color: [f32; 3],
+    /// Below 1: drawn see-through (its representation's material).
+    pub alpha: f32,
 }
 
 /// A selection string, a style and a colouring; several at once, later ones on top.
@@ -238,6 +241,7 @@ impl Styling {
                         };
                         inst.color = [c[0], c[1], c[2], alpha];
                         inst.radius = scene.base_radius * rep.radius_scale;
+                        inst.look = InstanceLook::new(rep.material, rep.opacity);
                     }
                 }
             }
@@ -279,6 +283,7 @@ impl Styling {
                     instance: i as u32,
                     style,
                     color: [c[0], c[1], c[2]],
+                    alpha: out.instances[i].look.mesh_alpha(),
                 })
             })
             .collect();

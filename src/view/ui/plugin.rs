@@ -18,6 +18,7 @@ use super::state::{UiState, WindowView};
 use crate::view::camera::OrbitCamera;
 use crate::view::connectivity::ui::ConnectivityUiPlugin;
 use crate::view::live::{LivePlugin, LiveSession};
+use crate::view::looks::looks_ui::LooksUiPlugin;
 use crate::view::probe::{ProbePlugin, ProbeSession};
 use crate::view::reports::ui::ReportsUiPlugin;
 use crate::view::scene::poll_load;
@@ -41,7 +42,7 @@ pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result
     }))
     .add_plugins(EguiPlugin::default())
     .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin, ProbePlugin))
-    .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin))
+    .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin, LooksUiPlugin))
     .insert_resource(ProbeSession::shown(live.demo.is_some()))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
