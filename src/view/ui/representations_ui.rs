@@ -91,6 +91,7 @@ pub fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                     .changed();
             });
             ui.horizontal(|ui| {
+                let before = rep.material;
                 egui::ComboBox::from_id_salt("material")
                     .selected_text(rep.material.name())
                     .show_ui(ui, |ui| {
@@ -105,7 +106,10 @@ pub fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                         "opaque; transparent (see-through by its opacity); ghost (dim, never \
                          hides what lies behind); glow (emissive: blooms when glow is on)",
                     );
-                if rep.material == Material::Transparent && rep.opacity >= 1.0 {
+                if rep.material != before
+                    && rep.material == Material::Transparent
+                    && rep.opacity >= 1.0
+                {
                     // Fully opaque "transparent" shows nothing new: start half way.
                     rep.opacity = 0.5;
                 }
