@@ -31,8 +31,11 @@ struct Post {
 @group(0) @binding(2) var main_depth: texture_depth_2d;
 @group(0) @binding(3) var accum: texture_2d<f32>;
 @group(0) @binding(4) var reveal: texture_2d<f32>;
+// The glow, blurred at a quarter of the size (the halo).
 @group(0) @binding(5) var glow: texture_2d<f32>;
 @group(0) @binding(6) var linear_sampler: sampler;
+// The glow as drawn (each emitting sphere, sharp).
+@group(0) @binding(7) var glow_sharp: texture_2d<f32>;
 
 // How far a pixel lies (view-space distance along the view); nothing drawn: very far.
 fn view_depth(p: vec2<i32>) -> f32 {
@@ -104,7 +107,12 @@ fn composite(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
         }
     }
     if (post.depth.w > 0.5) {
-        color = color + textureSampleLevel(glow, linear_sampler, in.uv, 0.0).rgb * 4.0;
+        // The halo and a little of the sharp emitter, saturating softly so that a crowd of
+        // spikes stays a glow rather than a white block.
+        let halo = textureSampleLevel(glow, linear_sampler, in.uv, 0.0).rgb;
+        let sharp = textureLoad(glow_sharp, p, 0).rgb;
+        let g = halo * 2.0 + sharp * 0.5;
+        color = color + (vec3<f32>(1.0) - exp(-g));
     }
     return vec4<f32>(color, 1.0);
 }

@@ -107,12 +107,17 @@ fn neuron_vertex(vertex: u32, which: u32) -> VertexOut {
     let radius = center_radius.w * view.params.z * (1.0 + view.flash.a * glow);
     let see_through = material == MATERIAL_TRANSPARENT || material == MATERIAL_GHOST;
     var emission = 0.0;
+    // A ghost's spike glows at half strength (it is there to show where, not to blind).
+    var emits = 1.0;
+    if (material == MATERIAL_GHOST) {
+        emits = 0.5;
+    }
     if (which == PASS_GLOW) {
         emission = glow * view.params.w;
         if (material == MATERIAL_GLOW) {
             emission = emission + 0.6;
         }
-        emission = emission * view.looks.x;
+        emission = emission * view.looks.x * emits;
     }
     var skip = false;
     switch which {
@@ -155,7 +160,7 @@ fn neuron_vertex(vertex: u32, which: u32) -> VertexOut {
         if (material == MATERIAL_GLOW) {
             lit = lit + base * 0.6;
         }
-        lit = lit * view.looks.x;
+        lit = lit * view.looks.x * emits;
     }
     out.color = vec4<f32>(lit, color.a);
     out.look = vec4<f32>(f32(material), opacity, emission, 0.0);

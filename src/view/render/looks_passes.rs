@@ -140,6 +140,7 @@ fn post_layout() -> BindGroupLayoutDescriptor {
                 texture_2d(float),
                 texture_2d(float),
                 sampler(SamplerBindingType::Filtering),
+                texture_2d(float),
             ),
         ),
     )
@@ -487,6 +488,7 @@ fn looks_passes(
                 &looks.reveal.default_view,
                 &looks.glow_a.default_view,
                 sampler,
+                &looks.glow.default_view,
             )),
         );
         filter_pass(
