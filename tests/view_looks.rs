@@ -289,3 +289,53 @@ fn a_spiking_neuron_glows_beyond_its_sphere_and_a_quiet_one_does_not() {
         brightness(on, &quiet_ring)
     );
 }
+
+/// Width in pixels of what is drawn on the row through `c` around it.
+fn drawn_width(img: &RgbaImage, c: Vec2) -> u32 {
+    let y = c.y as u32;
+    let lit = |x: u32| img.get_pixel(x, y).0[..3].iter().any(|&v| v > 10);
+    let (mut lo, mut hi) = (c.x as u32, c.x as u32);
+    while lo > 0 && lit(lo - 1) {
+        lo -= 1;
+    }
+    while hi + 1 < W && lit(hi + 1) {
+        hi += 1;
+    }
+    hi - lo + 1
+}
+
+#[test]
+fn an_orthographic_camera_draws_equal_spheres_equally_large_at_any_depth() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // Two equal spheres, one near the camera, one far.
+    let positions = [[-80.0, 0.0, 150.0], [80.0, 0.0, -150.0]];
+    let rep = solid("all", [0.9, 0.9, 0.9], Material::Opaque, 1.0);
+    let mut widths = Vec::new();
+    for orthographic in [false, true] {
+        let s = scene(dir.path(), &positions, &[100, 100], &[]);
+        let mut v = HeadlessViewer::new(s, vec![rep.clone()], false, W, H).expect("viewer");
+        v.set_camera(CameraPreset::Front, 0.0);
+        let world = v.app.world_mut();
+        let mut cams = world.query::<&mut cortexview::view::camera::OrbitCamera>();
+        for mut cam in cams.iter_mut(world) {
+            cam.orthographic = orthographic;
+        }
+        v.warm_up().expect("pipelines");
+        let img = v.capture().expect("frame");
+        keep(&img, &format!("orthographic_{orthographic}"));
+        let m = v.clip_from_world();
+        let near = project(m, Vec3::from(positions[0]), W, H).unwrap();
+        let far = project(m, Vec3::from(positions[1]), W, H).unwrap();
+        widths.push((drawn_width(&img, near), drawn_width(&img, far)));
+    }
+    let (persp, ortho) = (widths[0], widths[1]);
+    assert!(
+        persp.0 > persp.1 + 4,
+        "perspective: the near sphere is larger: {persp:?}"
+    );
+    assert!(
+        ortho.0.abs_diff(ortho.1) <= 1 && ortho.0 > 10,
+        "orthographic: both the same size: {ortho:?}"
+    );
+}
