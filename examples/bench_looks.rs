@@ -10,7 +10,7 @@
 //! own (then all together) it renders N frames of playback (100 model ms per second at 30
 //! fps) off-screen, waiting for the GPU after each, and prints frames per second as a table.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -178,7 +178,7 @@ fn synthetic_spikes(scene: &Scene) -> Vec<PopulationSpikes> {
     out
 }
 
-fn open(net: &PathBuf) -> anyhow::Result<Scene> {
+fn open(net: &Path) -> anyhow::Result<Scene> {
     let mut scene = Scene::open(net, &[])?;
     let simulated = |name: &str| {
         scene

@@ -339,3 +339,67 @@ fn an_orthographic_camera_draws_equal_spheres_equally_large_at_any_depth() {
         "orthographic: both the same size: {ortho:?}"
     );
 }
+
+#[test]
+fn a_see_through_mesh_in_front_lets_the_sphere_behind_show() {
+    use cortexview::view::render::meshes::{
+        LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology,
+    };
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // A green sphere behind, a red square in front of it (a mesh layer, as a morphology is).
+    let positions = [[0.0, 0.0, -40.0], [0.0, 0.0, 60.0]];
+    let back = solid("type == 200", [0.1, 0.9, 0.1], Material::Opaque, 1.0);
+    let hidden = Representation {
+        selection: "type == 100".into(),
+        style: cortexview::view::scene::Style::Hidden,
+        ..Default::default()
+    };
+    let mut centres = Vec::new();
+    for (name, alpha) in [("opaque", 1.0), ("see_through", 0.4)] {
+        let s = scene(dir.path(), &positions, &[200, 100], &[]);
+        let mut v = HeadlessViewer::new(s, vec![back.clone(), hidden.clone()], false, W, H)
+            .expect("viewer");
+        let square = LayerMesh {
+            positions: vec![
+                [-50.0, -50.0, 60.0],
+                [50.0, -50.0, 60.0],
+                [50.0, 50.0, 60.0],
+                [-50.0, 50.0, 60.0],
+            ],
+            normals: vec![[0.0, 0.0, 1.0]; 4],
+            indices: vec![0, 1, 2, 0, 2, 3],
+            instances: vec![MeshInstance {
+                transform: bevy::math::Mat4::IDENTITY,
+                color: [0.9, 0.1, 0.1, alpha],
+            }],
+            ..Default::default()
+        };
+        v.app
+            .world_mut()
+            .resource_mut::<MeshLayers>()
+            .set("square", MeshLayer::new(Topology::Triangles, vec![square]));
+        v.set_camera(CameraPreset::Front, 0.0);
+        // One sphere is drawn: fit by hand to it and the square.
+        let world = v.app.world_mut();
+        let mut cams = world.query::<&mut cortexview::view::camera::OrbitCamera>();
+        for mut cam in cams.iter_mut(world) {
+            cam.target = Vec3::ZERO;
+            cam.distance = 400.0;
+        }
+        v.settle().expect("pipelines");
+        let img = v.capture().expect("frame");
+        keep(&img, &format!("mesh_{name}"));
+        let c = project(v.clip_from_world(), Vec3::new(0.0, 0.0, -40.0), W, H).unwrap();
+        centres.push(mean_around(&img, c, 3.0));
+    }
+    let (opaque, see_through) = (centres[0], centres[1]);
+    assert!(
+        opaque[0] > 150.0 && opaque[1] < 40.0,
+        "opaque square: {opaque:?}"
+    );
+    assert!(
+        see_through[1] > opaque[1] + 60.0 && see_through[0] > 60.0,
+        "see-through square over the green sphere: {see_through:?}"
+    );
+}
