@@ -64,7 +64,7 @@ fn apply_looks(
     adapter: Option<Res<RenderAdapterInfo>>,
     mut cameras: Query<(&mut Camera, &mut Msaa), With<Camera3d>>,
     added: Query<(), Added<Camera3d>>,
-    mut bounds_of: Local<Option<(u64, Bounds)>>,
+    mut styled_of: Local<Option<(u64, Bounds, bool)>>,
 ) {
     let software = adapter.is_some_and(|a| a.device_type == wgpu_types::DeviceType::Cpu);
     let changed = state.is_changed() || looks_state.is_changed() || !added.is_empty();
@@ -72,17 +72,17 @@ fn apply_looks(
         return;
     }
     let resolved = ResolvedLooks::resolve(&state.looks, software, looks_state.allow_slow);
-    // The bounds of what is drawn, once per styling.
-    let bounds = match (*bounds_of, &state.scene) {
-        (Some((generation, b)), _) if generation == state.styled_generation => b,
+    // The bounds of what is drawn and whether any of it is see-through, once per styling.
+    let (bounds, see_through) = match (*styled_of, &state.scene) {
+        (Some((generation, b, s)), _) if generation == state.styled_generation => (b, s),
         (_, Some(scene)) => {
             let b = scene.bounds(&state.styled.instances);
-            *bounds_of = Some((state.styled_generation, b));
-            b
+            let s = state.styled.instances.iter().any(|i| i.look.see_through());
+            *styled_of = Some((state.styled_generation, b, s));
+            (b, s)
         }
-        (_, None) => drawn.bounds,
+        (_, None) => (drawn.bounds, false),
     };
-    let see_through = state.styled.instances.iter().any(|i| i.look.see_through());
     let effects = resolved.reads_depth() || resolved.glow > 0.0 || see_through;
     let msaa = if resolved.antialias == Antialias::Msaa && !effects {
         Msaa::Sample4
