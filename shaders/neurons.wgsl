@@ -45,6 +45,9 @@ struct NeuronView {
 // opacity in 1/255 steps (`src/view/looks/material.rs`).
 @group(0) @binding(4) var<storage, read> looks: array<u32>;
 
+// The neurons that emit light now (the glow pass draws these only, one triangle each).
+@group(0) @binding(5) var<storage, read> emitters: array<u32>;
+
 const PASS_OPAQUE: u32 = 0u;
 const PASS_SEE_THROUGH: u32 = 1u;
 const PASS_GLOW: u32 = 2u;
@@ -70,22 +73,21 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 
 @vertex
 fn vertex(@builtin(vertex_index) vertex: u32) -> VertexOut {
-    return neuron_vertex(vertex, PASS_OPAQUE);
+    return neuron_vertex(vertex / 3u, vertex % 3u, PASS_OPAQUE);
 }
 
 @vertex
 fn vertex_see_through(@builtin(vertex_index) vertex: u32) -> VertexOut {
-    return neuron_vertex(vertex, PASS_SEE_THROUGH);
+    return neuron_vertex(vertex / 3u, vertex % 3u, PASS_SEE_THROUGH);
 }
 
 @vertex
 fn vertex_glow(@builtin(vertex_index) vertex: u32) -> VertexOut {
-    return neuron_vertex(vertex, PASS_GLOW);
+    return neuron_vertex(emitters[vertex / 3u], vertex % 3u, PASS_GLOW);
 }
 
-fn neuron_vertex(vertex: u32, which: u32) -> VertexOut {
+fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
     var out: VertexOut;
-    let index = vertex / 3u;
     let center_radius = centers[index];
     let color = colors[index];
     let last_spike = last_spikes[index];
@@ -96,7 +98,7 @@ fn neuron_vertex(vertex: u32, which: u32) -> VertexOut {
     var corners = array<vec2<f32>, 3>(
         vec2<f32>(0.0, 2.0), vec2<f32>(-1.7320508, -1.0), vec2<f32>(1.7320508, -1.0),
     );
-    let corner = corners[vertex % 3u];
+    let corner = corners[corner_index];
 
     let dt = view.params.x - last_spike;
     let tau = max(view.params.y, 1e-3);

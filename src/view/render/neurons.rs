@@ -230,9 +230,12 @@ pub struct GpuNeurons {
     activity: Vec<f32>,
     /// The latest spike time in the activity buffer (whether anything may glow).
     latest_spike: f32,
-    /// Neurons of the see-through materials, and of the glow material, in the buffers.
+    /// Neurons of the see-through materials in the buffers, and those of the glow material.
     see_through: usize,
-    glowing: usize,
+    glowing: Vec<u32>,
+    /// What emits light now (spiking within 6 fade constants, or of the glow material): the
+    /// glow pass draws these only.
+    emitters: Vec<u32>,
     /// Per view: the see-through and glow pipelines, asked for once a view needs them.
     pass_pipelines: HashMap<(RetainedViewEntity, BlendPass), CachedRenderPipelineId>,
     /// Per view: its uniform and bind group.
@@ -259,7 +262,8 @@ impl GpuNeurons {
             activity: Vec::new(),
             latest_spike: NEVER,
             see_through: 0,
-            glowing: 0,
+            glowing: Vec::new(),
+            emitters: Vec::new(),
             pass_pipelines: HashMap::new(),
             views: HashMap::new(),
             pipelines: HashSet::new(),
@@ -278,6 +282,10 @@ struct NeuronBuffers {
     /// Material and opacity ([`InstanceLook`]), written with the colours.
     looks: Buffer,
     activity: Buffer,
+    /// Indices of the neurons that emit light now ([`GpuNeurons::emitters`]), and how many
+    /// the buffer holds.
+    emitters: Buffer,
+    emitters_capacity: usize,
     /// Bumped on every replacement, so that views know their bind group is stale.
     generation: u64,
 }
@@ -329,14 +337,15 @@ fn looks_of(instances: &[NeuronInstance]) -> Vec<InstanceLook> {
     instances.iter().map(|i| i.look).collect()
 }
 
-/// Neurons drawn see-through, and drawn with the glow material.
-fn material_counts(instances: &[NeuronInstance]) -> (usize, usize) {
-    let drawn = || instances.iter().filter(|i| i.radius > 0.0);
+/// How many neurons are drawn see-through, and which are drawn with the glow material.
+fn material_counts(instances: &[NeuronInstance]) -> (usize, Vec<u32>) {
+    let drawn = || instances.iter().enumerate().filter(|(_, i)| i.radius > 0.0);
     (
-        drawn().filter(|i| i.look.see_through()).count(),
+        drawn().filter(|(_, i)| i.look.see_through()).count(),
         drawn()
-            .filter(|i| i.look.material() == crate::session::Material::Glow)
-            .count(),
+            .filter(|(_, i)| i.look.material() == crate::session::Material::Glow)
+            .map(|(k, _)| k as u32)
+            .collect(),
     )
 }
 
@@ -378,6 +387,8 @@ fn upload_instances(gpu: &mut GpuNeurons, device: &RenderDevice, queue: &RenderQ
                     colors: storage_buffer(device, "neuron colours", &colors),
                     looks: storage_buffer(device, "neuron materials", &looks),
                     activity: storage_buffer(device, "neuron last spike times", &gpu.activity),
+                    emitters: storage_buffer::<u32>(device, "neurons emitting light", &[]),
+                    emitters_capacity: 0,
                     generation,
                 });
             }
@@ -400,9 +411,57 @@ fn prepare_neuron_buffers(
     mut gpu: ResMut<GpuNeurons>,
     device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
+    looks: Res<DrawnLooks>,
 ) {
     let gpu = &mut *gpu;
     upload_instances(gpu, &device, &queue);
+    upload_activity(gpu, &queue);
+    if looks.glow > 0.0 {
+        upload_emitters(gpu, &device, &queue);
+    }
+}
+
+/// Lists the neurons that emit light at the current time and uploads the list (the glow
+/// pass draws only these: a few percent of the neurons, where drawing all would cost a
+/// software rasteriser a full vertex pass).
+fn upload_emitters(gpu: &mut GpuNeurons, device: &RenderDevice, queue: &RenderQueue) {
+    let Some(buffers) = &mut gpu.buffers else {
+        return;
+    };
+    let (time, horizon) = (gpu.params.time_ms, 6.0 * gpu.params.tau_ms);
+    let count = buffers.count as usize;
+    let emits = |t: f32| (0.0..horizon).contains(&(time - t));
+    gpu.emitters.clear();
+    if gpu.params.glow_gain > 0.0 && (0.0..horizon).contains(&(time - gpu.latest_spike)) {
+        gpu.emitters.extend(
+            gpu.activity[..count.min(gpu.activity.len())]
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| emits(**t))
+                .map(|(i, _)| i as u32),
+        );
+    }
+    for &i in &gpu.glowing {
+        // Drawn once: a spiking glow neuron is already listed.
+        if !(gpu.params.glow_gain > 0.0 && gpu.activity.get(i as usize).is_some_and(|t| emits(*t)))
+        {
+            gpu.emitters.push(i);
+        }
+    }
+    if gpu.emitters.len() > buffers.emitters_capacity {
+        let capacity = gpu.emitters.len().next_power_of_two();
+        let mut contents = gpu.emitters.clone();
+        contents.resize(capacity, 0);
+        buffers.emitters = storage_buffer(device, "neurons emitting light", &contents);
+        buffers.emitters_capacity = capacity;
+        buffers.generation += 1;
+    } else if !gpu.emitters.is_empty() {
+        queue.write_buffer(&buffers.emitters, 0, bytemuck::cast_slice(&gpu.emitters));
+    }
+}
+
+/// Applies this frame's activity changes to the last-spike buffer (dirty blocks only).
+fn upload_activity(gpu: &mut GpuNeurons, queue: &RenderQueue) {
     let updates = std::mem::take(&mut gpu.pending_activity);
     if updates.is_empty() {
         return;
@@ -505,6 +564,7 @@ fn neuron_layout() -> BindGroupLayoutDescriptor {
             ShaderStages::VERTEX_FRAGMENT,
             (
                 uniform_buffer_sized(false, None),
+                storage_buffer_read_only_sized(false, None),
                 storage_buffer_read_only_sized(false, None),
                 storage_buffer_read_only_sized(false, None),
                 storage_buffer_read_only_sized(false, None),
@@ -644,6 +704,7 @@ fn prepare_neuron_views(
                     buffers.activity.as_entire_binding(),
                     buffers.colors.as_entire_binding(),
                     buffers.looks.as_entire_binding(),
+                    buffers.emitters.as_entire_binding(),
                 )),
             )
         };
@@ -697,11 +758,7 @@ impl GpuNeurons {
     /// Whether anything emits light at the current time with a bloom of `glow`: the glow
     /// material, or a spike less than 6 fade constants old.
     pub fn has_glow(&self, glow: f32) -> bool {
-        let p = &self.params;
-        let age = p.time_ms - self.latest_spike;
-        self.buffers.is_some()
-            && glow > 0.0
-            && (self.glowing > 0 || ((0.0..6.0 * p.tau_ms).contains(&age) && p.glow_gain > 0.0))
+        self.buffers.is_some() && glow > 0.0 && !self.emitters.is_empty()
     }
 
     /// Draws the neurons of `pass` into `render_pass` (whose targets are that pass's); false
@@ -722,12 +779,17 @@ impl GpuNeurons {
         ) else {
             return false;
         };
-        if buffers.count == 0 {
+        // The glow pass draws the emitters only (the list indexes the other buffers).
+        let count = match pass {
+            BlendPass::SeeThrough => buffers.count,
+            BlendPass::Glow => self.emitters.len() as u32,
+        };
+        if count == 0 || state.buffers_generation != buffers.generation {
             return false;
         }
         render_pass.set_render_pipeline(pipeline);
         render_pass.set_bind_group(0, &state.bind_group, &[]);
-        render_pass.draw(0..3 * buffers.count, 0..1);
+        render_pass.draw(0..3 * count, 0..1);
         true
     }
 }
