@@ -8,7 +8,9 @@
 //! background, and a wave rising from the white matter to the pia from 200 ms on, each neuron
 //! firing once as it passes with probability 0.3). For each frame size and each look on its
 //! own (then all together) it renders N frames of playback (100 model ms per second at 30
-//! fps) off-screen, waiting for the GPU after each, and prints frames per second as a table.
+//! fps) off-screen, waiting for the GPU after each, and prints frames per second and the CPU
+//! time per frame (all threads, the software rasteriser's included: on a shared machine the
+//! measure that does not depend on what else runs) as a table.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -115,6 +117,14 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "all but glow (the window's default on software)",
+            see_through: true,
+            looks: Looks {
+                glow: 0.0,
+                ..figure_looks()
+            },
+        },
+        Case {
             name: "all: ghost+L4, EDL, fog, glow, gradient, FXAA",
             see_through: true,
             looks: figure_looks(),
@@ -206,6 +216,24 @@ fn set(v: &mut HeadlessViewer, see_through: bool, looks: &Looks) -> anyhow::Resu
     v.settle()
 }
 
+/// CPU seconds this process has used (user and system, all threads: the software
+/// rasteriser's too), from `/proc/self/stat`; 0 where that is not readable.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // After the command name in parentheses: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i - 3).and_then(|v| v.parse::<f64>().ok());
+    match (ticks(14), ticks(15)) {
+        (Some(u), Some(s)) => (u + s) / 100.0,
+        _ => 0.0,
+    }
+}
+
 fn parse_size(s: &str) -> anyhow::Result<(u32, u32)> {
     let (w, h) = s.split_once('x').context("a size is WIDTHxHEIGHT")?;
     Ok((w.parse()?, h.parse()?))
@@ -274,7 +302,7 @@ fn main() -> anyhow::Result<()> {
     }
 
     let mut scene = Some(scene);
-    let mut rows: Vec<(String, Vec<f64>)> = cases()
+    let mut rows: Vec<(String, Vec<(f64, f64)>)> = cases()
         .iter()
         .map(|c| (c.name.to_owned(), Vec::new()))
         .collect();
@@ -295,22 +323,32 @@ fn main() -> anyhow::Result<()> {
         for (case, row) in cases().iter().zip(rows.iter_mut()) {
             set(&mut v, case.see_through, &case.looks)?;
             // Playback from 300 ms, inside the wave: spikes glow in every frame.
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), cpu_seconds());
             for k in 0..frames {
                 v.set_time(300.0 + 100.0 / 30.0 * k as f64, 8.0);
                 v.step();
             }
             let fps = frames as f64 / t.elapsed().as_secs_f64();
-            println!("  {:<48} {fps:6.2} fps", case.name);
-            row.1.push(fps);
+            let cpu_ms = (cpu_seconds() - cpu) / frames as f64 * 1e3;
+            println!(
+                "  {:<50} {fps:6.2} fps, {cpu_ms:6.0} ms of CPU per frame",
+                case.name
+            );
+            row.1.push((fps, cpu_ms));
         }
     }
     println!();
-    let header: Vec<String> = sizes.iter().map(|(w, h)| format!("{w}x{h} fps")).collect();
+    let header: Vec<String> = sizes
+        .iter()
+        .map(|(w, h)| format!("{w}x{h} fps | CPU ms/frame"))
+        .collect();
     println!("| look | {} |", header.join(" | "));
-    println!("|---|{}", "---|".repeat(sizes.len()));
-    for (name, fps) in rows {
-        let cells: Vec<String> = fps.iter().map(|f| format!("{f:.2}")).collect();
+    println!("|---|{}", "---|---|".repeat(sizes.len()));
+    for (name, cells) in rows {
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|(fps, cpu)| format!("{fps:.2} | {cpu:.0}"))
+            .collect();
         println!("| {name} | {} |", cells.join(" | "));
     }
     Ok(())

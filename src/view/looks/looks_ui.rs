@@ -18,7 +18,10 @@ pub struct LooksUiPlugin;
 
 impl Plugin for LooksUiPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(EguiPrimaryContextPass, looks_window);
+        app.add_systems(EguiPrimaryContextPass, looks_window)
+            .add_systems(Startup, |mut looks: ResMut<LooksState>| {
+                looks.interactive = true
+            });
     }
 }
 

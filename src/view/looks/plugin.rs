@@ -14,6 +14,8 @@ use crate::view::render::looks_settings::DrawnLooks;
 /// The looks as resolved for this adapter (main world), for the panel and the log.
 #[derive(Resource, Debug, Default)]
 pub struct LooksState {
+    /// A window shows the view (it must keep its frame rate; rendered frames need not).
+    pub interactive: bool,
     /// Draw on a software rasteriser even what cannot keep 2 frames per second there.
     pub allow_slow: bool,
     /// Whether the adapter is a software rasteriser (known once the renderer started).
@@ -71,7 +73,12 @@ fn apply_looks(
     if !changed {
         return;
     }
-    let resolved = ResolvedLooks::resolve(&state.looks, software, looks_state.allow_slow);
+    let resolved = ResolvedLooks::resolve(
+        &state.looks,
+        software,
+        looks_state.interactive,
+        looks_state.allow_slow,
+    );
     // The bounds of what is drawn and whether any of it is see-through, once per styling.
     let (bounds, see_through) = match (*styled_of, &state.scene) {
         (Some((generation, b, s)), _) if generation == state.styled_generation => (b, s),
