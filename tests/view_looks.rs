@@ -231,20 +231,23 @@ fn spikes(dir: &Path, node_ids: Vec<u64>, timestamps: Vec<f64>) -> PathBuf {
 
 #[test]
 fn a_spiking_neuron_glows_beyond_its_sphere_and_a_quiet_one_does_not() {
+    // (and a quiet neuron of the glow material does)
     let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    // Node 0 on the left spikes at 10 ms; node 1 on the right never does.
-    let positions = [[-120.0, 0.0, 0.0], [120.0, 0.0, 0.0]];
+    // Node 0 on the left spikes at 10 ms; node 1 on the right never does; node 2 (above)
+    // never spikes either but has the glow material.
+    let positions = [[-120.0, 0.0, 0.0], [120.0, 0.0, 0.0], [0.0, 100.0, 0.0]];
     let spikes = spikes(dir.path(), vec![0], vec![10.0]);
     let rep = solid("all", [0.3, 0.4, 0.9], Material::Opaque, 1.0);
+    let glowing = solid("node_id 2", [0.9, 0.5, 0.1], Material::Glow, 1.0);
     let mut shots = Vec::new();
     for (name, glow) in [("off", 0.0), ("on", 1.5)] {
-        let s = scene(dir.path(), &positions, &[100, 100], &[&spikes]);
+        let s = scene(dir.path(), &positions, &[100, 100, 100], &[&spikes]);
         let looks = Looks {
             glow,
             ..Default::default()
         };
-        let (img, v) = render(s, vec![rep.clone()], looks, 11.0);
+        let (img, v) = render(s, vec![rep.clone(), glowing.clone()], looks, 11.0);
         keep(&img, &format!("glow_{name}"));
         shots.push((img, v.clip_from_world()));
     }
@@ -263,6 +266,7 @@ fn a_spiking_neuron_glows_beyond_its_sphere_and_a_quiet_one_does_not() {
     };
     let spiking_ring = ring(positions[0], grown);
     let quiet_ring = ring(positions[1], 20.0 * 1.35);
+    let material_ring = ring(positions[2], 20.0 * 1.35);
     let brightness = |img: &RgbaImage, pts: &[Vec2]| {
         pts.iter()
             .map(|p| {
@@ -287,6 +291,12 @@ fn a_spiking_neuron_glows_beyond_its_sphere_and_a_quiet_one_does_not() {
         brightness(on, &quiet_ring) < 3.0,
         "a quiet neuron does not glow: {}",
         brightness(on, &quiet_ring)
+    );
+    assert!(
+        brightness(on, &material_ring) > 12.0 && brightness(off, &material_ring) < 3.0,
+        "the glow material glows when glow is on: {} (off: {})",
+        brightness(on, &material_ring),
+        brightness(off, &material_ring)
     );
 }
 
