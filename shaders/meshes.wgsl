@@ -2,7 +2,9 @@
 // Per vertex: position, normal, colour; per instance: world_from_local (four columns) and a
 // colour that multiplies the vertex colour. Colours are sRGB, converted to linear here.
 // Triangles get a two-sided headlight (diffuse from the eye plus ambient); lines are unshaded.
-// An instance colour with alpha 0 hides the instance.
+// An instance colour with alpha 0 hides the instance; an alpha between 0 and 1 makes it
+// see-through: left out of the opaque pass, drawn by the see-through pass (weighted blended
+// order-independent transparency, as the somata in `neurons.wgsl`).
 
 struct MeshView {
     clip_from_world: mat4x4<f32>,
@@ -10,6 +12,8 @@ struct MeshView {
     camera: vec4<f32>,
     // xyz: camera forward (view direction); w: unused.
     forward: vec4<f32>,
+    // x, y: nearest and farthest depth of the scene along the view.
+    depth_range: vec4<f32>,
 };
 
 @group(0) @binding(0) var<uniform> view: MeshView;
@@ -30,6 +34,7 @@ struct VertexOut {
     @location(0) world: vec3<f32>,
     @location(1) normal: vec3<f32>,
     @location(2) color: vec3<f32>,
+    @location(3) @interpolate(flat) alpha: f32,
 };
 
 fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
@@ -40,8 +45,17 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 
 @vertex
 fn vertex(in: VertexIn) -> VertexOut {
+    return mesh_vertex(in, in.instance_color.a >= 1.0);
+}
+
+@vertex
+fn vertex_see_through(in: VertexIn) -> VertexOut {
+    return mesh_vertex(in, in.instance_color.a > 0.0 && in.instance_color.a < 1.0);
+}
+
+fn mesh_vertex(in: VertexIn, drawn: bool) -> VertexOut {
     var out: VertexOut;
-    if (in.instance_color.a <= 0.0) {
+    if (!drawn) {
         // Hidden instance: outside the clip volume.
         out.clip = vec4<f32>(2.0, 2.0, 2.0, 1.0);
         return out;
@@ -58,11 +72,11 @@ fn vertex(in: VertexIn) -> VertexOut {
     // Exact for rotations and uniform scales (what cells and probes use).
     out.normal = (world_from_local * vec4<f32>(in.normal, 0.0)).xyz;
     out.color = srgb_to_linear(clamp(in.color.rgb * in.instance_color.rgb, vec3<f32>(0.0), vec3<f32>(1.0)));
+    out.alpha = in.instance_color.a;
     return out;
 }
 
-@fragment
-fn fragment_lit(in: VertexOut) -> @location(0) vec4<f32> {
+fn headlight(in: VertexOut) -> f32 {
     var to_eye = -view.forward.xyz;
     if (view.camera.w < 0.5) {
         to_eye = normalize(view.camera.xyz - in.world);
@@ -73,7 +87,41 @@ fn fragment_lit(in: VertexOut) -> @location(0) vec4<f32> {
         // Two-sided: thin tubes are seen from inside at their open ends.
         shade = 0.3 + 0.7 * abs(dot(in.normal / len, to_eye));
     }
-    return vec4<f32>(in.color * shade, 1.0);
+    return shade;
+}
+
+@fragment
+fn fragment_lit(in: VertexOut) -> @location(0) vec4<f32> {
+    return vec4<f32>(in.color * headlight(in), 1.0);
+}
+
+struct SeeThroughOut {
+    @location(0) accum: vec4<f32>,
+    @location(1) reveal: vec4<f32>,
+};
+
+// McGuire and Bavoil's weighted blended order-independent transparency (their eq. 9 on the
+// depth normalised over the scene's extent along the view).
+fn see_through(rgb: vec3<f32>, alpha_in: f32, world: vec3<f32>) -> SeeThroughOut {
+    var out: SeeThroughOut;
+    let alpha = clamp(alpha_in, 0.0, 0.995);
+    let d = dot(world - view.camera.xyz, view.forward.xyz);
+    let t = clamp((d - view.depth_range.x) / max(view.depth_range.y - view.depth_range.x, 1e-3), 0.0, 1.0);
+    let u = 1.0 - t;
+    let w = alpha * clamp(3e3 * u * u * u, 1e-2, 3e3);
+    out.accum = vec4<f32>(rgb * alpha, alpha) * w;
+    out.reveal = vec4<f32>(alpha, 0.0, 0.0, 0.0);
+    return out;
+}
+
+@fragment
+fn fragment_lit_oit(in: VertexOut) -> SeeThroughOut {
+    return see_through(in.color * headlight(in), in.alpha, in.world);
+}
+
+@fragment
+fn fragment_flat_oit(in: VertexOut) -> SeeThroughOut {
+    return see_through(in.color, in.alpha, in.world);
 }
 
 @fragment

@@ -41,6 +41,9 @@ pub struct OrbitCamera {
     pub pitch: f32,
     /// Vertical field of view, radians.
     pub fov: f32,
+    /// An orthographic projection whose view height at the target equals the perspective
+    /// one's (sessions' `camera.orthographic`).
+    pub orthographic: bool,
 }
 
 impl Default for OrbitCamera {
@@ -51,6 +54,7 @@ impl Default for OrbitCamera {
             yaw: 0.6,
             pitch: 0.25,
             fov: 30f32.to_radians(),
+            orthographic: false,
         }
     }
 }
@@ -98,6 +102,17 @@ impl OrbitCamera {
     }
 
     pub fn projection(&self) -> Projection {
+        if self.orthographic {
+            // Everything within twice the distance behind the target is kept.
+            return Projection::Orthographic(OrthographicProjection {
+                scaling_mode: bevy::camera::ScalingMode::FixedVertical {
+                    viewport_height: 2.0 * self.distance * (0.5 * self.fov).tan(),
+                },
+                near: 0.0,
+                far: self.distance * 3.0,
+                ..OrthographicProjection::default_3d()
+            });
+        }
         Projection::Perspective(PerspectiveProjection {
             fov: self.fov,
             near: (self.distance * 1e-3).max(0.01),
@@ -169,9 +184,12 @@ fn apply_orbit(
 ) {
     for (cam, mut transform, mut projection) in &mut cameras {
         *transform = cam.transform();
-        if let Projection::Perspective(p) = &mut *projection {
-            p.fov = cam.fov;
-            p.near = (cam.distance * 1e-3).max(0.01);
+        match &mut *projection {
+            Projection::Perspective(p) if !cam.orthographic => {
+                p.fov = cam.fov;
+                p.near = (cam.distance * 1e-3).max(0.01);
+            }
+            _ => *projection = cam.projection(),
         }
     }
 }

@@ -6,6 +6,8 @@
 //! | [`ScenePlugin`] | the loaded [`scene::Scene`], its representations, background loading |
 //! | [`render::neurons::NeuronsPlugin`] | all somata in one impostor-sphere draw (one triangle per neuron), an `Opaque3d` phase item |
 //! | [`render::meshes::MeshBatchesPlugin`] | named layers of instanced meshes (morphologies, edges, probe) |
+//! | [`render::looks_passes::LooksPassesPlugin`] | see-through materials, glow, depth shading, fog, outlines, FXAA |
+//! | [`looks::LooksPlugin`] | the viewer's `looks` resolved for the adapter, cameras set to match |
 //! | [`morphologies::MorphologiesPlugin`] | `morphology`/`morphology_line` styles: cells as tubes or lines, level of detail |
 //! | [`playback::PlaybackPlugin`] | model time and the per-neuron last-spike buffer |
 //! | [`camera::CameraPlugin`] | orbit, pan, zoom, fit, presets |
@@ -30,6 +32,7 @@ pub mod connectivity;
 pub mod cuts;
 pub mod legend;
 pub mod live;
+pub mod looks;
 pub mod morphologies;
 pub mod playback;
 pub mod plots;
@@ -60,6 +63,8 @@ impl Plugin for ViewerCorePlugins {
             reports::compartment_paint::CompartmentPaintPlugin,
             connectivity::plugin::ConnectivityPlugin,
             cuts::CutsPlugin,
+            render::looks_passes::LooksPassesPlugin,
+            looks::LooksPlugin,
         ));
     }
 }

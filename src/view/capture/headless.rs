@@ -251,7 +251,11 @@ impl HeadlessViewer {
             return DrawStatus::Waiting("the morphology meshes are being built".into());
         }
         match self.app.get_sub_app(bevy::render::RenderApp) {
-            Some(r) => DrawStatus::all([neurons::status(r.world()), meshes::status(r.world())]),
+            Some(r) => DrawStatus::all([
+                neurons::status(r.world()),
+                meshes::status(r.world()),
+                crate::view::render::looks_passes::status(r.world()),
+            ]),
             None => DrawStatus::Failed("the viewer has no renderer".into()),
         }
     }

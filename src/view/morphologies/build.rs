@@ -272,7 +272,7 @@ fn place_cells(
                 paint: cell.paint,
                 instance_data: MeshInstance {
                     transform: Mat4::from_cols_array(&world_from_local.to_cols_array()),
-                    color: [cell.color[0], cell.color[1], cell.color[2], 1.0],
+                    color: [cell.color[0], cell.color[1], cell.color[2], cell.alpha],
                 },
                 soma_radius: morphology.soma.display_radius(),
                 position: Vec3::from(scene.positions[cell.instance as usize]),

@@ -11,12 +11,14 @@
 //! and meshes hide each other correctly, and Bevy's post-processing applies to them. No Bevy
 //! meshes or entities per mesh, as for the neurons.
 //!
-//! Pipelines are specialised by [`MeshKey`] (samples, target format, blending, topology), so
-//! that a translucent variant for the `Transparent3d` phase is one more key.
+//! Pipelines are specialised by [`MeshKey`] (samples, target format, blending, topology).
+//! Instances whose colour has an alpha below 1 (see-through morphologies) are left out of the
+//! opaque item and drawn by the looks passes (`looks_passes.rs`) with
+//! [`GpuMeshLayers::draw_see_through`], composited without sorting as the see-through somata.
 //!
 //! Colours are sRGB (as in [`crate::view::scene::NeuronInstance`]); the vertex colour (white
 //! when a mesh has none) is multiplied by the instance colour. An instance colour with alpha 0
-//! hides that instance. Triangles get a two-sided headlight, lines are unshaded. Normals are
+//! hides that instance; between 0 and 1 it is see-through with that opacity. Triangles get a two-sided headlight, lines are unshaded. Normals are
 //! transformed by the instance's upper 3 x 3: exact for rotations and uniform scales.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -47,6 +49,7 @@ use bevy::render::view::{ExtractedView, RetainedViewEntity, ViewTarget};
 use bevy::render::{ExtractSchedule, MainWorld, Render, RenderApp, RenderSystems};
 use bevy::shader::Shader;
 
+use super::looks_settings::DrawnLooks;
 use super::mesh_chunks;
 use super::render_util::{
     Blend, DrawStatus, PersistentUniform, PhaseEntry, QueuedItems, ViewAxes, ViewKey,
@@ -220,6 +223,7 @@ impl Plugin for MeshBatchesPlugin {
             })
             .init_resource::<SpecializedRenderPipelines<MeshPipeline>>()
             .init_resource::<GpuMeshLayers>()
+            .init_resource::<DrawnLooks>()
             .init_resource::<MeshUploads>()
             .add_render_command::<Opaque3d, DrawMeshLayerCommands>()
             .add_systems(ExtractSchedule, extract_layers)
@@ -265,14 +269,26 @@ struct GpuLayer {
     visible: bool,
     /// Waiting for upload (taken by `prepare_layer_buffers`).
     pending: Option<Arc<MeshLayer>>,
+    /// Whether some instances are opaque (alpha 1), and some see-through (alpha in (0, 1)).
+    opaque: bool,
+    see_through: bool,
     meshes: Vec<GpuMesh>,
     /// (render entity, main entity) of the layer's phase item.
     item: (Entity, MainEntity),
 }
 
 impl GpuLayer {
-    /// Whether the layer has anything to draw once its pending upload is done.
+    /// Whether the layer has opaque instances to draw once its pending upload is done.
     fn drawn(&self) -> bool {
+        self.opaque && self.has_meshes()
+    }
+
+    /// Whether the layer has see-through instances to draw.
+    fn drawn_see_through(&self) -> bool {
+        self.see_through && self.has_meshes()
+    }
+
+    fn has_meshes(&self) -> bool {
         self.visible
             && match &self.pending {
                 Some(layer) => layer
@@ -292,12 +308,28 @@ pub struct MeshUploads {
     pub bytes: u64,
 }
 
+/// Whether `layer` has opaque instances, and see-through ones.
+fn alpha_split(layer: &MeshLayer) -> (bool, bool) {
+    let alphas = || {
+        layer
+            .meshes
+            .iter()
+            .flat_map(|m| m.instances.iter().map(|i| i.color[3]))
+    };
+    (
+        alphas().any(|a| a >= 1.0),
+        alphas().any(|a| a > 0.0 && a < 1.0),
+    )
+}
+
 /// GPU side of the layers (render world).
 #[derive(Resource, Default)]
-struct GpuMeshLayers {
+pub struct GpuMeshLayers {
     layers: BTreeMap<String, GpuLayer>,
     /// Per view: its uniform and bind group.
     views: HashMap<RetainedViewEntity, MeshView>,
+    /// Per view and topology: the see-through pipeline, asked for once a layer needs it.
+    see_through_pipelines: HashMap<(RetainedViewEntity, Topology), CachedRenderPipelineId>,
     /// Pipelines asked for, to tell when they have compiled.
     pipelines: HashSet<CachedRenderPipelineId>,
     queued: QueuedItems,
@@ -341,6 +373,7 @@ fn extract_layers(
                 layer.generation = entry.generation;
                 layer.topology = entry.layer.topology;
                 layer.visible = entry.layer.visible;
+                (layer.opaque, layer.see_through) = alpha_split(&entry.layer);
                 layer.pending = Some(entry.layer.clone());
             }
             None => new.push((name.clone(), entry.generation, entry.layer.clone())),
@@ -353,12 +386,15 @@ fn extract_layers(
     for (name, generation, layer) in new {
         let main_entity = MainEntity::from(main_world.spawn(MeshLayerDrawn).id());
         let entity = commands.spawn(MeshLayerDrawn).id();
+        let (opaque, see_through) = alpha_split(&layer);
         gpu.layers.insert(
             name,
             GpuLayer {
                 generation,
                 topology: layer.topology,
                 visible: layer.visible,
+                opaque,
+                see_through,
                 pending: Some(layer),
                 meshes: Vec::new(),
                 item: (entity, main_entity),
@@ -488,6 +524,8 @@ struct MeshViewUniform {
     clip_from_world: [[f32; 4]; 4],
     camera: [f32; 4],
     forward: [f32; 4],
+    /// x, y: nearest and farthest depth of the scene along the view (see-through weights).
+    depth_range: [f32; 4],
 }
 
 fn mesh_layout() -> BindGroupLayoutDescriptor {
@@ -533,16 +571,24 @@ impl SpecializedRenderPipeline for MeshPipeline {
         for attribute in &mut instance.attributes {
             attribute.shader_location += 3;
         }
-        let (primitive, fragment) = match key.topology {
-            Topology::Triangles => (PrimitiveTopology::TriangleList, "fragment_lit"),
-            Topology::Lines => (PrimitiveTopology::LineList, "fragment_flat"),
+        let see_through = key.view.blend == Blend::SeeThrough;
+        let (primitive, fragment) = match (key.topology, see_through) {
+            (Topology::Triangles, false) => (PrimitiveTopology::TriangleList, "fragment_lit"),
+            (Topology::Lines, false) => (PrimitiveTopology::LineList, "fragment_flat"),
+            (Topology::Triangles, true) => (PrimitiveTopology::TriangleList, "fragment_lit_oit"),
+            (Topology::Lines, true) => (PrimitiveTopology::LineList, "fragment_flat_oit"),
+        };
+        let vertex_entry = if see_through {
+            "vertex_see_through"
+        } else {
+            "vertex"
         };
         RenderPipelineDescriptor {
             label: Some("mesh layers".into()),
             layout: vec![self.layout.clone()],
             vertex: VertexState {
                 shader: self.shader.clone(),
-                entry_point: Some("vertex".into()),
+                entry_point: Some(vertex_entry.into()),
                 buffers: vec![vertex, instance],
                 ..default()
             },
@@ -579,6 +625,28 @@ fn queue_layers(
     mut gpu: ResMut<GpuMeshLayers>,
     views: Query<(&ExtractedView, &ViewTarget, &Msaa)>,
 ) {
+    let gpu_ref = &mut *gpu;
+    for (view, _, _) in &views {
+        if !phases.contains_key(&view.retained_view_entity) {
+            continue;
+        }
+        for topology in [Topology::Triangles, Topology::Lines] {
+            let key = (view.retained_view_entity, topology);
+            let wanted = gpu_ref
+                .layers
+                .values()
+                .any(|l| l.topology == topology && l.drawn_see_through());
+            if wanted && !gpu_ref.see_through_pipelines.contains_key(&key) {
+                let mesh_key = MeshKey {
+                    view: ViewKey::pass(Blend::SeeThrough),
+                    topology,
+                };
+                let id = pipelines.specialize(&cache, &pipeline, mesh_key);
+                gpu_ref.pipelines.insert(id);
+                gpu_ref.see_through_pipelines.insert(key, id);
+            }
+        }
+    }
     let Some(draw_function) = draw_functions.read().get_id::<DrawMeshLayerCommands>() else {
         return;
     };
@@ -607,10 +675,13 @@ fn queue_layers(
     }
     gpu.queued.retain_views(|v| phases.contains_key(v));
     gpu.views.retain(|v, _| phases.contains_key(v));
+    gpu.see_through_pipelines
+        .retain(|(v, _), _| phases.contains_key(v));
 }
 
 /// Writes each view's uniform where the camera moved (its buffer and bind group live as long
 /// as the view).
+#[allow(clippy::too_many_arguments)]
 fn prepare_mesh_views(
     mut gpu: ResMut<GpuMeshLayers>,
     pipeline: Res<MeshPipeline>,
@@ -618,6 +689,7 @@ fn prepare_mesh_views(
     device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
     phases: Res<ViewBinnedRenderPhases<Opaque3d>>,
+    looks: Res<DrawnLooks>,
     views: Query<&ExtractedView>,
 ) {
     if gpu.layers.is_empty() {
@@ -629,10 +701,15 @@ fn prepare_mesh_views(
         .filter(|v| phases.contains_key(&v.retained_view_entity))
     {
         let axes = ViewAxes::of(view);
+        let (near, far) = looks.depth_range(
+            Vec3::from_slice(&axes.camera[..3]),
+            Vec3::from_slice(&axes.forward[..3]),
+        );
         let uniform = MeshViewUniform {
             clip_from_world: axes.clip_from_world,
             camera: axes.camera,
             forward: axes.forward,
+            depth_range: [near, far, 0.0, 0.0],
         };
         let contents = bytemuck::bytes_of(&uniform);
         match gpu.views.get_mut(&view.retained_view_entity) {
@@ -684,18 +761,63 @@ impl<P: PhaseItem> RenderCommand<P> for DrawMeshLayer {
             return RenderCommandResult::Skip;
         };
         pass.set_bind_group(0, &state.bind_group, &[]);
-        for mesh in &layer.meshes {
-            pass.set_vertex_buffer(0, mesh.vertices.slice(..));
-            pass.set_vertex_buffer(1, mesh.instances.slice(..));
-            match &mesh.indices {
-                Some((indices, count)) => {
-                    pass.set_index_buffer(indices.slice(..), IndexFormat::Uint32);
-                    pass.draw_indexed(0..*count, 0, 0..mesh.instance_count);
-                }
-                None => pass.draw(0..mesh.vertex_count, 0..mesh.instance_count),
-            }
-        }
+        draw_layer_meshes(pass, layer);
         RenderCommandResult::Success
+    }
+}
+
+fn draw_layer_meshes<'w>(pass: &mut TrackedRenderPass<'w>, layer: &'w GpuLayer) {
+    for mesh in &layer.meshes {
+        pass.set_vertex_buffer(0, mesh.vertices.slice(..));
+        pass.set_vertex_buffer(1, mesh.instances.slice(..));
+        match &mesh.indices {
+            Some((indices, count)) => {
+                pass.set_index_buffer(indices.slice(..), IndexFormat::Uint32);
+                pass.draw_indexed(0..*count, 0, 0..mesh.instance_count);
+            }
+            None => pass.draw(0..mesh.vertex_count, 0..mesh.instance_count),
+        }
+    }
+}
+
+impl GpuMeshLayers {
+    /// Whether any drawn layer has see-through instances.
+    pub fn has_see_through(&self) -> bool {
+        self.layers
+            .values()
+            .any(|l| l.drawn_see_through() && l.pending.is_none())
+    }
+
+    /// Draws the see-through instances of every layer into `render_pass` (whose targets are
+    /// the see-through pass's); false when nothing was drawn.
+    pub fn draw_see_through<'w>(
+        &'w self,
+        render_pass: &mut TrackedRenderPass<'w>,
+        cache: &'w PipelineCache,
+        view: RetainedViewEntity,
+    ) -> bool {
+        let Some(state) = self.views.get(&view) else {
+            return false;
+        };
+        let mut drew = false;
+        for layer in self
+            .layers
+            .values()
+            .filter(|l| l.drawn_see_through() && l.pending.is_none())
+        {
+            let Some(pipeline) = self
+                .see_through_pipelines
+                .get(&(view, layer.topology))
+                .and_then(|&id| cache.get_render_pipeline(id))
+            else {
+                continue;
+            };
+            render_pass.set_render_pipeline(pipeline);
+            render_pass.set_bind_group(0, &state.bind_group, &[]);
+            draw_layer_meshes(render_pass, layer);
+            drew = true;
+        }
+        drew
     }
 }
 
@@ -711,7 +833,12 @@ pub fn status(render_world: &World) -> DrawStatus {
     if let Some((name, _)) = gpu.layers.iter().find(|(_, l)| l.pending.is_some()) {
         return DrawStatus::Waiting(format!("the mesh layer '{name}' is not on the GPU yet"));
     }
-    if gpu.layers.values().any(GpuLayer::drawn) && gpu.pipelines.is_empty() {
+    if gpu
+        .layers
+        .values()
+        .any(|l| l.drawn() || l.drawn_see_through())
+        && gpu.pipelines.is_empty()
+    {
         return DrawStatus::Waiting("no 3D view has asked for the mesh pipelines yet".into());
     }
     pipelines_status(cache, "mesh layer", &gpu.pipelines)

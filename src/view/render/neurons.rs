@@ -10,8 +10,12 @@
 //! buffer, written only when the camera or the drawing parameters change, and its bind group,
 //! made again only when the buffers are replaced.
 //!
-//! The pipeline is specialised by [`NeuronKey`] (samples, target format, blending), so that a
-//! translucent variant for the `Transparent3d` phase is one more key. Drawn in Bevy's main
+//! The pipeline is specialised by [`NeuronKey`] (samples, target format, blending). Besides the
+//! opaque item, the looks passes (`looks_passes.rs`) draw the same buffers twice more with
+//! [`GpuNeurons::draw_pass`]: the see-through materials into the order-independent
+//! transparency targets, and what emits light (spikes, the glow material) into the glow
+//! target. Each neuron's material and opacity travel in a buffer of their own beside the
+//! colours, uploaded with them. Drawn in Bevy's main
 //! opaque pass, against its depth buffer, Bevy's post-processing (tonemapping, bloom, FXAA)
 //! applies to the spheres as to anything else. No entity per neuron, and no Bevy mesh, so
 //! Bevy's GPU mesh preprocessing (slow on software adapters) is never involved.
@@ -44,10 +48,12 @@ use bevy::render::view::{ExtractedView, RetainedViewEntity, ViewTarget};
 use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::shader::Shader;
 
+use super::looks_settings::DrawnLooks;
 use super::render_util::{
     Blend, DrawStatus, PersistentUniform, PhaseEntry, QueuedItems, ViewAxes, ViewKey,
     pipelines_status,
 };
+use crate::view::looks::material::{GHOST_OPACITY, InstanceLook};
 use crate::view::scene::NeuronInstance;
 
 /// "Never spiked": far enough in the past that no glow remains.
@@ -159,6 +165,7 @@ impl Plugin for NeuronsPlugin {
                 layout: neuron_layout(),
             })
             .insert_resource(GpuNeurons::new((entity, main_entity)))
+            .init_resource::<DrawnLooks>()
             .init_resource::<SpecializedRenderPipelines<NeuronPipeline>>()
             .add_render_command::<Opaque3d, DrawNeuronsCommands>()
             .add_systems(ExtractSchedule, extract_neurons)
@@ -207,7 +214,7 @@ pub fn is_software_adapter(world: &World) -> bool {
 
 /// GPU side of the neurons (render world).
 #[derive(Resource)]
-struct GpuNeurons {
+pub struct GpuNeurons {
     generation: u64,
     color_generation: u64,
     activity_frame: u64,
@@ -221,6 +228,16 @@ struct GpuNeurons {
     buffers: Option<NeuronBuffers>,
     /// CPU copy of the activity buffer, so that dirty blocks can be written whole.
     activity: Vec<f32>,
+    /// The latest spike time in the activity buffer (whether anything may glow).
+    latest_spike: f32,
+    /// Neurons of the see-through materials in the buffers, and those of the glow material.
+    see_through: usize,
+    glowing: Vec<u32>,
+    /// What emits light now (spiking within 6 fade constants, or of the glow material): the
+    /// glow pass draws these only.
+    emitters: Vec<u32>,
+    /// Per view: the see-through and glow pipelines, asked for once a view needs them.
+    pass_pipelines: HashMap<(RetainedViewEntity, BlendPass), CachedRenderPipelineId>,
     /// Per view: its uniform and bind group.
     views: HashMap<RetainedViewEntity, NeuronView>,
     /// Pipelines asked for, to tell when they have compiled.
@@ -243,6 +260,11 @@ impl GpuNeurons {
             params: NeuronParams::default(),
             buffers: None,
             activity: Vec::new(),
+            latest_spike: NEVER,
+            see_through: 0,
+            glowing: Vec::new(),
+            emitters: Vec::new(),
+            pass_pipelines: HashMap::new(),
             views: HashMap::new(),
             pipelines: HashSet::new(),
             queued: QueuedItems::default(),
@@ -257,7 +279,13 @@ struct NeuronBuffers {
     count: u32,
     centers: Buffer,
     colors: Buffer,
+    /// Material and opacity ([`InstanceLook`]), written with the colours.
+    looks: Buffer,
     activity: Buffer,
+    /// Indices of the neurons that emit light now ([`GpuNeurons::emitters`]), and how many
+    /// the buffer holds.
+    emitters: Buffer,
+    emitters_capacity: usize,
     /// Bumped on every replacement, so that views know their bind group is stale.
     generation: u64,
 }
@@ -305,6 +333,22 @@ fn colors_of(instances: &[NeuronInstance]) -> Vec<[f32; 4]> {
     instances.iter().map(|i| i.color).collect()
 }
 
+fn looks_of(instances: &[NeuronInstance]) -> Vec<InstanceLook> {
+    instances.iter().map(|i| i.look).collect()
+}
+
+/// How many neurons are drawn see-through, and which are drawn with the glow material.
+fn material_counts(instances: &[NeuronInstance]) -> (usize, Vec<u32>) {
+    let drawn = || instances.iter().enumerate().filter(|(_, i)| i.radius > 0.0);
+    (
+        drawn().filter(|(_, i)| i.look.see_through()).count(),
+        drawn()
+            .filter(|(_, i)| i.look.material() == crate::session::Material::Glow)
+            .map(|(k, _)| k as u32)
+            .collect(),
+    )
+}
+
 /// A storage buffer holding `contents`, or 16 zero bytes for none (bindings may not be empty).
 fn storage_buffer<T: bytemuck::Pod>(device: &RenderDevice, label: &str, contents: &[T]) -> Buffer {
     let bytes: &[u8] = if contents.is_empty() {
@@ -324,20 +368,27 @@ fn upload_instances(gpu: &mut GpuNeurons, device: &RenderDevice, queue: &RenderQ
     if let Some(instances) = gpu.pending_instances.take() {
         let count = instances.len() as u32;
         let (centers, colors) = (centers_of(&instances), colors_of(&instances));
+        let looks = looks_of(&instances);
+        (gpu.see_through, gpu.glowing) = material_counts(&instances);
         match &gpu.buffers {
             Some(b) if b.count == count => {
                 queue.write_buffer(&b.centers, 0, bytemuck::cast_slice(&centers));
                 queue.write_buffer(&b.colors, 0, bytemuck::cast_slice(&colors));
+                queue.write_buffer(&b.looks, 0, bytemuck::cast_slice(&looks));
             }
             _ => {
                 // New circuit: fresh buffers, everything "never spiked".
                 gpu.activity = vec![NEVER; instances.len().max(1)];
+                gpu.latest_spike = NEVER;
                 let generation = gpu.buffers.as_ref().map_or(0, |b| b.generation + 1);
                 gpu.buffers = Some(NeuronBuffers {
                     count,
                     centers: storage_buffer(device, "neuron centres", &centers),
                     colors: storage_buffer(device, "neuron colours", &colors),
+                    looks: storage_buffer(device, "neuron materials", &looks),
                     activity: storage_buffer(device, "neuron last spike times", &gpu.activity),
+                    emitters: storage_buffer::<u32>(device, "neurons emitting light", &[]),
+                    emitters_capacity: 0,
                     generation,
                 });
             }
@@ -348,6 +399,8 @@ fn upload_instances(gpu: &mut GpuNeurons, device: &RenderDevice, queue: &RenderQ
         && b.count as usize == instances.len()
     {
         queue.write_buffer(&b.colors, 0, bytemuck::cast_slice(&colors_of(&instances)));
+        queue.write_buffer(&b.looks, 0, bytemuck::cast_slice(&looks_of(&instances)));
+        (gpu.see_through, gpu.glowing) = material_counts(&instances);
     }
 }
 
@@ -358,9 +411,57 @@ fn prepare_neuron_buffers(
     mut gpu: ResMut<GpuNeurons>,
     device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
+    looks: Res<DrawnLooks>,
 ) {
     let gpu = &mut *gpu;
     upload_instances(gpu, &device, &queue);
+    upload_activity(gpu, &queue);
+    if looks.glow > 0.0 {
+        upload_emitters(gpu, &device, &queue);
+    }
+}
+
+/// Lists the neurons that emit light at the current time and uploads the list (the glow
+/// pass draws only these: a few percent of the neurons, where drawing all would cost a
+/// software rasteriser a full vertex pass).
+fn upload_emitters(gpu: &mut GpuNeurons, device: &RenderDevice, queue: &RenderQueue) {
+    let Some(buffers) = &mut gpu.buffers else {
+        return;
+    };
+    let (time, horizon) = (gpu.params.time_ms, 6.0 * gpu.params.tau_ms);
+    let count = buffers.count as usize;
+    let emits = |t: f32| (0.0..horizon).contains(&(time - t));
+    gpu.emitters.clear();
+    if gpu.params.glow_gain > 0.0 && (0.0..horizon).contains(&(time - gpu.latest_spike)) {
+        gpu.emitters.extend(
+            gpu.activity[..count.min(gpu.activity.len())]
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| emits(**t))
+                .map(|(i, _)| i as u32),
+        );
+    }
+    for &i in &gpu.glowing {
+        // Drawn once: a spiking glow neuron is already listed.
+        if !(gpu.params.glow_gain > 0.0 && gpu.activity.get(i as usize).is_some_and(|t| emits(*t)))
+        {
+            gpu.emitters.push(i);
+        }
+    }
+    if gpu.emitters.len() > buffers.emitters_capacity {
+        let capacity = gpu.emitters.len().next_power_of_two();
+        let mut contents = gpu.emitters.clone();
+        contents.resize(capacity, 0);
+        buffers.emitters = storage_buffer(device, "neurons emitting light", &contents);
+        buffers.emitters_capacity = capacity;
+        buffers.generation += 1;
+    } else if !gpu.emitters.is_empty() {
+        queue.write_buffer(&buffers.emitters, 0, bytemuck::cast_slice(&gpu.emitters));
+    }
+}
+
+/// Applies this frame's activity changes to the last-spike buffer (dirty blocks only).
+fn upload_activity(gpu: &mut GpuNeurons, queue: &RenderQueue) {
     let updates = std::mem::take(&mut gpu.pending_activity);
     if updates.is_empty() {
         return;
@@ -371,10 +472,12 @@ fn prepare_neuron_buffers(
     for update in updates {
         if update.reset {
             gpu.activity.fill(NEVER);
+            gpu.latest_spike = NEVER;
             all_dirty = true;
         }
         for (i, t) in update.spikes {
             if let Some(slot) = gpu.activity.get_mut(i as usize) {
+                gpu.latest_spike = gpu.latest_spike.max(t);
                 *slot = t;
                 dirty[i as usize / BLOCK] = true;
             }
@@ -419,11 +522,16 @@ struct NeuronViewUniform {
     forward: [f32; 4],
     params: [f32; 4],
     flash: [f32; 4],
+    looks: [f32; 4],
 }
 
 impl NeuronViewUniform {
-    fn new(view: &ExtractedView, p: &NeuronParams) -> Self {
+    fn new(view: &ExtractedView, p: &NeuronParams, looks: &DrawnLooks) -> Self {
         let axes = ViewAxes::of(view);
+        let (near, far) = looks.depth_range(
+            Vec3::from_slice(&axes.camera[..3]),
+            Vec3::from_slice(&axes.forward[..3]),
+        );
         let lin = |c: f32| {
             if c <= 0.04045 {
                 c / 12.92
@@ -444,6 +552,7 @@ impl NeuronViewUniform {
                 lin(p.flash_color[2]),
                 p.flash_grow,
             ],
+            looks: [looks.glow, near, far, GHOST_OPACITY],
         }
     }
 }
@@ -455,6 +564,8 @@ fn neuron_layout() -> BindGroupLayoutDescriptor {
             ShaderStages::VERTEX_FRAGMENT,
             (
                 uniform_buffer_sized(false, None),
+                storage_buffer_read_only_sized(false, None),
+                storage_buffer_read_only_sized(false, None),
                 storage_buffer_read_only_sized(false, None),
                 storage_buffer_read_only_sized(false, None),
                 storage_buffer_read_only_sized(false, None),
@@ -478,17 +589,22 @@ impl SpecializedRenderPipeline for NeuronPipeline {
     type Key = NeuronKey;
 
     fn specialize(&self, key: Self::Key) -> RenderPipelineDescriptor {
+        let (vertex, fragment) = match key.blend {
+            Blend::Opaque | Blend::Translucent => ("vertex", "fragment"),
+            Blend::SeeThrough => ("vertex_see_through", "fragment_oit"),
+            Blend::Glow => ("vertex_glow", "fragment_glow"),
+        };
         RenderPipelineDescriptor {
             label: Some("neurons".into()),
             layout: vec![self.layout.clone()],
             vertex: VertexState {
                 shader: self.shader.clone(),
-                entry_point: Some("vertex".into()),
+                entry_point: Some(vertex.into()),
                 ..default()
             },
             fragment: Some(FragmentState {
                 shader: self.shader.clone(),
-                entry_point: Some("fragment".into()),
+                entry_point: Some(fragment.into()),
                 targets: key.color_targets(),
                 ..default()
             }),
@@ -504,6 +620,7 @@ impl SpecializedRenderPipeline for NeuronPipeline {
 
 /// Queues the neurons' item into every 3D view's opaque phase (once; again only when the
 /// pipeline or whether anything is drawn changes).
+#[allow(clippy::too_many_arguments)]
 fn queue_neurons(
     pipeline: Res<NeuronPipeline>,
     mut pipelines: ResMut<SpecializedRenderPipelines<NeuronPipeline>>,
@@ -511,6 +628,7 @@ fn queue_neurons(
     draw_functions: Res<DrawFunctions<Opaque3d>>,
     mut phases: ResMut<ViewBinnedRenderPhases<Opaque3d>>,
     mut gpu: ResMut<GpuNeurons>,
+    looks: Res<DrawnLooks>,
     views: Query<(&ExtractedView, &ViewTarget, &Msaa)>,
 ) {
     let Some(draw_function) = draw_functions.read().get_id::<DrawNeuronsCommands>() else {
@@ -523,6 +641,18 @@ fn queue_neurons(
         };
         let id = pipelines.specialize(&cache, &pipeline, ViewKey::of(target, msaa, Blend::Opaque));
         gpu.pipelines.insert(id);
+        // The looks passes' pipelines, once something needs them (they compile once).
+        for (pass, wanted) in [
+            (BlendPass::SeeThrough, gpu.see_through > 0),
+            (BlendPass::Glow, looks.glow > 0.0),
+        ] {
+            let key = (view.retained_view_entity, pass);
+            if wanted && !gpu.pass_pipelines.contains_key(&key) {
+                let id = pipelines.specialize(&cache, &pipeline, ViewKey::pass(pass.blend()));
+                gpu.pipelines.insert(id);
+                gpu.pass_pipelines.insert(key, id);
+            }
+        }
         let wanted = (gpu.drawn > 0)
             .then_some(PhaseEntry {
                 entity: gpu.item.0,
@@ -536,10 +666,13 @@ fn queue_neurons(
     }
     gpu.queued.retain_views(|v| phases.contains_key(v));
     gpu.views.retain(|v, _| phases.contains_key(v));
+    gpu.pass_pipelines
+        .retain(|(v, _), _| phases.contains_key(v));
 }
 
 /// Writes each view's uniform where it changed, and makes its bind group where the buffers
 /// are new.
+#[allow(clippy::too_many_arguments)]
 fn prepare_neuron_views(
     mut gpu: ResMut<GpuNeurons>,
     pipeline: Res<NeuronPipeline>,
@@ -547,6 +680,7 @@ fn prepare_neuron_views(
     device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
     phases: Res<ViewBinnedRenderPhases<Opaque3d>>,
+    looks: Res<DrawnLooks>,
     views: Query<&ExtractedView>,
 ) {
     let gpu = &mut *gpu;
@@ -558,7 +692,7 @@ fn prepare_neuron_views(
         .iter()
         .filter(|v| phases.contains_key(&v.retained_view_entity))
     {
-        let uniform = NeuronViewUniform::new(view, &gpu.params);
+        let uniform = NeuronViewUniform::new(view, &gpu.params, &looks);
         let contents = bytemuck::bytes_of(&uniform);
         let bind = |uniform: &PersistentUniform| {
             device.create_bind_group(
@@ -569,6 +703,8 @@ fn prepare_neuron_views(
                     buffers.centers.as_entire_binding(),
                     buffers.activity.as_entire_binding(),
                     buffers.colors.as_entire_binding(),
+                    buffers.looks.as_entire_binding(),
+                    buffers.emitters.as_entire_binding(),
                 )),
             )
         };
@@ -594,6 +730,67 @@ fn prepare_neuron_views(
                 );
             }
         }
+    }
+}
+
+/// The looks passes that draw the neurons again (besides the opaque item).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BlendPass {
+    SeeThrough,
+    Glow,
+}
+
+impl BlendPass {
+    fn blend(self) -> Blend {
+        match self {
+            Self::SeeThrough => Blend::SeeThrough,
+            Self::Glow => Blend::Glow,
+        }
+    }
+}
+
+impl GpuNeurons {
+    /// Whether any drawn neuron is see-through.
+    pub fn has_see_through(&self) -> bool {
+        self.buffers.is_some() && self.see_through > 0
+    }
+
+    /// Whether anything emits light at the current time with a bloom of `glow`: the glow
+    /// material, or a spike less than 6 fade constants old.
+    pub fn has_glow(&self, glow: f32) -> bool {
+        self.buffers.is_some() && glow > 0.0 && !self.emitters.is_empty()
+    }
+
+    /// Draws the neurons of `pass` into `render_pass` (whose targets are that pass's); false
+    /// when nothing could be drawn (no buffers, the pipeline not compiled yet).
+    pub fn draw_pass<'w>(
+        &'w self,
+        render_pass: &mut TrackedRenderPass<'w>,
+        cache: &'w PipelineCache,
+        view: RetainedViewEntity,
+        pass: BlendPass,
+    ) -> bool {
+        let (Some(buffers), Some(state), Some(pipeline)) = (
+            &self.buffers,
+            self.views.get(&view),
+            self.pass_pipelines
+                .get(&(view, pass))
+                .and_then(|&id| cache.get_render_pipeline(id)),
+        ) else {
+            return false;
+        };
+        // The glow pass draws the emitters only (the list indexes the other buffers).
+        let count = match pass {
+            BlendPass::SeeThrough => buffers.count,
+            BlendPass::Glow => self.emitters.len() as u32,
+        };
+        if count == 0 || state.buffers_generation != buffers.generation {
+            return false;
+        }
+        render_pass.set_render_pipeline(pipeline);
+        render_pass.set_bind_group(0, &state.bind_group, &[]);
+        render_pass.draw(0..3 * count, 0..1);
+        true
     }
 }
 
@@ -657,6 +854,7 @@ mod tests {
             position: [x, 0.0, 0.0],
             radius: 2.0,
             color: [color, color, color, 1.0],
+            ..Default::default()
         }
     }
 

@@ -16,9 +16,9 @@ use bevy::render::render_phase::{
     BinnedRenderPhase, BinnedRenderPhaseType, DrawFunctionId, InputUniformIndex,
 };
 use bevy::render::render_resource::{
-    BlendState, Buffer, BufferDescriptor, BufferUsages, CachedPipelineState,
-    CachedRenderPipelineId, ColorTargetState, ColorWrites, CompareFunction, DepthStencilState,
-    PipelineCache, TextureFormat,
+    BlendComponent, BlendFactor, BlendOperation, BlendState, Buffer, BufferDescriptor,
+    BufferUsages, CachedPipelineState, CachedRenderPipelineId, ColorTargetState, ColorWrites,
+    CompareFunction, DepthStencilState, PipelineCache, TextureFormat,
 };
 use bevy::render::renderer::{RenderDevice, RenderQueue};
 use bevy::render::sync_world::MainEntity;
@@ -32,7 +32,29 @@ pub enum Blend {
     /// Blended over what is behind, tested against depth without writing it; for the
     /// `Transparent3d` phase (sorted back to front).
     Translucent,
+    /// The see-through pass: weighted blended order-independent transparency into
+    /// [`ACCUM_FORMAT`] and [`REVEAL_FORMAT`] targets, tested against the opaque depth without
+    /// writing it.
+    SeeThrough,
+    /// The glow pass: emitted light added into a [`GLOW_FORMAT`] target, tested against the
+    /// opaque depth without writing it.
+    Glow,
 }
+
+/// The see-through pass's accumulation target: premultiplied colour and alpha, each times a
+/// depth weight, summed.
+pub const ACCUM_FORMAT: TextureFormat = TextureFormat::Rgba16Float;
+/// The see-through pass's revealage target: the product of (1 - alpha).
+pub const REVEAL_FORMAT: TextureFormat = TextureFormat::R16Float;
+/// The glow pass's target: emitted light, blurred into bloom.
+pub const GLOW_FORMAT: TextureFormat = TextureFormat::Rgba16Float;
+
+/// Adds source to destination (accumulation, emitted light).
+const ADD: BlendComponent = BlendComponent {
+    src_factor: BlendFactor::One,
+    dst_factor: BlendFactor::One,
+    operation: BlendOperation::Add,
+};
 
 /// The part of a pipeline key that the view and the blending decide.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -51,16 +73,61 @@ impl ViewKey {
         }
     }
 
-    /// One colour target of the view's format, blended as the key says.
+    /// The colour targets, blended as the key says: one of the view's format, or the
+    /// see-through pass's two, or the glow target.
     pub fn color_targets(&self) -> Vec<Option<ColorTargetState>> {
-        vec![Some(ColorTargetState {
-            format: self.format,
-            blend: match self.blend {
-                Blend::Opaque => None,
-                Blend::Translucent => Some(BlendState::ALPHA_BLENDING),
+        let target = |format, blend| {
+            Some(ColorTargetState {
+                format,
+                blend,
+                write_mask: ColorWrites::ALL,
+            })
+        };
+        match self.blend {
+            Blend::Opaque => vec![target(self.format, None)],
+            Blend::Translucent => vec![target(self.format, Some(BlendState::ALPHA_BLENDING))],
+            Blend::SeeThrough => vec![
+                target(
+                    ACCUM_FORMAT,
+                    Some(BlendState {
+                        color: ADD,
+                        alpha: ADD,
+                    }),
+                ),
+                // revealage *= 1 - alpha
+                target(
+                    REVEAL_FORMAT,
+                    Some(BlendState {
+                        color: BlendComponent {
+                            src_factor: BlendFactor::Zero,
+                            dst_factor: BlendFactor::OneMinusSrc,
+                            operation: BlendOperation::Add,
+                        },
+                        alpha: ADD,
+                    }),
+                ),
+            ],
+            Blend::Glow => vec![target(
+                GLOW_FORMAT,
+                Some(BlendState {
+                    color: ADD,
+                    alpha: ADD,
+                }),
+            )],
+        }
+    }
+
+    /// The key of the see-through or glow pass of a view (their targets have one sample and
+    /// formats of their own).
+    pub fn pass(blend: Blend) -> Self {
+        Self {
+            samples: 1,
+            format: match blend {
+                Blend::Glow => GLOW_FORMAT,
+                _ => ACCUM_FORMAT,
             },
-            write_mask: ColorWrites::ALL,
-        })]
+            blend,
+        }
     }
 
     /// Tested against the 3D pass's depth buffer (so that spheres and meshes hide each other

@@ -9,12 +9,15 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use crate::view::looks::material::InstanceLook;
+
 use crate::sonata::{
     Circuit, LoadProgress, NodePopulation, PopulationSpikes, SpikeIndex, read_spikes,
     selection_language,
 };
 
-/// One neuron as the GPU sees it (32 bytes; matches `shaders/neurons.wgsl`).
+/// One neuron as drawn: place, size, colour and material (`shaders/neurons.wgsl` reads them
+/// from separate buffers).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct NeuronInstance {
@@ -24,6 +27,8 @@ pub struct NeuronInstance {
     pub radius: f32,
     /// Linear RGB and alpha (alpha 0.5 or less: drawn as a flat point, not a shaded sphere).
     pub color: [f32; 4],
+    /// Its representation's material and opacity.
+    pub look: InstanceLook,
 }
 
 /// A node population as placed in the scene.

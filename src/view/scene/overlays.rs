@@ -99,6 +99,7 @@ mod tests {
             position: [0.0; 3],
             radius: 1.0,
             color: [c, c, c, 1.0],
+            ..Default::default()
         }
     }
 

@@ -10,6 +10,7 @@ use crate::session::{ClipPlane, Material, Slab};
 use crate::sonata::selection_language;
 use crate::view::cuts::model::Cuts;
 use crate::view::legend::LegendEntry;
+use crate::view::looks::material::InstanceLook;
 
 /// How a representation draws its neurons (VND's names where VND has the style).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +91,8 @@ pub struct MorphologyCell {
     /// The representation's colour for it, sRGB.
     pub color: [f32; 3],
     pub paint: CellPaint,
+    /// Below 1: drawn see-through (its representation's material).
+    pub alpha: f32,
 }
 
 /// A selection string, a style and a colouring; several at once, later ones on top.
@@ -330,6 +333,7 @@ impl Styling {
                         };
                         inst.color = [c[0], c[1], c[2], alpha];
                         inst.radius = scene.base_radius * rep.radius_scale;
+                        inst.look = InstanceLook::new(rep.material, rep.opacity);
                     }
                 }
             }
@@ -378,6 +382,7 @@ impl Styling {
                     style,
                     color: [c[0], c[1], c[2]],
                     paint,
+                    alpha: out.instances[i].look.mesh_alpha(),
                 })
             })
             .collect();

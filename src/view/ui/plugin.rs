@@ -19,6 +19,7 @@ use super::state::{UiState, WindowView};
 use crate::view::camera::OrbitCamera;
 use crate::view::connectivity::ui::ConnectivityUiPlugin;
 use crate::view::live::{LivePlugin, LiveSession};
+use crate::view::looks::looks_ui::LooksUiPlugin;
 use crate::view::probe::{ProbePlugin, ProbeSession};
 use crate::view::reports::ui::ReportsUiPlugin;
 use crate::view::scene::poll_load;
@@ -70,6 +71,7 @@ pub fn run_window_with_options(
     .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin, SessionPlugin))
     .add_plugins(crate::view::capture::export_ui::MovieExportPlugin)
     .add_plugins(crate::view::cuts::cuts_ui::CutsUiPlugin)
+    .add_plugins(LooksUiPlugin)
     .insert_resource(ProbeSession::shown(live.demo.is_some()))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))

@@ -1,8 +1,10 @@
-//! The representations panel: selection, style, colouring and size of each, as in VND.
+//! The representations panel: selection, style, colouring, size, material and opacity of each,
+//! as in VND.
 
 use bevy::prelude::default;
 use bevy_egui::egui;
 
+use crate::session::Material;
 use crate::view::ViewerState;
 use crate::view::scene::{Coloring, Representation, Style};
 
@@ -84,6 +86,37 @@ pub fn representations_ui(ui: &mut egui::Ui, state: &mut ViewerState) {
                 }
                 changed |= ui
                     .add(egui::Slider::new(&mut rep.radius_scale, 0.1..=5.0).text("size"))
+                    .changed();
+            });
+            ui.horizontal(|ui| {
+                let before = rep.material;
+                egui::ComboBox::from_id_salt("material")
+                    .selected_text(rep.material.name())
+                    .show_ui(ui, |ui| {
+                        for m in Material::ALL {
+                            changed |= ui
+                                .selectable_value(&mut rep.material, m, m.name())
+                                .changed();
+                        }
+                    })
+                    .response
+                    .on_hover_text(
+                        "opaque; transparent (see-through by its opacity); ghost (dim, never \
+                         hides what lies behind); glow (emissive: blooms when glow is on)",
+                    );
+                if rep.material != before
+                    && rep.material == Material::Transparent
+                    && rep.opacity >= 1.0
+                {
+                    // Fully opaque "transparent" shows nothing new: start half way.
+                    rep.opacity = 0.5;
+                }
+                let see_through = matches!(rep.material, Material::Transparent | Material::Ghost);
+                changed |= ui
+                    .add_enabled(
+                        see_through,
+                        egui::Slider::new(&mut rep.opacity, 0.0..=1.0).text("opacity"),
+                    )
                     .changed();
             });
             for (_, e) in errors.iter().filter(|(k, _)| *k == i) {
