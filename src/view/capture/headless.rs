@@ -158,7 +158,11 @@ impl HeadlessViewer {
             let state = world.resource::<ViewerState>();
             match &state.scene {
                 Some(scene) => {
-                    let styled = scene.style(&state.representations, state.show_virtual);
+                    let styled = scene.style_near(
+                        &state.representations,
+                        state.show_virtual,
+                        state.probe_sites.as_deref().map(Vec::as_slice),
+                    );
                     let somata = scene.bounds(&styled.instances);
                     match world.get_resource::<MorphologyBuild>() {
                         Some(b) if !styled.morphology.is_empty() => {

@@ -72,7 +72,12 @@ pub fn restyle_scene(
     let Some(scene) = state.scene.clone() else {
         return;
     };
-    let styled = scene.style(&state.representations, state.show_virtual);
+    let probe_sites = state.probe_sites.clone();
+    let styled = scene.style_near(
+        &state.representations,
+        state.show_virtual,
+        probe_sites.as_deref().map(Vec::as_slice),
+    );
     data.set_instances(overlaid(&state, &styled.instances, &scene));
     if state.fit_pending {
         state.fit_pending = false;

@@ -1,0 +1,68 @@
+//! Distance terms: `within R of (EXPR)` (a soma within R µm of a soma EXPR selects, in any
+//! population, itself included) and `within R of probe` (within R µm of the nearest recording
+//! site). A k-d tree over the points; one nearest-point query per soma. Nodes without a
+//! position are never within anything.
+
+use kiddo::{ImmutableKdTree, SquaredEuclidean};
+
+use super::eval::{Evaluator, Masks};
+
+/// Somata within `radius_um` of a soma that `inner` selects.
+pub(super) fn within_selection(ev: &Evaluator, inner: &Masks, radius_um: f64) -> Masks {
+    let mut points = Vec::new();
+    for (p, mask) in inner.iter().enumerate() {
+        let positions = ev.positions(p);
+        points.extend(
+            mask.iter()
+                .zip(positions)
+                .filter(|(m, xyz)| **m && finite(xyz))
+                .map(|(_, xyz)| *xyz),
+        );
+    }
+    within_points(ev, &points, radius_um)
+}
+
+fn finite(xyz: &[f64; 3]) -> bool {
+    xyz.iter().all(|v| v.is_finite())
+}
+
+/// Squared distance as `((a - b) ** 2).sum()` adds it: x, then y, then z.
+fn squared_distance(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let d = [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+    d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
+}
+
+/// Somata within `radius_um` of the nearest of `points`.
+pub(super) fn within_points(ev: &Evaluator, points: &[[f64; 3]], radius_um: f64) -> Masks {
+    let mut out = ev.empty_masks();
+    let points: Vec<[f64; 3]> = points.iter().filter(|p| finite(p)).copied().collect();
+    if points.is_empty() {
+        return out;
+    }
+    let r2 = radius_um * radius_um;
+    // The tree refuses some inputs; a scan of every point then finds the same nearest one.
+    let tree = ImmutableKdTree::<f64, 3>::new_from_slice(&points).ok();
+    let nearest_d2 = |q: &[f64; 3]| -> f64 {
+        match &tree {
+            Some(tree) => {
+                let hit = tree
+                    .query(q)
+                    .nearest_one::<SquaredEuclidean<f64>>()
+                    .execute();
+                points
+                    .get(hit.item as usize)
+                    .map_or(f64::INFINITY, |p| squared_distance(q, p))
+            }
+            None => points
+                .iter()
+                .map(|p| squared_distance(q, p))
+                .fold(f64::INFINITY, f64::min),
+        }
+    };
+    for (p, mask) in out.iter_mut().enumerate() {
+        for (m, xyz) in mask.iter_mut().zip(ev.positions(p)) {
+            *m = finite(xyz) && nearest_d2(xyz) <= r2;
+        }
+    }
+    out
+}
