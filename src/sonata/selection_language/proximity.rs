@@ -4,6 +4,7 @@
 //! position are never within anything.
 
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
+use rayon::prelude::*;
 
 use super::eval::{Evaluator, Masks};
 
@@ -59,10 +60,21 @@ pub(super) fn within_points(ev: &Evaluator, points: &[[f64; 3]], radius_um: f64)
                 .fold(f64::INFINITY, f64::min),
         }
     };
-    for (p, mask) in out.iter_mut().enumerate() {
-        for (m, xyz) in mask.iter_mut().zip(ev.positions(p)) {
-            *m = finite(xyz) && nearest_d2(xyz) <= r2;
+    // Only somata inside the points' box grown by the radius (and a little, for rounding) can
+    // be within it: the rest need no query.
+    let margin = radius_um * (1.0 + 1e-9) + 1e-9;
+    let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
+    for q in &points {
+        for k in 0..3 {
+            lo[k] = lo[k].min(q[k] - margin);
+            hi[k] = hi[k].max(q[k] + margin);
         }
+    }
+    let inside = |xyz: &[f64; 3]| (0..3).all(|k| lo[k] <= xyz[k] && xyz[k] <= hi[k]);
+    for (p, mask) in out.iter_mut().enumerate() {
+        mask.par_iter_mut()
+            .zip(ev.positions(p).par_iter())
+            .for_each(|(m, xyz)| *m = finite(xyz) && inside(xyz) && nearest_d2(xyz) <= r2);
     }
     out
 }
