@@ -470,4 +470,60 @@ mod tests {
             assert!(err.to_string().contains(bad), "{err}");
         }
     }
+
+    #[test]
+    fn parses_activity_wiring_and_distance_terms() {
+        assert_eq!(
+            parse("rate(100, 400) > 10").unwrap(),
+            Expr::Compare {
+                field: Field::Rate(Some(Window {
+                    start_ms: 100.0,
+                    end_ms: 400.0
+                })),
+                op: Op::Gt,
+                values: vec![Literal::Number(10.0)]
+            }
+        );
+        assert_eq!(
+            parse("spiked(100 150)").unwrap(),
+            Expr::Spiked(Some(Window {
+                start_ms: 100.0,
+                end_ms: 150.0
+            }))
+        );
+        assert_eq!(parse("silent").unwrap(), Expr::Silent);
+        assert_eq!(parse("spiked").unwrap(), Expr::Spiked(None));
+        assert_eq!(
+            parse("pre of (node_id 12) via v1_to_v1").unwrap(),
+            Expr::Partners {
+                side: Side::Pre,
+                of: Box::new(parse("node_id 12").unwrap()),
+                via: Some("v1_to_v1".into())
+            }
+        );
+        assert_eq!(
+            parse("within 50 of probe").unwrap(),
+            Expr::WithinProbe { radius_um: 50.0 }
+        );
+        let Expr::And(left, right) =
+            parse("rate > 20 && within 100 of (post of (silent))").unwrap()
+        else {
+            panic!("expected &&")
+        };
+        assert!(matches!(
+            *left,
+            Expr::Compare {
+                field: Field::Rate(None),
+                ..
+            }
+        ));
+        assert!(matches!(*right, Expr::Within { radius_um, .. } if radius_um == 100.0));
+        // commas separate listed values too
+        assert_eq!(
+            parse("node_id 1, 2").unwrap(),
+            parse("node_id 1 2").unwrap()
+        );
+        // `pre` and `post` without `of` stay names (node sets, attributes)
+        assert_eq!(parse("pre").unwrap(), Expr::NodeSet("pre".into()));
+    }
 }

@@ -133,3 +133,33 @@ fn scan(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sonata::circuit::Circuit;
+    use crate::sonata::selection_language::{SelectionContext, parse};
+
+    /// The index queries and the pass over the id columns find the same partners.
+    #[test]
+    fn index_and_column_pass_agree() {
+        let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/nets/engine_ref_v1_iaf_n1000/config.json");
+        let circuit = Circuit::open(&config).unwrap();
+        let ctx = SelectionContext::for_circuit(&circuit);
+        let ev = Evaluator::new(&ctx, &circuit.nodes);
+        for (expr, side, via) in [
+            ("stride 7", Side::Pre, None),
+            ("stride 7", Side::Post, None),
+            ("node_id 3 99 512", Side::Pre, Some("lgn_to_v1")),
+            ("population == lgn && stride 3", Side::Post, None),
+        ] {
+            let inner = ev.eval(&parse(expr).unwrap()).unwrap();
+            let by_index = partners_with(&ev, &inner, side, via, usize::MAX).unwrap();
+            let by_pass = partners_with(&ev, &inner, side, via, 0).unwrap();
+            let n: usize = by_index.iter().flatten().filter(|m| **m).count();
+            assert!(n > 0, "{expr}: some partners");
+            assert_eq!(by_index, by_pass, "{side:?} of ({expr})");
+        }
+    }
+}
