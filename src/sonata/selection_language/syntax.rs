@@ -95,21 +95,3 @@ pub enum Expr {
         radius_um: f64,
     },
 }
-
-impl Expr {
-    /// Whether any part of the selection reads spikes, edges or the probe (what a caller must
-    /// re-evaluate when those change).
-    pub fn needs_context(&self) -> bool {
-        match self {
-            Expr::Not(e) => e.needs_context(),
-            Expr::And(a, b) | Expr::Or(a, b) => a.needs_context() || b.needs_context(),
-            Expr::Compare { field, .. } => matches!(field, Field::Rate(_)),
-            Expr::Spiked(_)
-            | Expr::Silent
-            | Expr::Partners { .. }
-            | Expr::Within { .. }
-            | Expr::WithinProbe { .. } => true,
-            Expr::All | Expr::Nothing | Expr::Stride(_) | Expr::NodeSet(_) => false,
-        }
-    }
-}
