@@ -229,6 +229,23 @@ fn a_term_without_what_it_reads_is_an_error_not_an_empty_selection() {
 }
 
 #[test]
+fn distance_to_nodes_without_positions_is_an_error() {
+    let Some(config) = fixtures::shared_fixture("sonata-examples/300_pointneurons/config.json")
+    else {
+        return;
+    };
+    let circuit = Circuit::open(&config).unwrap();
+    let ctx = SelectionContext::for_circuit(&circuit);
+    // the external (virtual) population has no x, y, z
+    let e = error_of(&circuit, "within 50 of (population == external)", &ctx);
+    assert!(e.contains("none of the 100 nodes"), "{e}");
+    // an empty selection in the parentheses is no error: nothing is near nothing
+    let masks =
+        selection_language::masks("within 50 of (node_id 100000)", &circuit.nodes, &ctx).unwrap();
+    assert!(masks.iter().flatten().all(|m| !m));
+}
+
+#[test]
 fn malformed_activity_and_wiring_terms_say_what_is_wrong() {
     for (bad, says) in [
         ("rate > fast", "rate compares with a number"),

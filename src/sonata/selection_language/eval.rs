@@ -129,7 +129,7 @@ impl<'c, 'a> Evaluator<'c, 'a> {
             }
             Expr::Within { radius_um, of } => {
                 let inner = self.eval(of)?;
-                proximity::within_selection(self, &inner, *radius_um)
+                proximity::within_selection(self, &inner, *radius_um)?
             }
             Expr::WithinProbe { radius_um } => {
                 let sites = self.ctx.require_probe(*radius_um)?;

@@ -6,13 +6,18 @@
 use kiddo::{ImmutableKdTree, SquaredEuclidean};
 use rayon::prelude::*;
 
+use super::context::term_error;
 use super::eval::{Evaluator, Masks};
+use crate::sonata::error::Result;
 
-/// Somata within `radius_um` of a soma that `inner` selects.
-pub(super) fn within_selection(ev: &Evaluator, inner: &Masks, radius_um: f64) -> Masks {
+/// Somata within `radius_um` of a soma that `inner` selects. Selected nodes that all lack a
+/// position are an error (the answer would be empty for want of positions, not of neighbours).
+pub(super) fn within_selection(ev: &Evaluator, inner: &Masks, radius_um: f64) -> Result<Masks> {
     let mut points = Vec::new();
+    let mut selected = 0;
     for (p, mask) in inner.iter().enumerate() {
         let positions = ev.positions(p);
+        selected += mask.iter().filter(|m| **m).count();
         points.extend(
             mask.iter()
                 .zip(positions)
@@ -20,7 +25,13 @@ pub(super) fn within_selection(ev: &Evaluator, inner: &Masks, radius_um: f64) ->
                 .map(|(_, xyz)| *xyz),
         );
     }
-    within_points(ev, &points, radius_um)
+    if selected > 0 && points.is_empty() {
+        return Err(term_error(format!(
+            "`within {radius_um} of (...)`: none of the {selected} nodes selected in the \
+             parentheses has a soma position (x, y, z)"
+        )));
+    }
+    Ok(within_points(ev, &points, radius_um))
 }
 
 fn finite(xyz: &[f64; 3]) -> bool {
