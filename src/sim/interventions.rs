@@ -19,9 +19,15 @@ pub struct Intervention {
 pub enum Action {
     /// Every weight of an edge population (or an E/I class of it) times `factor`, relative to
     /// the model's weights.
-    ScaleWeights { edges: String, factor: f64 },
+    ScaleWeights {
+        edges: String,
+        factor: f64,
+    },
     /// A virtual population's Poisson rate times `factor`, relative to its file's mean rate.
-    SetRate { population: String, factor: f64 },
+    SetRate {
+        population: String,
+        factor: f64,
+    },
     /// A selection fires once (`volley`) or gets a current pulse (`pulse`).
     Stimulate {
         select: String,
@@ -38,7 +44,10 @@ pub enum Action {
 pub enum StimulusKind {
     /// Every selected neuron fires once within a few ms.
     Volley,
-    Pulse { amp_pa: f64, duration_ms: f64 },
+    Pulse {
+        amp_pa: f64,
+        duration_ms: f64,
+    },
 }
 
 #[cfg(test)]

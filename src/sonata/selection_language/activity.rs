@@ -2,7 +2,8 @@
 //! counting pass over the spikes of the window (two binary searches in the time-sorted index
 //! find it), never a scan per neuron.
 
-use super::eval::{Evaluator, Masks, matches_number};
+use super::compare::matches_number;
+use super::scope::{Masks, Scope};
 use super::syntax::{Literal, Op, Window};
 use crate::sonata::error::Result;
 use crate::sonata::spikes::SpikeIndex;
@@ -16,14 +17,14 @@ fn closed_window(spikes: &SpikeIndex, w: Window) -> std::ops::Range<usize> {
 
 /// Spikes per row of every population in `window` (all loaded spikes when `None`). Spikes of
 /// node ids a population does not have are not counted.
-fn counts(ev: &Evaluator, window: Option<Window>, term: &str) -> Result<Vec<Vec<u32>>> {
-    let spikes = ev.ctx.require_spikes(term)?;
-    let mut counts: Vec<Vec<u32>> = ev.populations.iter().map(|p| vec![0; p.len()]).collect();
+fn counts(scope: &Scope, window: Option<Window>, term: &str) -> Result<Vec<Vec<u32>>> {
+    let spikes = scope.ctx.require_spikes(term)?;
+    let mut counts: Vec<Vec<u32>> = scope.populations.iter().map(|p| vec![0; p.len()]).collect();
     for s in spikes {
-        let Some(p) = ev.population_index(&s.population) else {
+        let Some(p) = scope.population_index(&s.population) else {
             continue;
         };
-        let rows = ev.rows(p);
+        let rows = scope.rows(p);
         let range = match window {
             Some(w) => closed_window(s, w),
             None => 0..s.len(),
@@ -40,15 +41,15 @@ fn counts(ev: &Evaluator, window: Option<Window>, term: &str) -> Result<Vec<Vec<
 
 /// `rate OP VALUES` (Hz): spikes over the run's duration, or over the window's length.
 pub(super) fn rate(
-    ev: &Evaluator,
+    scope: &Scope,
     window: Option<Window>,
     op: Op,
     values: &[Literal],
 ) -> Result<Masks> {
-    let counts = counts(ev, window, "rate")?;
+    let counts = counts(scope, window, "rate")?;
     let duration_ms = match window {
         Some(w) => w.end_ms - w.start_ms,
-        None => ev.ctx.rate_duration_ms()?,
+        None => scope.ctx.rate_duration_ms()?,
     };
     let seconds = duration_ms / 1000.0;
     Ok(counts
@@ -62,8 +63,8 @@ pub(super) fn rate(
 }
 
 /// `spiked` / `spiked(T0, T1)`: at least one spike (in the window).
-pub(super) fn spiked(ev: &Evaluator, window: Option<Window>) -> Result<Masks> {
-    let counts = counts(ev, window, "spiked")?;
+pub(super) fn spiked(scope: &Scope, window: Option<Window>) -> Result<Masks> {
+    let counts = counts(scope, window, "spiked")?;
     Ok(counts
         .iter()
         .map(|c| c.iter().map(|&n| n > 0).collect())
@@ -71,8 +72,8 @@ pub(super) fn spiked(ev: &Evaluator, window: Option<Window>) -> Result<Masks> {
 }
 
 /// `silent`: no spike at all in the loaded spikes.
-pub(super) fn silent(ev: &Evaluator) -> Result<Masks> {
-    let counts = counts(ev, None, "silent")?;
+pub(super) fn silent(scope: &Scope) -> Result<Masks> {
+    let counts = counts(scope, None, "silent")?;
     Ok(counts
         .iter()
         .map(|c| c.iter().map(|&n| n == 0).collect())

@@ -14,19 +14,21 @@
 //! What activity, wiring and distance terms read comes in a [`SelectionContext`].
 
 mod activity;
+mod compare;
 mod context;
 mod eval;
 mod lexer;
 mod parser;
 mod proximity;
+mod scope;
 mod syntax;
 mod wiring;
 
 use std::collections::BTreeMap;
 
 pub use context::SelectionContext;
-pub use eval::Masks;
 pub use parser::{MAX_NESTING, parse, parse_for};
+pub use scope::Masks;
 pub use syntax::{Expr, Field, Literal, Op, Side, Window};
 
 use super::error::{Result, SonataError};
@@ -54,7 +56,7 @@ pub fn evaluate_all(
     populations: &[NodePopulation],
     ctx: &SelectionContext,
 ) -> Result<Masks> {
-    eval::Evaluator::new(ctx, populations).eval(expr)
+    eval::eval(&scope::Scope::new(ctx, populations), expr)
 }
 
 /// Parses (checking attribute names) and evaluates `expr`: one row mask per population.

@@ -7,16 +7,16 @@ use kiddo::{ImmutableKdTree, SquaredEuclidean};
 use rayon::prelude::*;
 
 use super::context::term_error;
-use super::eval::{Evaluator, Masks};
+use super::scope::{Masks, Scope};
 use crate::sonata::error::Result;
 
 /// Somata within `radius_um` of a soma that `inner` selects. Selected nodes that all lack a
 /// position are an error (the answer would be empty for want of positions, not of neighbours).
-pub(super) fn within_selection(ev: &Evaluator, inner: &Masks, radius_um: f64) -> Result<Masks> {
+pub(super) fn within_selection(scope: &Scope, inner: &Masks, radius_um: f64) -> Result<Masks> {
     let mut points = Vec::new();
     let mut selected = 0;
     for (p, mask) in inner.iter().enumerate() {
-        let positions = ev.positions(p);
+        let positions = scope.positions(p);
         selected += mask.iter().filter(|m| **m).count();
         points.extend(
             mask.iter()
@@ -31,7 +31,7 @@ pub(super) fn within_selection(ev: &Evaluator, inner: &Masks, radius_um: f64) ->
              parentheses has a soma position (x, y, z)"
         )));
     }
-    Ok(within_points(ev, &points, radius_um))
+    Ok(within_points(scope, &points, radius_um))
 }
 
 fn finite(xyz: &[f64; 3]) -> bool {
@@ -45,8 +45,8 @@ fn squared_distance(a: &[f64; 3], b: &[f64; 3]) -> f64 {
 }
 
 /// Somata within `radius_um` of the nearest of `points`.
-pub(super) fn within_points(ev: &Evaluator, points: &[[f64; 3]], radius_um: f64) -> Masks {
-    let mut out = ev.empty_masks();
+pub(super) fn within_points(scope: &Scope, points: &[[f64; 3]], radius_um: f64) -> Masks {
+    let mut out = scope.empty_masks();
     let points: Vec<[f64; 3]> = points.iter().filter(|p| finite(p)).copied().collect();
     if points.is_empty() {
         return out;
@@ -84,7 +84,7 @@ pub(super) fn within_points(ev: &Evaluator, points: &[[f64; 3]], radius_um: f64)
     let inside = |xyz: &[f64; 3]| (0..3).all(|k| lo[k] <= xyz[k] && xyz[k] <= hi[k]);
     for (p, mask) in out.iter_mut().enumerate() {
         mask.par_iter_mut()
-            .zip(ev.positions(p).par_iter())
+            .zip(scope.positions(p).par_iter())
             .for_each(|(m, xyz)| *m = finite(xyz) && inside(xyz) && nearest_d2(xyz) <= r2);
     }
     out

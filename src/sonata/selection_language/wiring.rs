@@ -8,7 +8,7 @@
 //! selects v1 neurons that project to v1 and lgn neurons that project to v1.
 
 use super::context::term_error;
-use super::eval::{Evaluator, Masks};
+use super::scope::{Masks, Scope};
 use super::syntax::Side;
 use crate::sonata::connectivity;
 use crate::sonata::edges::{Direction, EdgePopulation};
@@ -23,23 +23,23 @@ pub(super) const INDEX_QUERY_MAX_NODES: usize = 4096;
 const SCAN_CHUNK: usize = 1 << 20;
 
 pub(super) fn partners(
-    ev: &Evaluator,
+    scope: &Scope,
     inner: &Masks,
     side: Side,
     via: Option<&str>,
 ) -> Result<Masks> {
-    partners_with(ev, inner, side, via, INDEX_QUERY_MAX_NODES)
+    partners_with(scope, inner, side, via, INDEX_QUERY_MAX_NODES)
 }
 
 /// [`partners`] with the index/pass threshold given (tests compare both ways).
 pub(super) fn partners_with(
-    ev: &Evaluator,
+    scope: &Scope,
     inner: &Masks,
     side: Side,
     via: Option<&str>,
     index_max_nodes: usize,
 ) -> Result<Masks> {
-    let all = ev.ctx.require_edges(side.keyword())?;
+    let all = scope.ctx.require_edges(side.keyword())?;
     let edges: Vec<&EdgePopulation> = match via {
         None => all.iter().collect(),
         Some(name) => match all.iter().find(|e| e.name == name) {
@@ -53,16 +53,17 @@ pub(super) fn partners_with(
             }
         },
     };
-    let mut out = ev.empty_masks();
+    let mut out = scope.empty_masks();
     for e in edges {
         let (from, to) = match side {
             Side::Pre => (&e.target, &e.source),
             Side::Post => (&e.source, &e.target),
         };
-        let (Some(pf), Some(pt)) = (ev.population_index(from), ev.population_index(to)) else {
+        let (Some(pf), Some(pt)) = (scope.population_index(from), scope.population_index(to))
+        else {
             continue;
         };
-        let from_ids = &ev.populations[pf].node_ids;
+        let from_ids = &scope.populations[pf].node_ids;
         let selected: Vec<u64> = inner[pf]
             .iter()
             .zip(from_ids)
@@ -72,7 +73,7 @@ pub(super) fn partners_with(
         if selected.is_empty() {
             continue;
         }
-        let rows = ev.rows(pt);
+        let rows = scope.rows(pt);
         let mask = &mut out[pt];
         let mut mark = |id: i64| {
             if let Some(r) = u64::try_from(id).ok().and_then(|id| rows.row(id)) {
@@ -147,16 +148,16 @@ mod tests {
             .join("tests/data/nets/engine_ref_v1_iaf_n1000/config.json");
         let circuit = Circuit::open(&config).unwrap();
         let ctx = SelectionContext::for_circuit(&circuit);
-        let ev = Evaluator::new(&ctx, &circuit.nodes);
+        let scope = Scope::new(&ctx, &circuit.nodes);
         for (expr, side, via) in [
             ("stride 7", Side::Pre, None),
             ("stride 7", Side::Post, None),
             ("node_id 3 99 512", Side::Pre, Some("lgn_to_v1")),
             ("population == lgn && stride 3", Side::Post, None),
         ] {
-            let inner = ev.eval(&parse(expr).unwrap()).unwrap();
-            let by_index = partners_with(&ev, &inner, side, via, usize::MAX).unwrap();
-            let by_pass = partners_with(&ev, &inner, side, via, 0).unwrap();
+            let inner = super::super::eval::eval(&scope, &parse(expr).unwrap()).unwrap();
+            let by_index = partners_with(&scope, &inner, side, via, usize::MAX).unwrap();
+            let by_pass = partners_with(&scope, &inner, side, via, 0).unwrap();
             let n: usize = by_index.iter().flatten().filter(|m| **m).count();
             assert!(n > 0, "{expr}: some partners");
             assert_eq!(by_index, by_pass, "{side:?} of ({expr})");
