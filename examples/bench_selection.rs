@@ -1,7 +1,7 @@
 //! Selections with activity, wiring and distance terms on the 230,924-cell V1-like network:
 //! milliseconds per selection (best and median of 5), on NEST's spikes of the network and on
-//! those spikes repeated in time to 1 s (about 3.2 million spikes, what 1 s of the network
-//! fires). Prints numbers; asserts nothing.
+//! those spikes repeated in time to 1 s (3.1 million spikes; 1 s of the network fires 3.2
+//! million). Prints numbers; asserts nothing.
 //!
 //! `cargo run --release --no-default-features --example bench_selection [NETWORK_DIR]`
 
