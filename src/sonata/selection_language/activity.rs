@@ -2,8 +2,10 @@
 //! counting pass over the spikes of the window (two binary searches in the time-sorted index
 //! find it), never a scan per neuron.
 
+use std::rc::Rc;
+
 use super::compare::matches_number;
-use super::scope::{Masks, Scope};
+use super::scope::{Counts, Masks, Scope};
 use super::syntax::{Literal, Op, Window};
 use crate::sonata::error::Result;
 use crate::sonata::spikes::SpikeIndex;
@@ -17,8 +19,12 @@ fn closed_window(spikes: &SpikeIndex, w: Window) -> std::ops::Range<usize> {
 
 /// Spikes per row of every population in `window` (all loaded spikes when `None`). Spikes of
 /// node ids a population does not have are not counted.
-fn counts(scope: &Scope, window: Option<Window>, term: &str) -> Result<Vec<Vec<u32>>> {
+fn counts(scope: &Scope, window: Option<Window>, term: &str) -> Result<Rc<Counts>> {
     let spikes = scope.ctx.require_spikes(term)?;
+    scope.counts_of(window, || Ok(count(scope, spikes, window)))
+}
+
+fn count(scope: &Scope, spikes: &[&SpikeIndex], window: Option<Window>) -> Counts {
     let mut counts: Vec<Vec<u32>> = scope.populations.iter().map(|p| vec![0; p.len()]).collect();
     for s in spikes {
         let Some(p) = scope.population_index(&s.population) else {
@@ -36,7 +42,7 @@ fn counts(scope: &Scope, window: Option<Window>, term: &str) -> Result<Vec<Vec<u
             }
         }
     }
-    Ok(counts)
+    counts
 }
 
 /// `rate OP VALUES` (Hz): spikes over the run's duration, or over the window's length.

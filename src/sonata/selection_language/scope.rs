@@ -1,11 +1,14 @@
 //! The populations a selection is evaluated over, with what its terms read (the context) and
 //! what several terms reuse (node id -> row, soma positions).
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
 use super::context::SelectionContext;
+use super::syntax::Window;
+use crate::sonata::error::Result;
 use crate::sonata::nodes::NodePopulation;
 
 /// One row mask per population, in the populations' order.
@@ -51,7 +54,12 @@ pub(super) struct Scope<'c, 'a> {
     pub(super) populations: &'c [NodePopulation],
     rows: Vec<OnceCell<RowIndex>>,
     positions: Vec<OnceCell<Vec<[f64; 3]>>>,
+    /// Spike counts per row already made, by window (`rate >= 5 && rate < 20` counts once).
+    counts: RefCell<Vec<(Option<Window>, Rc<Counts>)>>,
 }
+
+/// Spikes per row of every population.
+pub(super) type Counts = Vec<Vec<u32>>;
 
 impl<'c, 'a> Scope<'c, 'a> {
     pub(super) fn new(ctx: &'c SelectionContext<'a>, populations: &'c [NodePopulation]) -> Self {
@@ -60,7 +68,22 @@ impl<'c, 'a> Scope<'c, 'a> {
             populations,
             rows: populations.iter().map(|_| OnceCell::new()).collect(),
             positions: populations.iter().map(|_| OnceCell::new()).collect(),
+            counts: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The counts of `window`, made by `make` the first time they are asked for.
+    pub(super) fn counts_of(
+        &self,
+        window: Option<Window>,
+        make: impl FnOnce() -> Result<Counts>,
+    ) -> Result<Rc<Counts>> {
+        if let Some((_, c)) = self.counts.borrow().iter().find(|(w, _)| *w == window) {
+            return Ok(Rc::clone(c));
+        }
+        let made = Rc::new(make()?);
+        self.counts.borrow_mut().push((window, Rc::clone(&made)));
+        Ok(made)
     }
 
     pub(super) fn rows(&self, p: usize) -> &RowIndex {
