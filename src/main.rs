@@ -55,6 +55,19 @@ enum Command {
         /// Comma-separated attributes to print (default: all).
         #[arg(long, value_delimiter = ',')]
         attributes: Option<Vec<String>>,
+        /// Spikes file(s) that activity terms (`rate > 10`, `spiked(100, 150)`, `silent`) read
+        /// (default: the simulation's output spikes).
+        #[arg(long)]
+        spikes: Vec<PathBuf>,
+        /// A probe (np1, np2, np2-4shank) placed for `within R of probe`.
+        #[arg(long)]
+        probe: Option<String>,
+        /// The probe's tip X,Y,Z in µm (default: the centre of the circuit's bottom).
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        tip: Option<Vec<f64>>,
+        /// The probe's insertion direction DX,DY,DZ (default 0,-1,0: down).
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        direction: Option<Vec<f64>>,
     },
     /// Record a circuit's spikes with a virtual Neuropixels probe: one CSV row per spike heard
     /// on a channel (channel, time_ms, node_id, population, amplitude_uv).
@@ -185,11 +198,21 @@ fn run(args: Args) -> anyhow::Result<()> {
             population,
             select,
             attributes,
+            spikes,
+            probe,
+            tip,
+            direction,
         } => cli::nodes::run(
             &path,
             population.as_deref(),
             select.as_deref(),
             attributes.as_deref(),
+            &cli::nodes::SelectionInputs {
+                spikes,
+                probe,
+                tip,
+                direction,
+            },
         ),
         Command::Record {
             path,

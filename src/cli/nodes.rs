@@ -1,17 +1,112 @@
-//! `cortexview nodes PATH --population P [--select EXPR] [--attributes a,b]`: merged per-node
-//! attributes as CSV, `node_id` first.
+//! `cortexview nodes PATH --population P [--select EXPR] [--attributes a,b] [--spikes FILE]
+//! [--probe KIND --tip X,Y,Z --direction DX,DY,DZ]`: merged per-node attributes as CSV,
+//! `node_id` first. Activity terms of the selection read `--spikes` (else the simulation's
+//! output spikes), `within R of probe` the probe placed by `--probe`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 
-use crate::sonata::{Circuit, selection_language};
+use crate::probe::{Placement, ProbeGeometry, ProbeKind};
+use crate::sonata::selection_language::{self, SelectionContext};
+use crate::sonata::{Circuit, PopulationSpikes, SpikeIndex, read_spikes};
+
+/// What a selection may read besides attributes.
+#[derive(Clone, Debug, Default)]
+pub struct SelectionInputs {
+    /// Spikes files (default: the simulation's output spikes, when it has any).
+    pub spikes: Vec<PathBuf>,
+    /// A probe (np1, np2, np2-4shank) for `within R of probe`.
+    pub probe: Option<String>,
+    /// The probe's tip X,Y,Z in µm (default: the centre of the circuit's bottom).
+    pub tip: Option<Vec<f64>>,
+    /// Insertion direction DX,DY,DZ (default 0,-1,0: down).
+    pub direction: Option<Vec<f64>>,
+}
+
+/// The spikes a selection reads: the files given, else the circuit's output spikes; `None`
+/// when there are none (activity terms then say so).
+fn load_spikes(circuit: &Circuit, files: &[PathBuf]) -> anyhow::Result<Option<Vec<SpikeIndex>>> {
+    let populations: Vec<PopulationSpikes> = if files.is_empty() {
+        circuit
+            .spikes
+            .iter()
+            .filter(|f| f.role == "output")
+            .flat_map(|f| f.populations.iter().cloned())
+            .collect()
+    } else {
+        let mut all = Vec::new();
+        for file in files {
+            all.extend(
+                read_spikes(file).with_context(|| format!("reading spikes {}", file.display()))?,
+            );
+        }
+        all
+    };
+    if files.is_empty() && populations.is_empty() {
+        return Ok(None);
+    }
+    for p in &populations {
+        if !circuit.nodes.iter().any(|n| n.name == p.population) {
+            eprintln!(
+                "warning: spikes of population '{}' match no node population",
+                p.population
+            );
+        }
+    }
+    Ok(Some(
+        populations
+            .into_iter()
+            .map(SpikeIndex::from_owned)
+            .collect(),
+    ))
+}
+
+fn vec3(v: &[f64], what: &str) -> anyhow::Result<[f64; 3]> {
+    match v {
+        [x, y, z] if v.iter().all(|c| c.is_finite()) => Ok([*x, *y, *z]),
+        _ => bail!("--{what} needs three finite numbers X,Y,Z, got {v:?}"),
+    }
+}
+
+/// World positions of the recording sites of the probe `inputs` place.
+pub fn probe_sites(
+    circuit: &Circuit,
+    inputs: &SelectionInputs,
+) -> anyhow::Result<Option<Vec<[f64; 3]>>> {
+    let Some(name) = &inputs.probe else {
+        if inputs.tip.is_some() || inputs.direction.is_some() {
+            bail!("--tip and --direction place a probe: give it with --probe np1|np2|np2-4shank");
+        }
+        return Ok(None);
+    };
+    let kind = ProbeKind::parse(name)
+        .with_context(|| format!("unknown probe '{name}': use np1, np2 or np2-4shank"))?;
+    let tip = match &inputs.tip {
+        Some(v) => vec3(v, "tip")?,
+        None => super::record::default_tip(&super::record::units_of(circuit).positions),
+    };
+    let direction = match &inputs.direction {
+        Some(v) => vec3(v, "direction")?,
+        None => [0.0, -1.0, 0.0],
+    };
+    if direction == [0.0; 3] {
+        bail!("--direction must not be zero");
+    }
+    let placement = Placement {
+        tip,
+        direction,
+        roll: 0.0,
+    };
+    Ok(Some(placement.channel_positions(&ProbeGeometry::new(kind))))
+}
 
 pub fn run(
     path: &Path,
     population: Option<&str>,
     select: Option<&str>,
     attributes: Option<&[String]>,
+    inputs: &SelectionInputs,
 ) -> anyhow::Result<()> {
     let circuit = Circuit::open(path)?;
     for warning in circuit.warnings() {
@@ -49,8 +144,19 @@ pub fn run(
     };
     let mask = match select {
         Some(expr) => {
-            let parsed = selection_language::parse_for(expr, std::slice::from_ref(pop))?;
-            selection_language::evaluate(&parsed, pop, circuit.node_sets.as_ref())?
+            let spikes = load_spikes(&circuit, &inputs.spikes)?;
+            let sites = probe_sites(&circuit, inputs)?;
+            let mut ctx =
+                SelectionContext::for_circuit(&circuit).with_probe_sites(sites.as_deref());
+            if let Some(spikes) = &spikes {
+                ctx = ctx.with_spikes(spikes);
+            }
+            selection_language::masks(expr, &circuit.nodes, &ctx)?
+                .into_iter()
+                .zip(&circuit.nodes)
+                .find(|(_, p)| p.name == pop.name)
+                .map(|(mask, _)| mask)
+                .with_context(|| format!("population '{}' was not evaluated", pop.name))?
         }
         None => vec![true; pop.len()],
     };

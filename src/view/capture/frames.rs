@@ -414,6 +414,19 @@ fn start_viewer(
             .resource_mut::<crate::view::ViewerState>();
         (state.slab, state.clip) = (opts.slab, opts.clip.clone());
     }
+    if let Some(kind) = opts.probe {
+        // `within R of probe` selects around the probe this render draws
+        let mut state = viewer
+            .app
+            .world_mut()
+            .resource_mut::<crate::view::ViewerState>();
+        if let Some(scene) = state.scene.clone() {
+            let view = ProbeView::default_for(&scene, kind);
+            let sites = view.placement().channel_positions(&view.geometry);
+            state.probe_sites = Some(std::sync::Arc::new(sites));
+            state.restyle = true;
+        }
+    }
     let (adapter, software) = viewer.adapter();
     if software {
         eprintln!(

@@ -177,7 +177,11 @@ impl HeadlessViewer {
             match (&self.fit_cache, &state.scene) {
                 (Some((k, fit)), _) if *k == key => *fit,
                 (_, Some(scene)) => {
-                    let styled = scene.style(&state.representations, state.show_virtual);
+                    let styled = scene.style_near(
+                        &state.representations,
+                        state.show_virtual,
+                        state.probe_sites.as_deref().map(Vec::as_slice),
+                    );
                     let somata = scene.bounds(&styled.instances);
                     let fit = match morphology_bounds {
                         Some(m) if !styled.morphology.is_empty() => union_sphere(somata, m),

@@ -312,7 +312,8 @@ pub fn stimulate(session: &mut LiveSession, state: &ViewerState) {
     let Some(scene) = state.scene.as_deref() else {
         return;
     };
-    let rows = match scene.select_rows(&session.stim_selection, "v1") {
+    let sites = state.probe_sites.as_deref().map(Vec::as_slice);
+    let rows = match scene.select_rows_near(&session.stim_selection, "v1", sites) {
         Ok(r) => r,
         Err(e) => {
             session.say(true, format!("stimulus selection: {e:#}"));

@@ -100,6 +100,7 @@ fn update_probe(
         if layers.get(PROBE_LAYER).is_some() {
             layers.remove(PROBE_LAYER);
         }
+        share_sites(None, &mut state);
         return;
     }
     let ptr = Arc::as_ptr(&scene) as usize;
@@ -133,9 +134,10 @@ fn update_probe(
             state.restyle = true;
         }
     }
-    if session.view.is_none() {
+    let Some(view) = &session.view else {
         return;
-    }
+    };
+    share_sites(Some(view), &mut state);
     // the mesh changes with the time (glow), the marked channels and the placement: paused
     // and unchanged, nothing is rebuilt or uploaded
     let t = playback.time_ms;
@@ -165,6 +167,23 @@ fn update_probe(
         PROBE_LAYER,
         MeshLayer::new(Topology::Triangles, vec![view.mesh(&glow, &highlighted)]),
     );
+}
+
+/// Keeps the viewer's probe sites (what `within R of probe` reads) equal to the shown probe's,
+/// restyling when they change and a selection reads them.
+fn share_sites(view: Option<&ProbeView>, state: &mut ResMut<ViewerState>) {
+    let sites = view.map(|v| v.placement().channel_positions(&v.geometry));
+    if state.probe_sites.as_deref() == sites.as_ref() {
+        return;
+    }
+    state.probe_sites = sites.map(Arc::new);
+    if state
+        .representations
+        .iter()
+        .any(|r| r.selection.contains("probe"))
+    {
+        state.restyle = true;
+    }
 }
 
 /// Ctrl+drag in the 3D view moves the probe: sideways moves its entry point along the screen's

@@ -13,7 +13,7 @@ use crate::view::looks::material::InstanceLook;
 
 use crate::sonata::{
     Circuit, LoadProgress, NodePopulation, PopulationSpikes, SpikeIndex, read_spikes,
-    selection_language,
+    selection_language::{self, SelectionContext},
 };
 
 /// One neuron as drawn: place, size, colour and material (`shaders/neurons.wgsl` reads them
@@ -208,16 +208,40 @@ impl Scene {
         Some(self.spikes.len() - 1)
     }
 
+    /// What selections read in this scene: node sets, edges, the run's duration, the spikes
+    /// on screen (none when no spikes are loaded) and the placed probe's sites.
+    pub fn selection_context<'a>(
+        &'a self,
+        probe_sites: Option<&'a [[f64; 3]]>,
+    ) -> SelectionContext<'a> {
+        let ctx = SelectionContext::for_circuit(&self.circuit).with_probe_sites(probe_sites);
+        if self.spikes.is_empty() {
+            ctx
+        } else {
+            ctx.with_spikes(self.spikes.iter().map(|s| &s.index))
+        }
+    }
+
     /// Rows of `population` that a selection string picks (VND's language, node-set names).
     pub fn select_rows(&self, selection: &str, population: &str) -> anyhow::Result<Vec<u32>> {
+        self.select_rows_near(selection, population, None)
+    }
+
+    /// [`Self::select_rows`] with the placed probe's sites (for `within R of probe`).
+    pub fn select_rows_near(
+        &self,
+        selection: &str,
+        population: &str,
+        probe_sites: Option<&[[f64; 3]]>,
+    ) -> anyhow::Result<Vec<u32>> {
         let sp = self
             .populations
             .iter()
             .find(|p| p.name == population)
             .ok_or_else(|| anyhow::anyhow!("no population '{population}' in the scene"))?;
-        let pop = &self.circuit.nodes[sp.circuit_index];
-        let expr = selection_language::parse_for(selection, &self.circuit.nodes)?;
-        let mask = selection_language::evaluate(&expr, pop, self.circuit.node_sets.as_ref())?;
+        let ctx = self.selection_context(probe_sites);
+        let mut masks = selection_language::masks(selection, &self.circuit.nodes, &ctx)?;
+        let mask = std::mem::take(&mut masks[sp.circuit_index]);
         Ok(mask
             .iter()
             .enumerate()

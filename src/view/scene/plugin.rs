@@ -79,7 +79,12 @@ pub fn restyle_scene(
     let Some(scene) = state.scene.clone() else {
         return;
     };
-    let mut styled = scene.style(&state.representations, state.show_virtual);
+    let probe_sites = state.probe_sites.clone();
+    let mut styled = scene.style_near(
+        &state.representations,
+        state.show_virtual,
+        probe_sites.as_deref().map(Vec::as_slice),
+    );
     styled.apply_cuts(state.slab.as_ref(), &state.clip);
     data.set_instances(overlaid(&state, &styled.instances, &scene));
     if state.fit_pending {

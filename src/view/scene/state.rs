@@ -56,6 +56,9 @@ pub struct ViewerState {
     pub live: bool,
     /// Instances the probe's selected channel hears: highlighted in 3D.
     pub probe_units: Vec<u32>,
+    /// World positions (µm) of the shown probe's recording sites, for selections
+    /// `within R of probe` (the probe plugin keeps them current).
+    pub probe_sites: Option<Arc<Vec<[f64; 3]>>>,
     /// Keep the neurons whose soma lies in this slab (sessions' `"slab"`).
     pub slab: Option<Slab>,
     /// Keep the neurons on the side each plane's normal points to (sessions' `"clip"`).

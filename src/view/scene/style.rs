@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::coloring::{Colorer, Coloring};
 use super::model::{NeuronInstance, Scene};
 use crate::session::{ClipPlane, Material, Slab};
-use crate::sonata::selection_language;
+use crate::sonata::selection_language::{self, SelectionContext};
 use crate::view::cuts::model::Cuts;
 use crate::view::legend::LegendEntry;
 use crate::view::looks::material::InstanceLook;
@@ -242,10 +242,21 @@ impl Scene {
     /// drawn only when a selection names them (`population == lgn`, `model_type == virtual`)
     /// or `show_virtual` is set.
     pub fn style(&self, reps: &[Representation], show_virtual: bool) -> Styled {
+        self.style_near(reps, show_virtual, None)
+    }
+
+    /// [`Self::style`] with the placed probe's recording sites (selections `within R of probe`).
+    pub fn style_near(
+        &self,
+        reps: &[Representation],
+        show_virtual: bool,
+        probe_sites: Option<&[[f64; 3]]>,
+    ) -> Styled {
+        let ctx = self.selection_context(probe_sites);
         let mut styling = Styling::new(self);
         for (ri, rep) in reps.iter().enumerate() {
             if rep.enabled {
-                styling.apply(self, ri, rep, show_virtual);
+                styling.apply(self, &ctx, ri, rep, show_virtual);
             }
         }
         styling.finish(reps)
@@ -285,9 +296,16 @@ impl Styling {
 
     /// Representation `ri` over the instances its selection picks (an invalid selection is
     /// an error of that representation and draws nothing).
-    fn apply(&mut self, scene: &Scene, ri: usize, rep: &Representation, show_virtual: bool) {
-        let expr = match selection_language::parse_for(&rep.selection, &scene.circuit.nodes) {
-            Ok(e) => e,
+    fn apply(
+        &mut self,
+        scene: &Scene,
+        ctx: &SelectionContext,
+        ri: usize,
+        rep: &Representation,
+        show_virtual: bool,
+    ) {
+        let masks = match selection_language::masks(&rep.selection, &scene.circuit.nodes, ctx) {
+            Ok(m) => m,
             Err(e) => {
                 self.out.errors.push((ri, e.to_string()));
                 return;
@@ -304,14 +322,9 @@ impl Styling {
                 continue;
             }
             let pop = &scene.circuit.nodes[sp.circuit_index];
-            let mask =
-                match selection_language::evaluate(&expr, pop, scene.circuit.node_sets.as_ref()) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        self.out.errors.push((ri, e.to_string()));
-                        break;
-                    }
-                };
+            let Some(mask) = masks.get(sp.circuit_index) else {
+                continue;
+            };
             for (i, &row) in sp.rows.iter().enumerate() {
                 if !mask.get(row as usize).copied().unwrap_or(false) {
                     continue;

@@ -1,154 +1,10 @@
-//! The selection language of VND, where it overlaps: `population == v1 && soma x < 0`,
-//! `type == 100`, `node_id 1 2 3`, `model_type == virtual`, `stride 5`, `pop_name == e4Rorb`,
-//! `&& || !` (also `and or not`) and parentheses, `all`, `none`, node-set names.
-//!
-//! Operators: `==` `=` `eq`, `!=` `ne`, `<` `lt`, `<=` `le`, `>` `gt`, `>=` `ge`. A list after
-//! `==` (or after a name with no operator) matches any of its values.
-//! Evaluated per population to sorted id ranges (`Selection`).
+//! Selection strings parsed into [`Expr`]: VND's terms and the activity, wiring and distance
+//! terms, with errors that quote the selection and say what is wrong.
 
-use std::collections::BTreeMap;
-
-use super::column::Value as CellValue;
-use super::error::{Result, SonataError};
-use super::node_sets::NodeSets;
-use super::nodes::NodePopulation;
-use super::selection::Selection;
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Field {
-    Population,
-    NodeId,
-    NodeType,
-    Group,
-    /// `soma x` / `x`: 0, 1, 2.
-    Soma(usize),
-    Attribute(String),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Op {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Literal {
-    Number(f64),
-    Text(String),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Expr {
-    All,
-    Nothing,
-    Not(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
-    Stride(u64),
-    NodeSet(String),
-    Compare {
-        field: Field,
-        op: Op,
-        values: Vec<Literal>,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Token {
-    LParen,
-    RParen,
-    And,
-    Or,
-    Not,
-    Op(Op),
-    Word(String),
-    Quoted(String),
-}
-
-fn tokenize(expr: &str) -> std::result::Result<Vec<Token>, String> {
-    let mut tokens = Vec::new();
-    let chars: Vec<char> = expr.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        match c {
-            ' ' | '\t' | '\n' | '\r' => i += 1,
-            '(' => {
-                tokens.push(Token::LParen);
-                i += 1;
-            }
-            ')' => {
-                tokens.push(Token::RParen);
-                i += 1;
-            }
-            '&' if next == Some('&') => {
-                tokens.push(Token::And);
-                i += 2;
-            }
-            '|' if next == Some('|') => {
-                tokens.push(Token::Or);
-                i += 2;
-            }
-            '!' if next == Some('=') => {
-                tokens.push(Token::Op(Op::Ne));
-                i += 2;
-            }
-            '!' => {
-                tokens.push(Token::Not);
-                i += 1;
-            }
-            '=' => {
-                tokens.push(Token::Op(Op::Eq));
-                i += if next == Some('=') { 2 } else { 1 };
-            }
-            '<' | '>' => {
-                let eq = next == Some('=');
-                tokens.push(Token::Op(match (c, eq) {
-                    ('<', false) => Op::Lt,
-                    ('<', true) => Op::Le,
-                    ('>', false) => Op::Gt,
-                    _ => Op::Ge,
-                }));
-                i += if eq { 2 } else { 1 };
-            }
-            '"' | '\'' => {
-                let quote = c;
-                let start = i + 1;
-                let Some(len) = chars[start..].iter().position(|&x| x == quote) else {
-                    return Err(format!("the quote at position {i} is not closed"));
-                };
-                tokens.push(Token::Quoted(chars[start..start + len].iter().collect()));
-                i = start + len + 1;
-            }
-            '&' | '|' => return Err(format!("'{c}' at position {i}: did you mean '{c}{c}'?")),
-            _ => {
-                let start = i;
-                while i < chars.len() && !" \t\n\r()&|!=<>\"'".contains(chars[i]) {
-                    i += 1;
-                }
-                let word: String = chars[start..i].iter().collect();
-                tokens.push(match word.as_str() {
-                    "and" => Token::And,
-                    "or" => Token::Or,
-                    "not" => Token::Not,
-                    "eq" => Token::Op(Op::Eq),
-                    "ne" => Token::Op(Op::Ne),
-                    "lt" => Token::Op(Op::Lt),
-                    "le" => Token::Op(Op::Le),
-                    "gt" => Token::Op(Op::Gt),
-                    "ge" => Token::Op(Op::Ge),
-                    _ => Token::Word(word),
-                });
-            }
-        }
-    }
-    Ok(tokens)
-}
+use super::lexer::{Token, tokenize};
+use super::syntax::{Expr, Field, Literal, Op, Side, Window};
+use crate::sonata::error::{Result, SonataError};
+use crate::sonata::nodes::NodePopulation;
 
 /// How deep parentheses and `!` may nest. Far beyond any selection a person writes, and far
 /// below what would overflow the stack of the recursive parser and evaluator.
@@ -270,6 +126,14 @@ impl Parser<'_> {
                     _ => Err(self.err("stride needs a positive integer")),
                 };
             }
+            "silent" => return Ok(Expr::Silent),
+            "spiked" => return Ok(Expr::Spiked(self.optional_window("spiked", false)?)),
+            "pre" | "post" if self.peek_word("of") => {
+                self.pos += 1;
+                let side = if w == "pre" { Side::Pre } else { Side::Post };
+                return self.partners(side);
+            }
+            "within" => return self.within(),
             _ => {}
         }
         let field = match w.as_str() {
@@ -289,6 +153,7 @@ impl Parser<'_> {
             "node" | "node_id" | "id" => Field::NodeId,
             "type" | "node_type_id" => Field::NodeType,
             "group" | "node_group_id" => Field::Group,
+            "rate" => Field::Rate(self.optional_window("rate", true)?),
             other => Field::Attribute(other.to_owned()),
         };
         let op = match self.peek() {
@@ -300,7 +165,7 @@ impl Parser<'_> {
             _ => None,
         };
         let mut values = Vec::new();
-        while let Some(Token::Word(_) | Token::Quoted(_)) = self.peek() {
+        while let Some(Token::Word(_) | Token::Quoted(_) | Token::Comma) = self.peek() {
             match self.next() {
                 Some(Token::Word(v)) => values.push(match v.parse::<f64>() {
                     Ok(n) => Literal::Number(n),
@@ -309,6 +174,11 @@ impl Parser<'_> {
                 Some(Token::Quoted(v)) => values.push(Literal::Text(v)),
                 _ => {}
             }
+        }
+        if let Field::Rate(_) = field
+            && let Some(Literal::Text(t)) = values.iter().find(|v| matches!(v, Literal::Text(_)))
+        {
+            return Err(self.err(format!("rate compares with a number of Hz, not '{t}'")));
         }
         match (op, values.is_empty()) {
             (None, true) => match field {
@@ -330,12 +200,107 @@ impl Parser<'_> {
             }),
         }
     }
+
+    fn peek_word(&self, word: &str) -> bool {
+        matches!(self.peek(), Some(Token::Word(w)) if w == word)
+    }
+
+    /// A number where `what` needs one.
+    fn number(&mut self, what: &str) -> Result<f64> {
+        match self.next() {
+            Some(Token::Word(w)) => match w.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(self.err(format!("{what} needs a number, not '{w}'"))),
+            },
+            Some(t) => Err(self.err(format!("{what} needs a number, not {}", describe(&t)))),
+            None => Err(self.err(format!("{what} needs a number"))),
+        }
+    }
+
+    /// `(T0, T1)` after `rate` or `spiked`, when a '(' follows: a window of model time in ms.
+    /// A window for a rate must be longer than 0 ms.
+    fn optional_window(&mut self, keyword: &str, for_rate: bool) -> Result<Option<Window>> {
+        if self.peek() != Some(&Token::LParen) {
+            return Ok(None);
+        }
+        self.pos += 1;
+        let what = format!("{keyword}(T0, T1)");
+        let start_ms = self.number(&what)?;
+        if self.peek() == Some(&Token::Comma) {
+            self.pos += 1;
+        }
+        let end_ms = self.number(&what)?;
+        if self.next() != Some(Token::RParen) {
+            return Err(self.err(format!("{what} takes two times in ms and a ')'")));
+        }
+        if end_ms < start_ms || (for_rate && end_ms == start_ms) {
+            return Err(self.err(format!(
+                "{keyword}({start_ms}, {end_ms}): the window must end {} it starts",
+                if for_rate { "after" } else { "no earlier than" }
+            )));
+        }
+        Ok(Some(Window { start_ms, end_ms }))
+    }
+
+    /// A selection in parentheses (after `pre of`, `post of`, `within R of`).
+    fn parenthesised(&mut self, keyword: &str) -> Result<Expr> {
+        if self.next() != Some(Token::LParen) {
+            return Err(self.err(format!(
+                "'{keyword}' needs a selection in parentheses, e.g. '{keyword} (node_id 12)'"
+            )));
+        }
+        self.enter()?;
+        let inner = self.or()?;
+        self.depth -= 1;
+        match self.next() {
+            Some(Token::RParen) => Ok(inner),
+            _ => Err(self.err("a '(' is not closed")),
+        }
+    }
+
+    /// After `pre of` / `post of`: `(EXPR)`, then `via EDGE_POPULATION` when one is named.
+    fn partners(&mut self, side: Side) -> Result<Expr> {
+        let of = Box::new(self.parenthesised(side.keyword())?);
+        let via = if self.peek_word("via") {
+            self.pos += 1;
+            match self.next() {
+                Some(Token::Word(name) | Token::Quoted(name)) => Some(name),
+                _ => return Err(self.err("'via' needs an edge population's name")),
+            }
+        } else {
+            None
+        };
+        Ok(Expr::Partners { side, of, via })
+    }
+
+    /// After `within`: `R of probe` or `R of (EXPR)`, R in µm.
+    fn within(&mut self) -> Result<Expr> {
+        let radius_um = self.number("within R of ...")?;
+        if radius_um < 0.0 {
+            return Err(self.err(format!(
+                "within {radius_um}: the distance must not be negative"
+            )));
+        }
+        if !self.peek_word("of") {
+            return Err(self.err(format!(
+                "'within {radius_um}' needs 'of probe' or 'of (selection)'"
+            )));
+        }
+        self.pos += 1;
+        if self.peek_word("probe") {
+            self.pos += 1;
+            return Ok(Expr::WithinProbe { radius_um });
+        }
+        let of = Box::new(self.parenthesised(&format!("within {radius_um} of"))?);
+        Ok(Expr::Within { radius_um, of })
+    }
 }
 
 fn describe(t: &Token) -> String {
     match t {
         Token::LParen => "'('".into(),
         Token::RParen => "')'".into(),
+        Token::Comma => "','".into(),
         Token::And => "'&&'".into(),
         Token::Or => "'||'".into(),
         Token::Not => "'!'".into(),
@@ -346,7 +311,7 @@ fn describe(t: &Token) -> String {
 }
 
 /// A selection as an error quotes it: whole, unless it is too long to read.
-fn quoted(expr: &str) -> String {
+pub(super) fn quoted(expr: &str) -> String {
     const SHOWN: usize = 120;
     if expr.chars().count() <= SHOWN {
         return expr.to_owned();
@@ -404,7 +369,9 @@ fn check_attributes(
     populations: &[NodePopulation],
 ) -> std::result::Result<(), String> {
     match expr {
-        Expr::Not(e) => check_attributes(e, populations),
+        Expr::Not(e) | Expr::Partners { of: e, .. } | Expr::Within { of: e, .. } => {
+            check_attributes(e, populations)
+        }
         Expr::And(a, b) | Expr::Or(a, b) => {
             check_attributes(a, populations)?;
             check_attributes(b, populations)
@@ -424,141 +391,14 @@ fn check_attributes(
             }
             _ => Ok(()),
         },
-        Expr::All | Expr::Nothing | Expr::Stride(_) | Expr::NodeSet(_) => Ok(()),
+        Expr::All
+        | Expr::Nothing
+        | Expr::Stride(_)
+        | Expr::NodeSet(_)
+        | Expr::Spiked(_)
+        | Expr::Silent
+        | Expr::WithinProbe { .. } => Ok(()),
     }
-}
-
-fn compare_number(a: f64, op: Op, b: f64) -> bool {
-    match op {
-        Op::Eq => a == b,
-        Op::Ne => a != b,
-        Op::Lt => a < b,
-        Op::Le => a <= b,
-        Op::Gt => a > b,
-        Op::Ge => a >= b,
-    }
-}
-
-fn matches(cell: CellValue<'_>, op: Op, values: &[Literal]) -> bool {
-    let one = |lit: &Literal| -> bool {
-        match (cell, lit) {
-            (CellValue::Missing, _) => false,
-            (CellValue::Text(s), Literal::Text(t)) => match op {
-                Op::Eq => s == t,
-                Op::Ne => s != t,
-                Op::Lt => s < t.as_str(),
-                Op::Le => s <= t.as_str(),
-                Op::Gt => s > t.as_str(),
-                Op::Ge => s >= t.as_str(),
-            },
-            (CellValue::Text(s), Literal::Number(n)) => s
-                .trim()
-                .parse::<f64>()
-                .is_ok_and(|v| compare_number(v, op, *n)),
-            (c, Literal::Number(n)) => c.as_f64().is_some_and(|v| compare_number(v, op, *n)),
-            (c, Literal::Text(t)) => match (c.as_f64(), t.parse::<f64>()) {
-                (Some(v), Ok(n)) => compare_number(v, op, n),
-                _ => op == Op::Ne,
-            },
-        }
-    };
-    match op {
-        Op::Ne => cell != CellValue::Missing && values.iter().all(one),
-        _ => values.iter().any(one),
-    }
-}
-
-/// Rows of one population matched by `expr`.
-pub fn evaluate(
-    expr: &Expr,
-    pop: &NodePopulation,
-    node_sets: Option<&NodeSets>,
-) -> Result<Vec<bool>> {
-    let n = pop.len();
-    Ok(match expr {
-        Expr::All => vec![true; n],
-        Expr::Nothing => vec![false; n],
-        Expr::Not(e) => evaluate(e, pop, node_sets)?
-            .into_iter()
-            .map(|b| !b)
-            .collect(),
-        Expr::And(a, b) => {
-            let mut m = evaluate(a, pop, node_sets)?;
-            let r = evaluate(b, pop, node_sets)?;
-            m.iter_mut().zip(r).for_each(|(x, y)| *x &= y);
-            m
-        }
-        Expr::Or(a, b) => {
-            let mut m = evaluate(a, pop, node_sets)?;
-            let r = evaluate(b, pop, node_sets)?;
-            m.iter_mut().zip(r).for_each(|(x, y)| *x |= y);
-            m
-        }
-        Expr::Stride(k) => (0..n).map(|i| (i as u64).is_multiple_of(*k)).collect(),
-        Expr::NodeSet(name) => match node_sets.filter(|s| s.contains(name)) {
-            Some(sets) => sets.evaluate(name, pop)?.to_mask(n),
-            None => {
-                return Err(SonataError::Selection {
-                    expr: name.clone(),
-                    message: format!("'{name}' is neither a keyword nor a node set"),
-                });
-            }
-        },
-        Expr::Compare { field, op, values } => match field {
-            Field::Population => {
-                let hit = matches(CellValue::Text(&pop.name), *op, values);
-                vec![hit; n]
-            }
-            Field::NodeId => pop
-                .node_ids
-                .iter()
-                .map(|&id| matches(CellValue::Int(id as i64), *op, values))
-                .collect(),
-            Field::NodeType => pop
-                .node_type_ids
-                .iter()
-                .map(|&t| matches(CellValue::Int(t), *op, values))
-                .collect(),
-            Field::Group => pop
-                .node_group_ids
-                .iter()
-                .map(|&g| matches(CellValue::Int(g), *op, values))
-                .collect(),
-            Field::Soma(axis) => {
-                let name = ["x", "y", "z"][*axis];
-                match pop.attribute(name) {
-                    Some(col) => (0..n).map(|i| matches(col.get(i), *op, values)).collect(),
-                    None => vec![false; n],
-                }
-            }
-            Field::Attribute(name) => match pop.attribute(name) {
-                Some(col) => (0..n).map(|i| matches(col.get(i), *op, values)).collect(),
-                None => vec![false; n],
-            },
-        },
-    })
-}
-
-/// Parses and evaluates `expr` over every population: the selected rows of each.
-pub fn select(
-    expr: &str,
-    populations: &[NodePopulation],
-    node_sets: Option<&NodeSets>,
-) -> Result<BTreeMap<String, Selection>> {
-    let parsed = parse_for(expr, populations)?;
-    populations
-        .iter()
-        .map(|pop| {
-            let mask = evaluate(&parsed, pop, node_sets).map_err(|e| match e {
-                SonataError::Selection { message, .. } => SonataError::Selection {
-                    expr: quoted(expr),
-                    message,
-                },
-                other => other,
-            })?;
-            Ok((pop.name.clone(), Selection::from_mask(&mask)))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -629,5 +469,61 @@ mod tests {
             let err = parse(bad).expect_err(bad);
             assert!(err.to_string().contains(bad), "{err}");
         }
+    }
+
+    #[test]
+    fn parses_activity_wiring_and_distance_terms() {
+        assert_eq!(
+            parse("rate(100, 400) > 10").unwrap(),
+            Expr::Compare {
+                field: Field::Rate(Some(Window {
+                    start_ms: 100.0,
+                    end_ms: 400.0
+                })),
+                op: Op::Gt,
+                values: vec![Literal::Number(10.0)]
+            }
+        );
+        assert_eq!(
+            parse("spiked(100 150)").unwrap(),
+            Expr::Spiked(Some(Window {
+                start_ms: 100.0,
+                end_ms: 150.0
+            }))
+        );
+        assert_eq!(parse("silent").unwrap(), Expr::Silent);
+        assert_eq!(parse("spiked").unwrap(), Expr::Spiked(None));
+        assert_eq!(
+            parse("pre of (node_id 12) via v1_to_v1").unwrap(),
+            Expr::Partners {
+                side: Side::Pre,
+                of: Box::new(parse("node_id 12").unwrap()),
+                via: Some("v1_to_v1".into())
+            }
+        );
+        assert_eq!(
+            parse("within 50 of probe").unwrap(),
+            Expr::WithinProbe { radius_um: 50.0 }
+        );
+        let Expr::And(left, right) =
+            parse("rate > 20 && within 100 of (post of (silent))").unwrap()
+        else {
+            panic!("expected &&")
+        };
+        assert!(matches!(
+            *left,
+            Expr::Compare {
+                field: Field::Rate(None),
+                ..
+            }
+        ));
+        assert!(matches!(*right, Expr::Within { radius_um, .. } if radius_um == 100.0));
+        // commas separate listed values too
+        assert_eq!(
+            parse("node_id 1, 2").unwrap(),
+            parse("node_id 1 2").unwrap()
+        );
+        // `pre` and `post` without `of` stay names (node sets, attributes)
+        assert_eq!(parse("pre").unwrap(), Expr::NodeSet("pre".into()));
     }
 }
