@@ -56,6 +56,7 @@ fn by_layer() -> Coloring {
     Coloring::ByAttribute {
         name: "layer".into(),
         range: None,
+        colormap: Default::default(),
     }
 }
 

@@ -6,7 +6,6 @@ use bevy::math::Vec3;
 use crate::probe::ProbeKind;
 use crate::session::{CameraSpec, PlaybackSpec, ProbeSpec, RepresentationSpec};
 use crate::view::camera::OrbitCamera;
-use crate::view::colors::Colormap;
 use crate::view::playback::{LoopMode, Playback};
 use crate::view::probe::probe_view::{ProbeView, extent};
 use crate::view::scene::{Coloring, Representation, Scene, Style};
@@ -18,25 +17,7 @@ pub fn representation_from_spec(spec: &RepresentationSpec) -> Result<Representat
         let names: Vec<&str> = Style::ALL.iter().map(|s| s.name()).collect();
         format!("unknown style '{}' ({})", spec.style, names.join(", "))
     })?;
-    let mut coloring = spec
-        .color_by
-        .as_deref()
-        .map(Coloring::parse)
-        .unwrap_or(Coloring::ByPopulation);
-    let range = spec.range.map(|r| (r[0], r[1]));
-    match &mut coloring {
-        Coloring::ByAttribute { range: r, .. } => *r = range,
-        Coloring::ByReport { colormap, range: r } => {
-            *r = range;
-            if let Some(name) = &spec.colormap {
-                *colormap = Colormap::ALL
-                    .into_iter()
-                    .find(|c| c.name() == name)
-                    .ok_or_else(|| format!("unknown colormap '{name}'"))?;
-            }
-        }
-        _ => {}
-    }
+    let coloring = Coloring::from_spec(spec)?;
     Ok(Representation {
         selection: if spec.select.trim() == "all" {
             String::new()
@@ -58,8 +39,17 @@ pub fn representation_to_spec(rep: &Representation) -> RepresentationSpec {
         Coloring::Solid(c) => (hex(*c), None, None),
         Coloring::ByPopulation => ("population".to_owned(), None, None),
         Coloring::ByNodeType => ("type".to_owned(), None, None),
-        Coloring::ByActivity => ("activity".to_owned(), None, None),
-        Coloring::ByAttribute { name, range } => (name.clone(), None, *range),
+        Coloring::ByActivity { colormap, range } => (
+            "activity".to_owned(),
+            Some(colormap.name().to_owned()),
+            *range,
+        ),
+        Coloring::ByAttribute {
+            name,
+            range,
+            colormap,
+        } => (name.clone(), Some(colormap.name().to_owned()), *range),
+        Coloring::BySectionType => ("section_type".to_owned(), None, None),
         Coloring::ByReport { colormap, range } => (
             "report".to_owned(),
             Some(colormap.name().to_owned()),
@@ -100,6 +90,7 @@ pub fn orbit_from_spec(spec: &CameraSpec) -> OrbitCamera {
         yaw: offset.x.atan2(offset.z),
         pitch: (offset.y / distance).clamp(-1.0, 1.0).asin(),
         fov: spec.fov_deg.clamp(1.0, 170.0).to_radians(),
+        orthographic: spec.orthographic,
     }
 }
 
@@ -111,7 +102,7 @@ pub fn orbit_to_spec(cam: &OrbitCamera) -> CameraSpec {
         target: cam.target.to_array(),
         up: up.to_array(),
         fov_deg: cam.fov.to_degrees(),
-        orthographic: false,
+        orthographic: cam.orthographic,
     }
 }
 
