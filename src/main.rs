@@ -84,6 +84,9 @@ enum Command {
         /// Simulated time in ms (default: run.tstop).
         #[arg(long)]
         tstop: Option<f64>,
+        /// Apply the interventions of this file (interventions.json) at their model times.
+        #[arg(long)]
+        interventions: Option<PathBuf>,
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
@@ -198,8 +201,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             config,
             threads,
             tstop,
+            interventions,
             json,
-        } => cli::simulate::run(&config, threads, tstop, json),
+        } => cli::simulate::run_with(&config, threads, tstop, interventions.as_deref(), json),
         Command::Demo {
             out,
             cells,

@@ -3,6 +3,6 @@
 pub mod format;
 
 pub use format::{
-    Caption, CameraSpec, ClipPlane, Ease, FrameState, LiveSpec, Looks, Material, PlaybackSpec,
-    ProbeSpec, RepresentationSpec, Session, SESSION_VERSION, Slab, Story, StoryKey,
+    CameraSpec, Caption, ClipPlane, Ease, FrameState, LiveSpec, Looks, Material, PlaybackSpec,
+    ProbeSpec, RepresentationSpec, SESSION_VERSION, Session, Slab, Story, StoryKey,
 };
