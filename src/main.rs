@@ -91,15 +91,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Open the built-in V1-like column simulated live (what `cortexview` with no arguments does).
+    /// Simulate a point-neuron SONATA config live in the window (without CONFIG: the built-in
+    /// V1-like column, what `cortexview` with no arguments does).
     #[cfg(feature = "viewer")]
     Live {
-        /// Cortical cells.
+        /// A simulation config (or BMTK config.json, or a folder holding one).
+        config: Option<PathBuf>,
+        /// Replay the interventions of this file (interventions.json) at their model times.
+        #[arg(long)]
+        interventions: Option<PathBuf>,
+        /// Cortical cells (the built-in column).
         #[arg(long, default_value_t = cortexview::demo::DEFAULT_CELLS)]
         cells: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Use glif_psc instead of iaf_psc_alpha.
+        /// Use glif_psc instead of iaf_psc_alpha (the built-in column).
         #[arg(long)]
         glif: bool,
         /// Engine threads.
@@ -146,27 +152,28 @@ fn run(args: Args) -> anyhow::Result<()> {
         Command::Render(r) => cli::render::run(&r),
         #[cfg(feature = "viewer")]
         Command::Live {
+            config,
+            interventions,
             cells,
             seed,
             glif,
             threads,
             speed,
         } => {
-            let speed = match speed.as_str() {
-                "max" => None,
-                s => match s.parse::<f64>() {
-                    Ok(x) if x > 0.0 && x.is_finite() => Some(x * 1000.0),
-                    _ => anyhow::bail!("--speed: a positive factor or \"max\", not \"{s}\""),
-                },
-            };
             let model = if glif {
                 cortexview::demo::CellModel::GlifPsc
             } else {
                 cortexview::demo::CellModel::IafPscAlpha
             };
-            let mut options = cortexview::demo::DemoOptions::new(cells, model);
-            options.seed = seed;
-            open_live(options, threads, speed)
+            let mut demo = cortexview::demo::DemoOptions::new(cells, model);
+            demo.seed = seed;
+            cli::live::run(cli::live::LiveArgs {
+                config,
+                interventions,
+                demo,
+                threads,
+                speed,
+            })
         }
         Command::Info { path, json } => cli::info::run(&path, json),
         Command::Nodes {
@@ -235,7 +242,7 @@ fn open_live(
     speed: Option<f64>,
 ) -> anyhow::Result<()> {
     let (config, demo) = cli::demo::prepare_live_demo(options)?;
-    let mut live = cortexview::view::live::LiveSession::for_demo(demo);
+    let mut live = cortexview::view::live::LiveSession::for_demo(demo, config.clone());
     live.threads = threads.max(1);
     live.speed = speed;
     cortexview::view::ui::run_window_with(Some(&config), live)

@@ -1,8 +1,9 @@
-//! The demo simulated live in the window: the engine's spikes fed into the scene (model), the
-//! plugin that runs it, and its panel.
+//! A model simulated live in the window: the engine's spikes fed into the scene (model), the
+//! model built and started in the background, the plugin that runs it, and its panel.
 
 pub mod feed;
 mod plugin;
+mod start;
 pub mod ui;
 
 pub use plugin::*;

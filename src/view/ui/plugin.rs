@@ -42,7 +42,7 @@ pub fn run_window_with(path: Option<&Path>, live: LiveSession) -> anyhow::Result
     .add_plugins(EguiPlugin::default())
     .add_plugins((ViewerCorePlugins, UiPlugin, LivePlugin, ProbePlugin))
     .add_plugins((ReportsUiPlugin, ConnectivityUiPlugin))
-    .insert_resource(ProbeSession::shown(live.demo.is_some()))
+    .insert_resource(ProbeSession::shown(live.source.is_some()))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
