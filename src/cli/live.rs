@@ -5,8 +5,6 @@
 //! its circuit opens for viewing.
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 use crate::demo::DemoOptions;
 use crate::sim::interventions::{self, Intervention};
 
@@ -62,7 +60,7 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
     session.threads = args.threads.max(1);
     session.speed = speed;
     crate::view::ui::run_window_with(Some(&path), session)
-        .with_context(|| format!("running {} live", path.display()))
+        .map_err(|e| e.context(format!("running {} live", path.display())))
 }
 
 /// Without the viewer there is no window to run in.

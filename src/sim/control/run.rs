@@ -143,7 +143,11 @@ impl ControlledRun {
         let res = self.sim.resolution();
         let step = self.sim.steps();
         let boundary = (step / self.chunk_steps + 1) * self.chunk_steps;
-        let stop = res.ms_to_steps(tstop_ms).max(0) as u64;
+        let stop = if tstop_ms.is_finite() {
+            res.ms_to_steps(tstop_ms).max(0) as u64
+        } else {
+            u64::MAX
+        };
         let target = boundary.min(stop.max(step));
         if target <= step {
             return Ok(());
