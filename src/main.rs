@@ -114,6 +114,10 @@ enum Command {
         /// Speed cap: times real time (1 = real time), or "max" for as fast as it goes.
         #[arg(long, default_value = "1")]
         speed: String,
+        /// The window's frame rate at most while the simulation runs (0: no cap), leaving the
+        /// CPU to the engine.
+        #[arg(long, default_value_t = 15.0)]
+        fps: f64,
     },
     /// Write the built-in V1-like demo column as SONATA (BMTK PointNet and NEST run it).
     Demo {
@@ -159,6 +163,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             glif,
             threads,
             speed,
+            fps,
         } => {
             let model = if glif {
                 cortexview::demo::CellModel::GlifPsc
@@ -173,6 +178,7 @@ fn run(args: Args) -> anyhow::Result<()> {
                 demo,
                 threads,
                 speed,
+                fps,
             })
         }
         Command::Info { path, json } => cli::info::run(&path, json),

@@ -16,6 +16,8 @@ pub struct LiveArgs {
     pub threads: usize,
     /// `--speed`: a factor of real time, or "max"
     pub speed: String,
+    /// `--fps`: the window's frame rate at most while the run goes (0: no cap)
+    pub fps: f64,
 }
 
 /// `--speed` as model ms per wall second (`None`: as fast as it goes).
@@ -59,6 +61,10 @@ pub fn run(args: LiveArgs) -> anyhow::Result<()> {
     };
     session.threads = args.threads.max(1);
     session.speed = speed;
+    if !(args.fps.is_finite() && args.fps >= 0.0) {
+        anyhow::bail!("--fps: a frame rate >= 0 (0: no cap), not {}", args.fps);
+    }
+    session.frame_cap = (args.fps > 0.0).then_some(args.fps);
     crate::view::ui::run_window_with(Some(&path), session)
         .map_err(|e| e.context(format!("running {} live", path.display())))
 }

@@ -2,9 +2,11 @@
 //! model built and started in the background, the plugin that runs it, and its panel.
 
 pub mod feed;
+mod frame_cap;
 mod plugin;
 mod start;
 pub mod ui;
 
+pub use frame_cap::{DEFAULT_FRAME_CAP, FRAME_CAPS};
 pub use plugin::*;
 pub use ui::live_ui;

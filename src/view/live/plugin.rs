@@ -68,6 +68,8 @@ pub struct LiveSession {
     pub follow: bool,
     pub paused: bool,
     pub speed: Option<f64>,
+    /// The window's frame rate at most while the run goes (`None`: no cap).
+    pub frame_cap: Option<f64>,
     /// Rate factor per virtual population, weight factor per edge population or E/I class (as
     /// the sliders show them; the engine's are in the log).
     pub rates: BTreeMap<String, f64>,
@@ -102,6 +104,7 @@ impl Default for LiveSession {
             follow: true,
             paused: false,
             speed: Some(1000.0),
+            frame_cap: super::DEFAULT_FRAME_CAP,
             rates: BTreeMap::new(),
             weights: BTreeMap::new(),
             log: Vec::new(),
@@ -210,6 +213,7 @@ impl Plugin for LivePlugin {
                     poll_model_load,
                     pump_live,
                     keep_snapshot,
+                    super::frame_cap::cap_frames_while_live,
                 )
                     .chain()
                     .after(crate::view::scene::poll_load),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bevy_egui::egui;
 
+use super::FRAME_CAPS;
 use super::feed::save_live_spikes;
 use super::plugin::{LiveSession, LiveSource, SPEEDS, StimulusKind, stimulate};
 use crate::sim::interventions::{self, Action};
@@ -192,6 +193,22 @@ fn speed_ui(ui: &mut egui::Ui, session: &mut LiveSession) {
                 }
             }
         });
+    egui::ComboBox::from_label("window while live")
+        .selected_text(
+            FRAME_CAPS
+                .iter()
+                .find(|c| c.0 == session.frame_cap)
+                .map_or("?", |c| c.1),
+        )
+        .show_ui(ui, |ui| {
+            for (c, name) in FRAME_CAPS {
+                if ui.selectable_label(session.frame_cap == c, name).clicked() {
+                    session.frame_cap = c;
+                }
+            }
+        })
+        .response
+        .on_hover_text("fewer frames leave more of the CPU to the simulation");
 }
 
 /// A slider whose value goes to the engine when let go (or typed): one intervention per change.
