@@ -88,6 +88,8 @@ pub struct LiveSession {
     pub(super) followed_to: f64,
     last_restyle: Option<Instant>,
     last_log: Option<Instant>,
+    /// window frames since the last log line
+    frames: u32,
 }
 
 impl Default for LiveSession {
@@ -117,6 +119,7 @@ impl Default for LiveSession {
             followed_to: f64::NAN,
             last_restyle: None,
             last_log: None,
+            frames: 0,
         }
     }
 }
@@ -319,17 +322,19 @@ fn pump_live(
             _ => session.say(false, format!("the run ended at {until:.0} ms")),
         }
     }
-    if session
-        .last_log
-        .is_none_or(|t| t.elapsed().as_secs_f64() >= 10.0)
-    {
+    session.frames += 1;
+    let since_log = session.last_log.map(|t| t.elapsed().as_secs_f64());
+    if since_log.is_none_or(|s| s >= 10.0) {
         session.last_log = Some(Instant::now());
+        let fps = since_log.map_or(0.0, |s| session.frames as f64 / s);
+        session.frames = 0;
         if let Some(f) = &session.feed {
             info!(
-                "live: t = {:.0} ms, {:.2}x real time, {} spikes",
+                "live: t = {:.0} ms, {:.2}x real time, {} spikes, window {:.1} fps",
                 until,
                 f.model_ms_per_second() / 1000.0,
-                f.spike_count()
+                f.spike_count(),
+                fps
             );
         }
     }
