@@ -5,8 +5,10 @@ pub mod feed;
 mod frame_cap;
 mod plugin;
 mod start;
+mod stimulus;
 pub mod ui;
 
 pub use frame_cap::{DEFAULT_FRAME_CAP, FRAME_CAPS};
 pub use plugin::*;
+pub use stimulus::{stimulate, stimulate_instances};
 pub use ui::live_ui;

@@ -8,7 +8,8 @@ use bevy_egui::egui;
 
 use super::FRAME_CAPS;
 use super::feed::save_live_spikes;
-use super::plugin::{LiveSession, LiveSource, SPEEDS, StimulusKind, stimulate};
+use super::plugin::{LiveSession, LiveSource, SPEEDS, StimulusKind};
+use super::stimulus::stimulate;
 use crate::sim::interventions::{self, Action};
 use crate::sim::live::LiveCommand;
 use crate::view::ViewerState;
