@@ -1,8 +1,11 @@
-//! The window's frame rate while a run is live: the engine thread and the renderer share the
-//! machine's cores (lavapipe draws on the CPU), so while the simulation runs the window updates
-//! at most `fps` times a second (and on input), leaving the rest to the engine. Without a run,
-//! or with no cap, the window updates as Bevy's default does.
-use std::time::Duration;
+//! The window's frame rate while a run is live. The engine thread and the renderer share the
+//! machine's cores (lavapipe draws on the CPU: with 20,000 cells its rasteriser threads take
+//! about as much CPU as the engine), so while the simulation runs the window updates at most
+//! `frame_cap` times a second (and on input), and, when the engine falls behind its speed cap,
+//! fewer: the frame rate is lowered step by step (to 3 fps at least) until the engine keeps
+//! up, and raised again while it does. Real time first, frames with what is left. Without a
+//! run, or with no cap, the window updates as Bevy's default does.
+use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use bevy::winit::{UpdateMode, WinitSettings};
@@ -20,23 +23,73 @@ pub const FRAME_CAPS: [(Option<f64>, &str); 4] = [
 /// The cap unless the command line or the panel sets another.
 pub const DEFAULT_FRAME_CAP: Option<f64> = Some(15.0);
 
-/// Keeps the window's update mode to the cap while a run is live.
+/// The frame rate is never lowered below this while live.
+const MIN_FPS: f64 = 3.0;
+
+/// How often the frame rate is adjusted (s): the engine's rate is measured over half a second.
+const ADJUST_EVERY_S: f64 = 2.0;
+
+/// The frame rate in force and when it was last adjusted.
+#[derive(Default)]
+pub(super) struct Governor {
+    fps: Option<f64>,
+    applied: Option<Option<u64>>,
+    adjusted: Option<Instant>,
+}
+
+/// The next frame rate: lower when the engine is behind its speed cap, higher (up to the cap)
+/// when it keeps up.
+fn next_fps(fps: f64, cap: f64, engine_ms_per_s: f64, speed_cap: Option<f64>) -> f64 {
+    let Some(target) = speed_cap else {
+        return cap;
+    };
+    let ratio = engine_ms_per_s / target;
+    if ratio < 0.97 {
+        (fps * 0.75).max(MIN_FPS)
+    } else if ratio > 0.99 {
+        (fps * 1.15 + 0.2).min(cap)
+    } else {
+        fps
+    }
+}
+
+/// Keeps the window's update mode to the governed frame rate while a run is live.
 pub(super) fn cap_frames_while_live(
     session: Res<LiveSession>,
     settings: Option<ResMut<WinitSettings>>,
-    mut applied: Local<Option<Option<u64>>>,
+    mut governor: Local<Governor>,
 ) {
     let Some(mut settings) = settings else {
         return;
     };
-    let wanted = session
-        .frame_cap
-        .filter(|fps| *fps > 0.0 && session.running() && !session.paused);
-    let key = wanted.map(f64::to_bits);
-    if *applied == Some(key) {
+    let live = session.running() && !session.paused;
+    let wanted = match (session.frame_cap.filter(|c| *c > 0.0), live) {
+        (Some(cap), true) => {
+            let fps = governor.fps.unwrap_or(cap).min(cap);
+            let due = governor
+                .adjusted
+                .is_none_or(|t| t.elapsed().as_secs_f64() >= ADJUST_EVERY_S);
+            let fps = match (&session.feed, due) {
+                (Some(feed), true) => {
+                    governor.adjusted = Some(Instant::now());
+                    next_fps(fps, cap, feed.model_ms_per_second(), session.speed)
+                }
+                _ => fps,
+            };
+            governor.fps = Some(fps);
+            Some(fps)
+        }
+        _ => {
+            governor.fps = None;
+            None
+        }
+    };
+    // the update mode changes only when the rate does (by a tenth of a frame or more)
+    let key = wanted.map(|f| (f * 10.0).round() as u64);
+    if governor.applied == Some(key) {
         return;
     }
-    *applied = Some(key);
+    governor.applied = Some(key);
     *settings = match wanted {
         Some(fps) => {
             let wait = Duration::from_secs_f64(1.0 / fps);
@@ -47,4 +100,21 @@ pub(super) fn cap_frames_while_live(
         }
         None => WinitSettings::default(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_give_way_to_an_engine_behind_its_cap_and_come_back() {
+        let real_time = Some(1000.0);
+        assert_eq!(next_fps(12.0, 15.0, 800.0, real_time), 9.0);
+        assert_eq!(next_fps(3.5, 15.0, 500.0, real_time), MIN_FPS);
+        assert!(next_fps(9.0, 15.0, 1000.0, real_time) > 9.0);
+        assert_eq!(next_fps(14.9, 15.0, 1000.0, real_time), 15.0);
+        assert_eq!(next_fps(9.0, 15.0, 980.0, real_time), 9.0);
+        // uncapped engine: nothing to keep up with
+        assert_eq!(next_fps(5.0, 15.0, 300.0, None), 15.0);
+    }
 }
