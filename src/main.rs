@@ -103,19 +103,28 @@ enum Command {
         /// Simulated time in ms (default: run.tstop).
         #[arg(long)]
         tstop: Option<f64>,
+        /// Apply the interventions of this file (interventions.json) at their model times.
+        #[arg(long)]
+        interventions: Option<PathBuf>,
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Open the built-in V1-like column simulated live (what `cortexview` with no arguments does).
+    /// Simulate a point-neuron SONATA config live in the window (without CONFIG: the built-in
+    /// V1-like column, what `cortexview` with no arguments does).
     #[cfg(feature = "viewer")]
     Live {
-        /// Cortical cells.
+        /// A simulation config (or BMTK config.json, or a folder holding one).
+        config: Option<PathBuf>,
+        /// Replay the interventions of this file (interventions.json) at their model times.
+        #[arg(long)]
+        interventions: Option<PathBuf>,
+        /// Cortical cells (the built-in column).
         #[arg(long, default_value_t = cortexview::demo::DEFAULT_CELLS)]
         cells: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Use glif_psc instead of iaf_psc_alpha.
+        /// Use glif_psc instead of iaf_psc_alpha (the built-in column).
         #[arg(long)]
         glif: bool,
         /// Engine threads.
@@ -126,6 +135,10 @@ enum Command {
         speed: String,
         #[command(flatten)]
         shot: WindowArgs,
+        /// The window's frame rate at most while the simulation runs (0: no cap), leaving the
+        /// CPU to the engine.
+        #[arg(long, default_value_t = 15.0)]
+        fps: f64,
     },
     /// Write the built-in V1-like demo column as SONATA (BMTK PointNet and NEST run it).
     Demo {
@@ -154,12 +167,15 @@ fn run(args: Args) -> anyhow::Result<()> {
         // No arguments: the built-in demo column, simulated live by the embedded engine.
         return match args.path {
             Some(path) => open_viewer(Some(&path), &WindowArgs::default()),
-            None => open_live(
-                cortexview::demo::DemoOptions::default(),
-                1,
-                Some(1000.0),
-                &WindowArgs::default(),
-            ),
+            None => cli::live::run(cli::live::LiveArgs {
+                config: None,
+                interventions: None,
+                demo: cortexview::demo::DemoOptions::default(),
+                threads: 1,
+                speed: "1".to_owned(),
+                fps: 15.0,
+                window: WindowArgs::default(),
+            }),
         };
     };
     match command {
@@ -169,28 +185,32 @@ fn run(args: Args) -> anyhow::Result<()> {
         Command::Render(r) => cli::render::run(&r),
         #[cfg(feature = "viewer")]
         Command::Live {
+            config,
+            interventions,
             cells,
             seed,
             glif,
             threads,
             speed,
             shot,
+            fps,
         } => {
-            let speed = match speed.as_str() {
-                "max" => None,
-                s => match s.parse::<f64>() {
-                    Ok(x) if x > 0.0 && x.is_finite() => Some(x * 1000.0),
-                    _ => anyhow::bail!("--speed: a positive factor or \"max\", not \"{s}\""),
-                },
-            };
             let model = if glif {
                 cortexview::demo::CellModel::GlifPsc
             } else {
                 cortexview::demo::CellModel::IafPscAlpha
             };
-            let mut options = cortexview::demo::DemoOptions::new(cells, model);
-            options.seed = seed;
-            open_live(options, threads, speed, &shot)
+            let mut demo = cortexview::demo::DemoOptions::new(cells, model);
+            demo.seed = seed;
+            cli::live::run(cli::live::LiveArgs {
+                config,
+                interventions,
+                demo,
+                threads,
+                speed,
+                fps,
+                window: shot,
+            })
         }
         Command::Info { path, json } => cli::info::run(&path, json),
         Command::Nodes {
@@ -235,8 +255,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             config,
             threads,
             tstop,
+            interventions,
             json,
-        } => cli::simulate::run(&config, threads, tstop, json),
+        } => cli::simulate::run_with(&config, threads, tstop, interventions.as_deref(), json),
         Command::Demo {
             out,
             cells,
@@ -262,32 +283,6 @@ fn open_viewer(path: Option<&std::path::Path>, shot: &WindowArgs) -> anyhow::Res
         cortexview::view::live::LiveSession::default(),
         shot.window()?,
     )
-}
-
-/// The demo column written once into a cache folder (the scene reads it) and simulated live.
-#[cfg(feature = "viewer")]
-fn open_live(
-    options: cortexview::demo::DemoOptions,
-    threads: usize,
-    speed: Option<f64>,
-    shot: &WindowArgs,
-) -> anyhow::Result<()> {
-    let window = shot.window()?;
-    let (config, demo) = cli::demo::prepare_live_demo(options)?;
-    let mut live = cortexview::view::live::LiveSession::for_demo(demo);
-    live.threads = threads.max(1);
-    live.speed = speed;
-    cortexview::view::ui::run_window_with_options(Some(&config), live, window)
-}
-
-#[cfg(not(feature = "viewer"))]
-fn open_live(
-    _options: cortexview::demo::DemoOptions,
-    _threads: usize,
-    _speed: Option<f64>,
-    _shot: &WindowArgs,
-) -> anyhow::Result<()> {
-    anyhow::bail!("this cortexview was built without the viewer (cargo build --features viewer)")
 }
 
 #[cfg(not(feature = "viewer"))]

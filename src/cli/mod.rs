@@ -1,6 +1,7 @@
 //! Subcommands of the `cortexview` binary, one module each.
 pub mod demo;
 pub mod info;
+pub mod live;
 pub mod nodes;
 pub mod record;
 #[cfg(feature = "viewer")]

@@ -23,6 +23,9 @@ use crate::sonata::{Circuit, PopulationSpikes, ReportPopulation, write_spikes};
 mod interrupt;
 mod output_space;
 mod report_run;
+mod with_interventions;
+
+pub use with_interventions::simulate_with_interventions;
 
 use report_run::{ReportPlan, RunOutcome};
 
@@ -86,7 +89,22 @@ pub struct Summary {
 }
 
 pub fn run(config: &Path, threads: usize, tstop: Option<f64>, json: bool) -> anyhow::Result<()> {
-    let summary = simulate(config, threads, tstop, json)?;
+    run_with(config, threads, tstop, None, json)
+}
+
+/// `simulate CONFIG [--interventions FILE]`: a plain run, or the logged interventions applied
+/// at their model times.
+pub fn run_with(
+    config: &Path,
+    threads: usize,
+    tstop: Option<f64>,
+    interventions: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let summary = match interventions {
+        Some(file) => simulate_with_interventions(config, file, threads, tstop, json)?,
+        None => simulate(config, threads, tstop, json)?,
+    };
     print_summary(&summary, json)
 }
 

@@ -2,17 +2,15 @@
 //! into its four E/I classes (so that the show can scale E->E, E->I, I->E and I->I weights
 //! apart), and inputs that go on for as long as the show does: the trains made for
 //! `tstop_ms`, then Poisson segments made on the fly at a rate the user can scale.
-use crate::sim::live::SourceFeeder;
+use crate::sim::control::{FedInput, LiveModel, TrainFeeder};
+use crate::sim::time::Resolution;
 use crate::sim::{Network, Projection};
+use crate::sonata::{NodePopulation, NodeSets};
 
-use super::rng::Key;
-use super::{CellClass, Demo, DemoResult, trains};
+use super::{CellClass, Demo, DemoResult};
 
 /// Names of the four recurrent projections of the live network, in order.
 pub const CLASS_PROJECTIONS: [&str; 4] = ["v1_E_to_E", "v1_E_to_I", "v1_I_to_E", "v1_I_to_I"];
-
-/// Length of each input segment made on the fly (ms).
-const SEGMENT_MS: f64 = 250.0;
 
 impl Demo {
     /// The network of [`Demo::network`] with `v1_to_v1` split into [`CLASS_PROJECTIONS`]
@@ -58,101 +56,45 @@ impl Demo {
         Ok(net)
     }
 
-    /// Makes the inputs of a live run after the trains of `options.tstop_ms` run out.
+    /// Makes the inputs of a live run after the trains of `options.tstop_ms` run out: each
+    /// node Poisson at its built-in rate (times its population's factor), keyed by model time.
     pub fn feeder(&self) -> DemoFeeder {
         let (lgn, bkg) = self.input_rates();
-        let covered = self.options.tstop_ms;
-        DemoFeeder {
-            dt: self.options.dt_ms,
-            sources: vec![
-                FedSource {
-                    name: "lgn".into(),
-                    index: 0,
-                    rates: lgn,
-                    scale: 1.0,
-                    key: Key::new(self.options.seed, 0x4C47_4C56),
-                    covered,
-                    segment: 0,
-                },
-                FedSource {
-                    name: "bkg".into(),
-                    index: 1,
-                    rates: bkg,
-                    scale: 1.0,
-                    key: Key::new(self.options.seed, 0x424B_4C56),
-                    covered,
-                    segment: 0,
-                },
-            ],
-        }
+        let inputs = vec![
+            FedInput {
+                name: "lgn".into(),
+                index: 0,
+                rates_hz: lgn,
+            },
+            FedInput {
+                name: "bkg".into(),
+                index: 1,
+                rates_hz: bkg,
+            },
+        ];
+        let res = Resolution::new(self.options.dt_ms).unwrap_or_default();
+        TrainFeeder::new(self.options.seed, res, inputs, self.options.tstop_ms)
     }
-}
 
-struct FedSource {
-    name: String,
-    /// index of the source population in the network
-    index: usize,
-    rates: Vec<f64>,
-    scale: f64,
-    key: Key,
-    /// its spikes are in the simulation up to here (ms)
-    covered: f64,
-    /// segments made so far: each has its own random stream
-    segment: u64,
+    /// The column as a live model: the same path as a SONATA config's (recurrent edges split
+    /// by E/I class, inputs continued at their rates), stimulus selections evaluated over
+    /// `nodes` (the exported column's node populations).
+    pub fn live_model(
+        &self,
+        nodes: &[NodePopulation],
+        node_sets: Option<NodeSets>,
+        threads: usize,
+    ) -> DemoResult<LiveModel> {
+        let net = self.network()?;
+        Ok(LiveModel::from_network(
+            net,
+            nodes,
+            node_sets,
+            self.options.tstop_ms,
+            threads,
+        )?)
+    }
 }
 
 /// The demo's endless Poisson inputs (see [`Demo::feeder`]).
-pub struct DemoFeeder {
-    dt: f64,
-    sources: Vec<FedSource>,
-}
-
-impl DemoFeeder {
-    /// The current rate factor of a source population.
-    pub fn scale(&self, source: &str) -> Option<f64> {
-        self.sources
-            .iter()
-            .find(|s| s.name == source)
-            .map(|s| s.scale)
-    }
-}
-
-impl SourceFeeder for DemoFeeder {
-    fn covered_until(&self) -> f64 {
-        self.sources
-            .iter()
-            .map(|s| s.covered)
-            .fold(f64::INFINITY, f64::min)
-    }
-
-    fn feed(&mut self, t1: f64) -> Vec<(usize, u32, f64)> {
-        let mut out = Vec::new();
-        for s in &mut self.sources {
-            while s.covered < t1 {
-                let (a, b) = (s.covered, (s.covered + SEGMENT_MS).min(t1));
-                let key = s.key.with(s.segment);
-                for (r, &rate) in s.rates.iter().enumerate() {
-                    let train = trains::poisson_segment(
-                        key.with(r as u64 + 1),
-                        rate * s.scale,
-                        a,
-                        b,
-                        self.dt,
-                    );
-                    out.extend(train.into_iter().map(|t| (s.index, r as u32, t)));
-                }
-                s.segment += 1;
-                s.covered = b;
-            }
-        }
-        out
-    }
-
-    fn set_rate_scale(&mut self, source: &str, factor: f64, t_ms: f64) -> Option<usize> {
-        let s = self.sources.iter_mut().find(|s| s.name == source)?;
-        s.scale = factor.max(0.0);
-        // its spikes from t_ms on are dropped by the run and made again at the new rate
-        s.covered = s.covered.min(t_ms);
-        Some(s.index)
-    }
-}
+pub type DemoFeeder = TrainFeeder;

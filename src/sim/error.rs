@@ -14,6 +14,15 @@ pub enum SimError {
         population: String,
         what: String,
     },
+    /// Cells with morphologies and ion channels: a point-neuron engine cannot run them.
+    #[error(
+        "population '{population}' ({what}) is biophysical (model_template '{model}'): the embedded engine runs point neurons only. BMTK BioNet (NEURON, with MPI across machines) runs biophysical cells; cortexview opens its output (spikes, reports) to view them"
+    )]
+    Biophysical {
+        model: String,
+        population: String,
+        what: String,
+    },
     #[error("bad parameter for {model}: {message}")]
     BadParameter { model: String, message: String },
     #[error("bad resolution dt = {0} ms (must be a positive multiple of 0.001 ms)")]

@@ -1,5 +1,6 @@
-//! The engine on its own thread, for the viewer's live demo: it advances in short chunks, sends
-//! the spikes of each chunk as they come, can be paused, capped to a speed (model ms per wall
+//! The engine on its own thread, for the viewer's live runs: a [`ControlledRun`] advanced chunk
+//! by chunk, the spikes of each chunk sent as they come (with the interventions applied before
+//! it and the model time it reached); it can be paused, capped to a speed (model ms per wall
 //! second) and changed while running. No Bevy: the viewer drains `spikes` each frame.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -8,8 +9,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::control::ControlledRun;
 use super::engine::{Simulation, Spike};
 use super::error::{SimError, SimResult};
+use super::interventions::{Action, Intervention};
 
 /// What the running engine can be told.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +48,9 @@ pub enum LiveCommand {
         source: String,
         factor: f64,
     },
+    /// An intervention, applied at the next chunk boundary and logged with that model time
+    /// (pause and resume are logged and also pause or resume the thread).
+    Apply(Action),
 }
 
 /// Makes the spikes of source (virtual) populations while a run goes on, so that a live run
@@ -61,9 +67,6 @@ pub trait SourceFeeder: Send {
     fn set_rate_scale(&mut self, source: &str, factor: f64, t_ms: f64) -> Option<usize>;
 }
 
-/// How far ahead of the simulation a feeder's spikes are made (ms).
-const FEED_AHEAD_MS: f64 = 200.0;
-
 /// Spikes recorded in the engine above which a live run drops what it already streamed.
 const MAX_RECORDED: usize = 1_000_000;
 
@@ -71,6 +74,25 @@ const MAX_RECORDED: usize = 1_000_000;
 struct Chunk {
     until_ms: f64,
     spikes: Vec<Spike>,
+    /// interventions applied before the chunk ran (with their model times)
+    applied: Vec<Intervention>,
+    /// interventions refused (why), the run going on without them
+    refused: Vec<String>,
+    /// resets so far: the spikes are of the run after the last one
+    generation: u64,
+}
+
+/// What the thread sent since the last drain.
+#[derive(Debug, Default)]
+pub struct Drained {
+    /// model time all spikes before which have been handed over (`None`: no chunk arrived)
+    pub until_ms: Option<f64>,
+    pub spikes: Vec<Spike>,
+    pub applied: Vec<Intervention>,
+    pub refused: Vec<String>,
+    /// set when a reset happened: the spikes are of the new start only (earlier spikes of the
+    /// drain were dropped)
+    pub reset_to: Option<u64>,
 }
 
 /// A simulation running on its own thread.
@@ -79,6 +101,8 @@ pub struct LiveRun {
     /// (in a mutex so that a `LiveRun` can be shared: the viewer keeps it in a resource)
     spikes: Mutex<Receiver<Chunk>>,
     time_bits: Arc<AtomicU64>,
+    /// the resets seen in the chunks drained so far
+    generation: AtomicU64,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<SimResult<Simulation>>>,
 }
@@ -96,126 +120,39 @@ impl LiveRun {
     /// The engine keeps at most about a million streamed spikes; beyond that what was already
     /// sent is dropped there (the receiver holds it).
     pub fn start_with_feeder(
-        mut sim: Simulation,
+        sim: Simulation,
         chunk_ms: f64,
         tstop_ms: f64,
         speed: Option<f64>,
-        mut feeder: Option<Box<dyn SourceFeeder>>,
+        feeder: Option<Box<dyn SourceFeeder>>,
     ) -> Self {
+        Self::start_controlled(
+            ControlledRun::from_parts(sim, feeder, chunk_ms),
+            tstop_ms,
+            speed,
+        )
+    }
+
+    /// Runs `run` on its own thread until `tstop_ms` (or until stopped) at `speed` model ms per
+    /// wall second (`None`: as fast as it goes); its scheduled interventions are applied as the
+    /// run reaches them, those sent are applied at the next chunk boundary.
+    pub fn start_controlled(run: ControlledRun, tstop_ms: f64, speed: Option<f64>) -> Self {
         let (commands, command_rx) = channel::<LiveCommand>();
         let (spike_tx, spikes) = channel::<Chunk>();
-        let time_bits = Arc::new(AtomicU64::new(sim.time_ms().to_bits()));
+        let time_bits = Arc::new(AtomicU64::new(run.time_ms().to_bits()));
+        let generation = AtomicU64::new(run.generation());
         let stop = Arc::new(AtomicBool::new(false));
         let (time_out, stop_in) = (time_bits.clone(), stop.clone());
-        let handle = std::thread::spawn(move || -> SimResult<Simulation> {
-            let mut paused = false;
-            let mut speed = speed;
-            let chunk = chunk_ms.max(sim.resolution().dt());
-            let mut wall_start = Instant::now();
-            let mut model_start = sim.time_ms();
-            loop {
-                // Commands first: while paused, wait for one (or for stop).
-                loop {
-                    let next = if paused {
-                        match command_rx.recv_timeout(Duration::from_millis(20)) {
-                            Ok(c) => Some(c),
-                            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
-                            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Ok(sim),
-                        }
-                    } else {
-                        match command_rx.try_recv() {
-                            Ok(c) => Some(c),
-                            Err(TryRecvError::Empty) => None,
-                            Err(TryRecvError::Disconnected) => return Ok(sim),
-                        }
-                    };
-                    if stop_in.load(Ordering::Relaxed) {
-                        return Ok(sim);
-                    }
-                    match next {
-                        Some(LiveCommand::Pause) => paused = true,
-                        Some(LiveCommand::Resume) => {
-                            paused = false;
-                            wall_start = Instant::now();
-                            model_start = sim.time_ms();
-                        }
-                        Some(LiveCommand::SetSpeed(s)) => {
-                            speed = s;
-                            wall_start = Instant::now();
-                            model_start = sim.time_ms();
-                        }
-                        Some(LiveCommand::ScaleProjection { projection, factor }) => {
-                            sim.scale_projection(&projection, factor)?;
-                        }
-                        Some(LiveCommand::SetPoissonRate { input, rate_hz }) => {
-                            sim.set_poisson_rate(&input, rate_hz)?;
-                        }
-                        Some(LiveCommand::InjectCurrent {
-                            name,
-                            population,
-                            rows,
-                            amp_pa,
-                        }) => {
-                            sim.inject_current(&name, population, &rows, amp_pa)?;
-                        }
-                        Some(LiveCommand::PulseCurrent {
-                            name,
-                            population,
-                            rows,
-                            amp_pa,
-                            duration_ms,
-                        }) => {
-                            sim.pulse_current(&name, population, &rows, amp_pa, duration_ms)?;
-                        }
-                        Some(LiveCommand::SetSourceRate { source, factor }) => {
-                            let t = sim.time_ms();
-                            if let Some(q) = feeder
-                                .as_mut()
-                                .and_then(|f| f.set_rate_scale(&source, factor, t))
-                            {
-                                sim.remove_source_spikes_from(q, t)?;
-                            }
-                        }
-                        None if paused => continue,
-                        None => break,
-                    }
-                }
-                let now = sim.time_ms();
-                if now >= tstop_ms - 1e-9 {
-                    return Ok(sim);
-                }
-                let until = (now + chunk).min(tstop_ms);
-                if let Some(f) = feeder.as_mut()
-                    && f.covered_until() < until + FEED_AHEAD_MS / 2.0
-                {
-                    let events = f.feed(until + FEED_AHEAD_MS);
-                    sim.add_source_spikes(&events)?;
-                }
-                sim.run_until(until)?;
-                time_out.store(sim.time_ms().to_bits(), Ordering::Relaxed);
-                let new = sim.take_new_spikes();
-                if sim.spike_count() > MAX_RECORDED {
-                    sim.clear_recorded();
-                }
-                let msg = Chunk {
-                    until_ms: sim.time_ms(),
-                    spikes: new,
-                };
-                if spike_tx.send(msg).is_err() {
-                    return Ok(sim);
-                }
-                if let Some(ms_per_s) = speed.filter(|s| *s > 0.0) {
-                    let due = Duration::from_secs_f64((sim.time_ms() - model_start) / ms_per_s);
-                    if let Some(wait) = due.checked_sub(wall_start.elapsed()) {
-                        std::thread::sleep(wait);
-                    }
-                }
-            }
+        let handle = std::thread::spawn(move || {
+            run_thread(
+                run, tstop_ms, speed, command_rx, spike_tx, time_out, stop_in,
+            )
         });
         Self {
             commands,
             spikes: Mutex::new(spikes),
             time_bits,
+            generation,
             stop,
             handle: Some(handle),
         }
@@ -236,17 +173,28 @@ impl LiveRun {
     /// Every spike sent since the last call, and the model time they are complete up to
     /// (`None` when no chunk arrived): all spikes before that time have been handed over.
     pub fn drain(&self) -> (Option<f64>, Vec<Spike>) {
-        let mut until = None;
-        let mut spikes = Vec::new();
+        let d = self.drain_all();
+        (d.until_ms, d.spikes)
+    }
+
+    /// Everything the thread sent since the last call (never blocks).
+    pub fn drain_all(&self) -> Drained {
+        let mut out = Drained::default();
         let rx = match self.spikes.lock() {
             Ok(rx) => rx,
             Err(poisoned) => poisoned.into_inner(),
         };
         for c in rx.try_iter() {
-            until = Some(c.until_ms);
-            spikes.extend(c.spikes);
+            if self.generation.swap(c.generation, Ordering::Relaxed) != c.generation {
+                out.spikes.clear();
+                out.reset_to = Some(c.generation);
+            }
+            out.until_ms = Some(c.until_ms);
+            out.spikes.extend(c.spikes);
+            out.applied.extend(c.applied);
+            out.refused.extend(c.refused);
         }
-        (until, spikes)
+        out
     }
 
     /// Model time the engine has reached, ms.
@@ -278,6 +226,157 @@ impl LiveRun {
             None => Err(SimError::Live(
                 "the live simulation was already joined".into(),
             )),
+        }
+    }
+}
+
+/// Applies one command to the run (what the thread does itself, pausing and pacing, is done by
+/// the caller).
+fn handle(
+    run: &mut ControlledRun,
+    command: LiveCommand,
+    refused: &mut Vec<String>,
+) -> SimResult<()> {
+    match command {
+        LiveCommand::Pause | LiveCommand::Resume | LiveCommand::SetSpeed(_) => {}
+        LiveCommand::ScaleProjection { projection, factor } => {
+            run.sim_mut().scale_projection(&projection, factor)?;
+        }
+        LiveCommand::SetPoissonRate { input, rate_hz } => {
+            run.sim_mut().set_poisson_rate(&input, rate_hz)?;
+        }
+        LiveCommand::InjectCurrent {
+            name,
+            population,
+            rows,
+            amp_pa,
+        } => {
+            run.sim_mut()
+                .inject_current(&name, population, &rows, amp_pa)?;
+        }
+        LiveCommand::PulseCurrent {
+            name,
+            population,
+            rows,
+            amp_pa,
+            duration_ms,
+        } => {
+            run.sim_mut()
+                .pulse_current(&name, population, &rows, amp_pa, duration_ms)?;
+        }
+        LiveCommand::SetSourceRate { source, factor } => {
+            let t = run.time_ms();
+            let q = run
+                .feeder_mut()
+                .and_then(|f| f.set_rate_scale(&source, factor, t));
+            if let Some(q) = q {
+                run.sim_mut().remove_source_spikes_from(q, t)?;
+            }
+        }
+        LiveCommand::Apply(action) => {
+            // a refused intervention (a selection that picks nobody) leaves the run going
+            if let Err(e) = run.apply(action) {
+                refused.push(e.to_string());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The thread: commands between chunks (waiting for them while paused), a chunk, its spikes
+/// sent, the speed cap kept.
+fn run_thread(
+    mut run: ControlledRun,
+    tstop_ms: f64,
+    mut speed: Option<f64>,
+    command_rx: Receiver<LiveCommand>,
+    spike_tx: Sender<Chunk>,
+    time_out: Arc<AtomicU64>,
+    stop_in: Arc<AtomicBool>,
+) -> SimResult<Simulation> {
+    let mut paused = false;
+    let mut wall_start = Instant::now();
+    let mut model_start = run.time_ms();
+    let mut refused = Vec::new();
+    loop {
+        // Commands first: while paused, wait for one (or for stop).
+        loop {
+            let next = if paused {
+                match command_rx.recv_timeout(Duration::from_millis(20)) {
+                    Ok(c) => Some(c),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                        return Ok(run.into_sim());
+                    }
+                }
+            } else {
+                match command_rx.try_recv() {
+                    Ok(c) => Some(c),
+                    Err(TryRecvError::Empty) => None,
+                    Err(TryRecvError::Disconnected) => return Ok(run.into_sim()),
+                }
+            };
+            if stop_in.load(Ordering::Relaxed) {
+                return Ok(run.into_sim());
+            }
+            let Some(command) = next else {
+                if paused {
+                    continue;
+                }
+                break;
+            };
+            match &command {
+                LiveCommand::Pause | LiveCommand::Apply(Action::Pause) => paused = true,
+                LiveCommand::Resume | LiveCommand::Apply(Action::Resume) => {
+                    paused = false;
+                    wall_start = Instant::now();
+                    model_start = run.time_ms();
+                }
+                LiveCommand::SetSpeed(s) => {
+                    speed = *s;
+                    wall_start = Instant::now();
+                    model_start = run.time_ms();
+                }
+                LiveCommand::Apply(Action::Reset) => {
+                    wall_start = Instant::now();
+                    model_start = 0.0;
+                }
+                _ => {}
+            }
+            handle(&mut run, command, &mut refused)?;
+        }
+        // a scheduled reset starts the clock again too
+        let generation = run.generation();
+        run.apply_due()?;
+        if run.generation() != generation {
+            wall_start = Instant::now();
+            model_start = 0.0;
+        }
+        let now = run.time_ms();
+        if now >= tstop_ms - 1e-9 {
+            return Ok(run.into_sim());
+        }
+        run.advance(tstop_ms)?;
+        time_out.store(run.time_ms().to_bits(), Ordering::Relaxed);
+        let new = run.sim_mut().take_new_spikes();
+        if run.sim().spike_count() > MAX_RECORDED {
+            run.sim_mut().clear_recorded();
+        }
+        let msg = Chunk {
+            until_ms: run.time_ms(),
+            spikes: new,
+            applied: run.take_log(),
+            refused: std::mem::take(&mut refused),
+            generation: run.generation(),
+        };
+        if spike_tx.send(msg).is_err() {
+            return Ok(run.into_sim());
+        }
+        if let Some(ms_per_s) = speed.filter(|s| *s > 0.0) {
+            let due = Duration::from_secs_f64((run.time_ms() - model_start) / ms_per_s);
+            if let Some(wait) = due.checked_sub(wall_start.elapsed()) {
+                std::thread::sleep(wait);
+            }
         }
     }
 }

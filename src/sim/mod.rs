@@ -16,7 +16,10 @@
 //! | `reports` | the config's membrane (V_m) reports, checked and resolved to neurons |
 //! | `engine` | [`Simulation`]: build (in stages), step, stream spikes, change while running |
 //! | `from_sonata` | a SONATA simulation config -> [`Network`], strictly: every file the network needs |
+//! | `interventions` | what is done to a running simulation, as `interventions.json` spells it |
+//! | `control` | a model's live panel, endless inputs, runs changed at chunk boundaries and replayed |
 //! | `live` | [`live::LiveRun`]: the engine on its own thread, paused, capped, changed while running |
+pub mod control;
 pub mod engine;
 pub mod error;
 pub mod from_sonata;

@@ -14,6 +14,18 @@ pub struct Resolution {
     steps_per_ms: f64,
 }
 
+impl Default for Resolution {
+    /// NEST's default resolution, 0.1 ms (100 tics).
+    fn default() -> Self {
+        Self {
+            tics_per_step: 100,
+            tics_per_step_inv: 0.01,
+            ms_per_step: 0.1,
+            steps_per_ms: 10.0,
+        }
+    }
+}
+
 impl Resolution {
     /// `Time::set_resolution(ms_per_step)`.
     pub fn new(dt_ms: f64) -> SimResult<Self> {

@@ -96,6 +96,14 @@ impl<'a> ModelCatalogue<'a> {
             return Ok(m);
         }
         let name = template.strip_prefix("nest:").unwrap_or(template);
+        let model_type = pop.model_type(row).unwrap_or("");
+        if model_type == "biophysical" {
+            return Err(SimError::Biophysical {
+                model: template.to_string(),
+                population: pop.name.clone(),
+                what: format!("node_type_id {type_id}"),
+            });
+        }
         if !Model::NAMES.contains(&name) {
             return Err(SimError::UnknownModel {
                 model: template.to_string(),

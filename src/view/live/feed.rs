@@ -8,6 +8,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use crate::sim::control::ControlledRun;
+use crate::sim::interventions::Intervention;
 use crate::sim::live::{LiveCommand, LiveRun, SourceFeeder};
 use crate::sim::{Simulation, Spike};
 use crate::sonata::{PopulationSpikes, SortOrder};
@@ -32,6 +34,11 @@ pub struct LiveFeed {
     rate_mark: (Instant, f64),
     rate: f64,
     pulses: u64,
+    /// engine population names (the scene's live streams are made again after a reset)
+    populations: Vec<String>,
+    /// interventions applied and refused since the last take
+    applied: Vec<Intervention>,
+    refused: Vec<String>,
 }
 
 impl LiveFeed {
@@ -46,24 +53,58 @@ impl LiveFeed {
         speed: Option<f64>,
         tstop_ms: f64,
     ) -> Self {
-        scene.spikes.retain(|s| s.source != LIVE_SOURCE);
-        let slots = sim
-            .population_names()
-            .iter()
-            .map(|name| scene.add_live_spikes(LIVE_SOURCE, name))
-            .collect();
-        let t0 = sim.time_ms();
-        Self {
-            run: Some(LiveRun::start_with_feeder(
-                sim, chunk_ms, tstop_ms, speed, feeder,
-            )),
-            slots,
+        Self::start_controlled(
+            scene,
+            ControlledRun::from_parts(sim, feeder, chunk_ms),
+            speed,
+            tstop_ms,
+        )
+    }
+
+    /// Starts a controlled run (its scheduled interventions applied as it reaches them) on its
+    /// own thread, as [`Self::start`] does.
+    pub fn start_controlled(
+        scene: &mut Scene,
+        run: ControlledRun,
+        speed: Option<f64>,
+        tstop_ms: f64,
+    ) -> Self {
+        let populations = run.sim().population_names().to_vec();
+        let t0 = run.time_ms();
+        let mut feed = Self {
+            run: Some(LiveRun::start_controlled(run, tstop_ms, speed)),
+            slots: Vec::new(),
             until_ms: t0,
             spikes: 0,
             rate_mark: (Instant::now(), t0),
             rate: 0.0,
             pulses: 0,
-        }
+            populations,
+            applied: Vec::new(),
+            refused: Vec::new(),
+        };
+        feed.fresh_streams(scene);
+        feed
+    }
+
+    /// The scene's earlier live streams replaced by empty ones.
+    fn fresh_streams(&mut self, scene: &mut Scene) {
+        scene.spikes.retain(|s| s.source != LIVE_SOURCE);
+        self.slots = self
+            .populations
+            .iter()
+            .map(|name| scene.add_live_spikes(LIVE_SOURCE, name))
+            .collect();
+    }
+
+    /// The interventions the engine applied since the last call, with their model times.
+    pub fn take_applied(&mut self) -> Vec<Intervention> {
+        std::mem::take(&mut self.applied)
+    }
+
+    /// The interventions the engine refused since the last call (why).
+    pub fn take_refused(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.refused)
     }
 
     /// Moves the spikes made since the last call into the scene; returns how many. Afterwards
@@ -72,7 +113,17 @@ impl LiveFeed {
         let Some(run) = &self.run else {
             return Ok(0);
         };
-        let (until, spikes) = run.drain();
+        let drained = run.drain_all();
+        let (until, spikes) = (drained.until_ms, drained.spikes);
+        self.applied.extend(drained.applied);
+        self.refused.extend(drained.refused);
+        if drained.reset_to.is_some() {
+            // the model started again from 0: what was shown of the earlier start goes
+            self.fresh_streams(scene);
+            self.spikes = 0;
+            self.rate_mark = (Instant::now(), 0.0);
+            self.until_ms = 0.0;
+        }
         let n = spikes.len();
         let mut per_slot: Vec<Vec<(f64, u64)>> = vec![Vec::new(); self.slots.len()];
         for Spike {

@@ -1,24 +1,25 @@
-//! `LivePlugin`: the built-in column simulated live in the window. The engine runs on its own
-//! thread ([`LiveFeed`]); each frame its spikes go into the playback streams, the time cursor
-//! follows the simulation (or stays where the user scrubbed it, over what was simulated), and
-//! the controls change the running network: speed cap, input rates, E/I weight classes, and
-//! current pulses or spike volleys into a selection.
+//! `LivePlugin`: a model simulated live in the window (the built-in column, or any point-neuron
+//! SONATA config). The engine runs on its own thread ([`LiveFeed`]); each frame its spikes go
+//! into the playback streams, the time cursor follows the simulation (or stays where the user
+//! scrubbed it, over what was simulated), and the panel's changes go to the engine as
+//! interventions, logged with the model time they were applied at.
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use bevy::prelude::*;
 
 use crate::demo::Demo;
-use crate::demo::live::CLASS_PROJECTIONS;
+use crate::session::LiveSpec;
+use crate::sim::control::LiveModel;
+use crate::sim::interventions::{Action, Intervention};
 use crate::sim::live::LiveCommand;
-use crate::sim::{SimOptions, Simulation};
 
+use super::start::{ModelLoad, handle_start_request, poll_model_load, start_run};
 use crate::view::ViewerState;
 use crate::view::live::feed::LiveFeed;
 use crate::view::playback::{LoopMode, Playback};
-
-/// Model ms each chunk of the engine thread advances (spikes reach the screen per chunk).
-const CHUNK_MS: f64 = 2.0;
 
 /// Speed caps offered, in model ms per wall second (`None`: as fast as it goes).
 pub(super) const SPEEDS: [(Option<f64>, &str); 5] = [
@@ -38,24 +39,43 @@ pub enum StimulusKind {
     SpikeVolley,
 }
 
-/// A volley: 10 nA for 0.5 ms lifts any demo cell (C_m 250 pF) by 20 mV, past threshold.
-const VOLLEY: (f64, f64) = (10_000.0, 0.5);
+/// What is run live.
+#[derive(Clone, Debug)]
+pub enum LiveSource {
+    /// The built-in column, exported to `config` (the scene shows that).
+    Demo { demo: Arc<Demo>, config: PathBuf },
+    /// A SONATA simulation config.
+    Config(PathBuf),
+}
 
 /// The live run and its controls (main world).
 #[derive(Resource)]
 pub struct LiveSession {
-    pub demo: Option<Arc<Demo>>,
+    pub source: Option<LiveSource>,
+    /// The model once built (in the background: `load`).
+    pub model: Option<Arc<LiveModel>>,
+    pub(super) load: Option<ModelLoad>,
+    /// Why the model cannot run live (the circuit is still on screen).
+    pub refusal: Option<String>,
     pub feed: Option<LiveFeed>,
-    /// Start (or restart) the run once the column is on screen.
+    /// Start (or restart) the run once the model is built and the circuit is on screen.
     pub start_pending: bool,
+    /// Interventions the next start applies as it reaches their times (a replay).
+    pub replay: Vec<Intervention>,
+    /// Pause right after the next start (a session saved while paused).
+    pub(super) pause_on_start: bool,
     /// The time cursor follows the simulation.
     pub follow: bool,
     pub paused: bool,
     pub speed: Option<f64>,
-    /// Rate factors of the `lgn` and `bkg` inputs.
-    pub input_scale: [f64; 2],
-    /// Weight factors of E->E, E->I, I->E, I->I.
-    pub weight_scale: [f64; 4],
+    /// The window's frame rate at most while the run goes (`None`: no cap).
+    pub frame_cap: Option<f64>,
+    /// Rate factor per virtual population, weight factor per edge population or E/I class (as
+    /// the sliders show them; the engine's are in the log).
+    pub rates: BTreeMap<String, f64>,
+    pub weights: BTreeMap<String, f64>,
+    /// What the engine applied since the run started, with model times.
+    pub log: Vec<Intervention>,
     pub stim_selection: String,
     pub stim_kind: StimulusKind,
     pub stim_amp_pa: f64,
@@ -65,23 +85,32 @@ pub struct LiveSession {
     /// Engine threads.
     pub threads: usize,
     /// The time the cursor was last set to by following (a different one: the user moved it).
-    followed_to: f64,
+    pub(super) followed_to: f64,
     last_restyle: Option<Instant>,
     last_log: Option<Instant>,
+    /// window frames since the last log line
+    frames: u32,
 }
 
 impl Default for LiveSession {
     fn default() -> Self {
         Self {
-            demo: None,
+            source: None,
+            model: None,
+            load: None,
+            refusal: None,
             feed: None,
             start_pending: false,
+            replay: Vec::new(),
+            pause_on_start: false,
             follow: true,
             paused: false,
             speed: Some(1000.0),
-            input_scale: [1.0, 1.0],
-            weight_scale: [1.0; 4],
-            stim_selection: "layer == 'L4'".into(),
+            frame_cap: super::DEFAULT_FRAME_CAP,
+            rates: BTreeMap::new(),
+            weights: BTreeMap::new(),
+            log: Vec::new(),
+            stim_selection: String::new(),
             stim_kind: StimulusKind::SpikeVolley,
             stim_amp_pa: 400.0,
             stim_ms: 50.0,
@@ -90,16 +119,32 @@ impl Default for LiveSession {
             followed_to: f64::NAN,
             last_restyle: None,
             last_log: None,
+            frames: 0,
         }
     }
 }
 
 impl LiveSession {
-    /// A session that runs `demo` once its SONATA export is loaded.
-    pub fn for_demo(demo: Demo) -> Self {
+    /// A session that runs `demo` (exported to `config`) once the column is loaded.
+    pub fn for_demo(demo: Demo, config: PathBuf) -> Self {
         Self {
-            demo: Some(Arc::new(demo)),
+            source: Some(LiveSource::Demo {
+                demo: Arc::new(demo),
+                config,
+            }),
             start_pending: true,
+            stim_selection: "layer == 'L4'".into(),
+            ..default()
+        }
+    }
+
+    /// A session that runs the simulation `config` live once it is loaded, applying `replay`
+    /// as the run reaches each intervention's time.
+    pub fn for_config(config: PathBuf, replay: Vec<Intervention>) -> Self {
+        Self {
+            source: Some(LiveSource::Config(config)),
+            start_pending: true,
+            replay,
             ..default()
         }
     }
@@ -107,6 +152,14 @@ impl LiveSession {
     /// Whether a run feeds the scene now.
     pub fn running(&self) -> bool {
         self.feed.is_some()
+    }
+
+    /// The config run live (`None`: the built-in column, or nothing).
+    pub fn config(&self) -> Option<&PathBuf> {
+        match &self.source {
+            Some(LiveSource::Config(p)) => Some(p),
+            _ => None,
+        }
     }
 
     pub(super) fn say(&mut self, error: bool, text: impl Into<String>) {
@@ -124,6 +177,28 @@ impl LiveSession {
             self.say(true, format!("{e:#}"));
         }
     }
+
+    /// Sends an intervention to the engine (applied at its next chunk boundary, then logged).
+    pub fn intervene(&mut self, action: Action) {
+        if self.feed.is_none() {
+            self.say(true, "start the simulation first");
+            return;
+        }
+        self.send(LiveCommand::Apply(action));
+    }
+
+    /// The run's settings as a session keeps them.
+    pub fn spec(&self) -> Option<LiveSpec> {
+        self.source.as_ref()?;
+        Some(LiveSpec {
+            config: self.config().map(|p| p.display().to_string()),
+            running: self.feed.is_some() && !self.paused,
+            speed_cap: self.speed,
+            rates: self.rates.clone(),
+            weights: self.weights.clone(),
+            interventions: self.log.clone(),
+        })
+    }
 }
 
 /// Drives the live run from the window.
@@ -134,7 +209,18 @@ impl Plugin for LivePlugin {
         app.init_resource::<LiveSession>()
             .init_resource::<LiveStartRequest>()
             .init_resource::<LiveSnapshot>()
-            .add_systems(Update, pump_live.after(crate::view::scene::poll_load));
+            .add_systems(
+                Update,
+                (
+                    handle_start_request,
+                    poll_model_load,
+                    pump_live,
+                    keep_snapshot,
+                    super::frame_cap::cap_frames_while_live,
+                )
+                    .chain()
+                    .after(crate::view::scene::poll_load),
+            );
     }
 }
 
@@ -149,99 +235,38 @@ pub struct LiveStartRequest(pub Option<crate::session::LiveSpec>);
 #[derive(Resource, Default, Debug)]
 pub struct LiveSnapshot(pub Option<crate::session::LiveSpec>);
 
-/// Starts the run: a fresh simulation of the demo's live network, with the sliders' settings.
-pub(super) fn start_run(
-    session: &mut LiveSession,
-    state: &mut ViewerState,
-    playback: &mut Playback,
-) {
-    let Some(demo) = session.demo.clone() else {
-        return;
-    };
-    let Some(scene) = state.scene.as_mut().and_then(Arc::get_mut) else {
-        return;
-    };
-    if let Some(mut old) = session.feed.take() {
-        let _ = old.stop();
-    }
-    let built = demo
-        .live_network()
-        .map_err(anyhow::Error::from)
-        .and_then(|net| {
-            Simulation::from_network(
-                net,
-                &SimOptions {
-                    threads: session.threads,
-                },
-            )
-            .map_err(anyhow::Error::from)
-        });
-    let sim = match built {
-        Ok(s) => s,
-        Err(e) => {
-            session.say(true, format!("building the live network: {e:#}"));
-            return;
-        }
-    };
-    let feed = LiveFeed::start(
-        scene,
-        sim,
-        Some(Box::new(demo.feeder())),
-        CHUNK_MS,
-        session.speed,
-        f64::INFINITY,
-    );
-    session.feed = Some(feed);
-    session.follow = true;
-    session.paused = false;
-    // sliders keep their settings over a reset
-    for (i, source) in ["lgn", "bkg"].iter().enumerate() {
-        if session.input_scale[i] != 1.0 {
-            let factor = session.input_scale[i];
-            session.send(LiveCommand::SetSourceRate {
-                source: (*source).into(),
-                factor,
-            });
-        }
-    }
-    for (i, projection) in CLASS_PROJECTIONS.iter().enumerate() {
-        if session.weight_scale[i] != 1.0 {
-            let factor = session.weight_scale[i].max(WEIGHT_FLOOR);
-            session.send(LiveCommand::ScaleProjection {
-                projection: (*projection).into(),
-                factor,
-            });
-        }
-    }
-    playback.mode = LoopMode::Once;
-    playback.range = (0.0, 1.0);
-    playback.time_ms = 0.0;
-    session.followed_to = 0.0;
-    state.restyle = true;
-    session.say(false, "simulating the column live");
-}
+/// What the snapshot was last made from: a new one is made when it changes.
+type SnapshotKey = (usize, bool, bool, Option<u64>, Option<PathBuf>, bool);
 
-/// Weights are scaled relative to their current value, so a slider at 0 keeps a trace.
-pub(super) const WEIGHT_FLOOR: f64 = 1e-6;
+fn keep_snapshot(
+    session: Res<LiveSession>,
+    mut snapshot: ResMut<LiveSnapshot>,
+    mut last: Local<Option<SnapshotKey>>,
+) {
+    let key = (
+        session.log.len(),
+        session.paused,
+        session.feed.is_some(),
+        session.speed.map(f64::to_bits),
+        session.config().cloned(),
+        session.source.is_some(),
+    );
+    if last.as_ref() != Some(&key) {
+        snapshot.0 = session.spec();
+        *last = Some(key);
+    }
+}
 
 fn pump_live(
     mut session: ResMut<LiveSession>,
     mut state: ResMut<ViewerState>,
     mut playback: ResMut<Playback>,
-    mut frame: Local<u32>,
 ) {
-    // scripted screenshots: `CORTEXVIEW_AUTOSTIM=N` stimulates (the panel's stimulus and
-    // selection) at frame N
-    *frame += 1;
-    if session.feed.is_some()
-        && std::env::var("CORTEXVIEW_AUTOSTIM")
-            .ok()
-            .and_then(|v| v.parse::<u32>().ok())
-            == Some(*frame)
+    if session.start_pending
+        && session.model.is_some()
+        && state.scene.is_some()
+        && state.loading.is_none()
     {
-        stimulate(&mut session, &state);
-    }
-    if session.start_pending && state.scene.is_some() && state.loading.is_none() {
         session.start_pending = false;
         start_run(&mut session, &mut state, &mut playback);
     }
@@ -260,26 +285,56 @@ fn pump_live(
         session.say(true, msg);
         return;
     }
+    let applied = feed.take_applied();
+    let refused = feed.take_refused();
     let until = feed.until_ms();
-    if feed.finished() {
-        let result = feed.stop();
-        session.feed = None;
-        match result {
-            Ok(_) => session.say(false, format!("the run ended at {until:.0} ms")),
-            Err(e) => session.say(true, format!("the live run stopped: {e:#}")),
+    let finished = feed.finished();
+    for item in &applied {
+        match &item.action {
+            Action::SetRate { population, factor } => {
+                session.rates.insert(population.clone(), *factor);
+            }
+            Action::ScaleWeights { edges, factor } => {
+                session.weights.insert(edges.clone(), *factor);
+            }
+            Action::Pause => session.paused = true,
+            Action::Resume => session.paused = false,
+            Action::Reset => {
+                playback.time_ms = 0.0;
+                session.followed_to = 0.0;
+                session.follow = true;
+            }
+            Action::Stimulate { .. } => {}
         }
     }
-    if session
-        .last_log
-        .is_none_or(|t| t.elapsed().as_secs_f64() >= 10.0)
-    {
+    if let Some(last) = applied.last() {
+        let text = describe(last);
+        session.say(false, text);
+    }
+    session.log.extend(applied);
+    if let Some(why) = refused.last() {
+        session.say(true, why.clone());
+    }
+    if finished {
+        let result = session.feed.take().map(|mut f| f.stop());
+        match result {
+            Some(Err(e)) => session.say(true, format!("the live run stopped: {e:#}")),
+            _ => session.say(false, format!("the run ended at {until:.0} ms")),
+        }
+    }
+    session.frames += 1;
+    let since_log = session.last_log.map(|t| t.elapsed().as_secs_f64());
+    if since_log.is_none_or(|s| s >= 10.0) {
         session.last_log = Some(Instant::now());
+        let fps = since_log.map_or(0.0, |s| session.frames as f64 / s);
+        session.frames = 0;
         if let Some(f) = &session.feed {
             info!(
-                "live: t = {:.0} ms, {:.2}x real time, {} spikes",
+                "live: t = {:.0} ms, {:.2}x real time, {} spikes, window {:.1} fps",
                 until,
                 f.model_ms_per_second() / 1000.0,
-                f.spike_count()
+                f.spike_count(),
+                fps
             );
         }
     }
@@ -307,54 +362,15 @@ fn pump_live(
     }
 }
 
-/// A pulse or volley into the rows of `v1` that the stimulus selection picks.
-pub fn stimulate(session: &mut LiveSession, state: &ViewerState) {
-    let Some(scene) = state.scene.as_deref() else {
-        return;
+/// One line saying what the engine applied.
+fn describe(item: &Intervention) -> String {
+    let what = match &item.action {
+        Action::ScaleWeights { edges, factor } => format!("weights of {edges} x {factor:.2}"),
+        Action::SetRate { population, factor } => format!("rate of {population} x {factor:.2}"),
+        Action::Stimulate { select, .. } => format!("stimulated {select}"),
+        Action::Pause => "paused".into(),
+        Action::Resume => "running".into(),
+        Action::Reset => "started again from 0 ms".into(),
     };
-    let sites = state.probe_sites.as_deref().map(Vec::as_slice);
-    let rows = match scene.select_rows_near(&session.stim_selection, "v1", sites) {
-        Ok(r) => r,
-        Err(e) => {
-            session.say(true, format!("stimulus selection: {e:#}"));
-            return;
-        }
-    };
-    stimulate_rows(session, rows);
-}
-
-/// A pulse or volley (the session's stimulus) into the `v1` neurons among `instances` (e.g.
-/// the neurons the probe hears).
-pub fn stimulate_instances(session: &mut LiveSession, state: &ViewerState, instances: &[u32]) {
-    let Some(scene) = state.scene.as_deref() else {
-        return;
-    };
-    let rows = instances
-        .iter()
-        .filter_map(|&i| scene.locate(i as usize))
-        .filter(|(p, _)| p.name == "v1")
-        .map(|(_, r)| r as u32)
-        .collect();
-    stimulate_rows(session, rows);
-}
-
-fn stimulate_rows(session: &mut LiveSession, rows: Vec<u32>) {
-    if rows.is_empty() {
-        session.say(true, "the stimulus selection picks no neuron of v1");
-        return;
-    }
-    let (amp, ms) = match session.stim_kind {
-        StimulusKind::SpikeVolley => VOLLEY,
-        StimulusKind::CurrentPulse => (session.stim_amp_pa, session.stim_ms),
-    };
-    let n = rows.len();
-    let Some(feed) = session.feed.as_mut() else {
-        session.say(true, "start the simulation first");
-        return;
-    };
-    let result = feed.pulse(0, rows, amp, ms);
-    match result {
-        Ok(()) => session.say(false, format!("{amp:.0} pA for {ms} ms into {n} neurons")),
-        Err(e) => session.say(true, format!("{e:#}")),
-    }
+    format!("{what} at {:.1} ms", item.t_ms)
 }

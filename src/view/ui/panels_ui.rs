@@ -85,7 +85,7 @@ pub fn panels_ui(
     let right = show_right.then(|| {
         egui::Panel::right("details")
             .resizable(true)
-            .default_size(if live.demo.is_some() { 330.0 } else { 260.0 })
+            .default_size(if live.source.is_some() { 330.0 } else { 260.0 })
             .show(&mut root, |ui| {
                 details_panel_ui(ui, &mut state, &mut playback, &mut live, &mut probe);
             })
@@ -169,14 +169,19 @@ fn details_panel_ui(
     probe: &mut ProbeSession,
 ) {
     egui::ScrollArea::vertical().show(ui, |ui| {
-        if live.demo.is_some() {
+        let live_offered = live.source.is_some()
+            || state
+                .scene
+                .as_deref()
+                .is_some_and(|s| s.circuit.simulation.is_some());
+        if live_offered {
             egui::CollapsingHeader::new("Live simulation")
                 .default_open(true)
                 .show(ui, |ui| live_ui(ui, live, state, playback));
             ui.separator();
         }
         egui::CollapsingHeader::new("Neuropixels probe")
-            .default_open(live.demo.is_some())
+            .default_open(live.source.is_some())
             .show(ui, |ui| {
                 let running = live.running();
                 let targets = probe_ui(ui, probe, state, playback, running);

@@ -72,7 +72,7 @@ pub fn run_window_with_options(
     .add_plugins(crate::view::capture::export_ui::MovieExportPlugin)
     .add_plugins(crate::view::cuts::cuts_ui::CutsUiPlugin)
     .add_plugins(LooksUiPlugin)
-    .insert_resource(ProbeSession::shown(live.demo.is_some()))
+    .insert_resource(ProbeSession::shown(live.source.is_some()))
     .insert_resource(live)
     .insert_resource(ClearColor(BACKGROUND))
     .insert_resource(StartupPath(path.map(Path::to_path_buf)))
