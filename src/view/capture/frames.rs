@@ -124,6 +124,10 @@ impl RenderOptions {
     /// The frames' model times, checked: finite times, a positive frame rate and speed, and
     /// no more frames than [`RenderOptions::max_frames`].
     pub fn frame_plan(&self) -> anyhow::Result<FramePlan> {
+        let (width, height) = (self.width, self.height);
+        if !(1..=8192).contains(&width) || !(1..=8192).contains(&height) {
+            bail!("frame size {width}x{height} is outside 1..8192");
+        }
         if !self.t0.is_finite() {
             bail!("--t0 {} is not a finite time in ms", self.t0);
         }
