@@ -210,6 +210,23 @@ fn prepare(config: &Path, tstop: Option<f64>, interrupt: &AtomicBool) -> anyhow:
 }
 
 /// The spikes per population, in the engine's order.
+/// Each population's neurons, spikes and mean rate over a run of `tstop` ms.
+fn population_summaries(
+    sim: &Simulation,
+    pops: &[PopulationSpikes],
+    tstop: f64,
+) -> Vec<PopSummary> {
+    pops.iter()
+        .enumerate()
+        .map(|(i, p)| PopSummary {
+            population: p.population.clone(),
+            neurons: sim.population_len(i),
+            spikes: p.len(),
+            mean_rate_hz: p.len() as f64 / sim.population_len(i).max(1) as f64 / (tstop / 1000.0),
+        })
+        .collect()
+}
+
 fn spikes_by_population(sim: &Simulation) -> Vec<PopulationSpikes> {
     let mut pops: Vec<PopulationSpikes> = sim
         .population_names()
@@ -317,18 +334,7 @@ pub fn simulate(
         write_s,
         real_time_factor: tstop / 1000.0 / simulate_s.max(1e-9),
         spikes: sim.spike_count(),
-        populations: pops
-            .iter()
-            .enumerate()
-            .map(|(i, p)| PopSummary {
-                population: p.population.clone(),
-                neurons: sim.population_len(i),
-                spikes: p.len(),
-                mean_rate_hz: p.len() as f64
-                    / sim.population_len(i).max(1) as f64
-                    / (tstop / 1000.0),
-            })
-            .collect(),
+        populations: population_summaries(&sim, &pops, tstop),
         spikes_file: spec.spikes_file.as_ref().map(|p| p.display().to_string()),
         reports: report_summaries,
         peak_rss_bytes: peak_rss_bytes(),

@@ -7,7 +7,8 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::{
-    PopSummary, Summary, commit_outputs, peak_rss_bytes, spikes_by_population, usable_threads,
+    Summary, commit_outputs, peak_rss_bytes, population_summaries, spikes_by_population,
+    usable_threads,
 };
 use crate::sim::control::{LiveModel, replay};
 use crate::sim::interventions;
@@ -81,18 +82,7 @@ pub fn simulate_with_interventions(
         write_s,
         real_time_factor: tstop / 1000.0 / simulate_s.max(1e-9),
         spikes: sim.spike_count(),
-        populations: pops
-            .iter()
-            .enumerate()
-            .map(|(i, p)| PopSummary {
-                population: p.population.clone(),
-                neurons: sim.population_len(i),
-                spikes: p.len(),
-                mean_rate_hz: p.len() as f64
-                    / sim.population_len(i).max(1) as f64
-                    / (tstop / 1000.0),
-            })
-            .collect(),
+        populations: population_summaries(&sim, &pops, tstop),
         spikes_file: spec.spikes_file.as_ref().map(|p| p.display().to_string()),
         reports: Vec::new(),
         peak_rss_bytes: peak_rss_bytes(),
