@@ -216,7 +216,13 @@ mod tests {
                 select: "population == v1".into(),
                 style: "points".into(),
                 color_by: Some(color_by.into()),
-                colormap: (color_by == "report").then(|| "coolwarm".to_owned()),
+                // Continuous colourings always write the colormap they draw with.
+                colormap: match color_by {
+                    "report" => Some("coolwarm".to_owned()),
+                    "activity" => Some("magma".to_owned()),
+                    "layer" => Some("viridis".to_owned()),
+                    _ => None,
+                },
                 range: (color_by == "layer" || color_by == "report").then_some([1.0, 4.0]),
                 size: 1.5,
                 opacity: 0.25,
