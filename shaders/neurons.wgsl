@@ -128,8 +128,10 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
         default: { skip = emission <= 0.0; }
     }
     if (radius <= 0.0 || skip) {
-        // Hidden: a degenerate triangle outside the clip volume.
-        out.clip = vec4<f32>(2.0, 2.0, 2.0, 1.0);
+        // Hidden: all three corners at one point inside the clip volume, a triangle of no
+        // area that the rasteriser drops. (A corner outside the volume would send the whole
+        // batch through a software rasteriser's clipper, the slow path.)
+        out.clip = vec4<f32>(0.0, 0.0, 0.5, 1.0);
         return out;
     }
     let center = center_radius.xyz;
