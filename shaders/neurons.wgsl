@@ -4,7 +4,9 @@
 // instanced draw and per triangle set up; one big draw of one triangle per neuron is the
 // cheapest for them (30 % more fragments than a quad, half the triangles). Each fragment
 // intersects the ray with the sphere and writes the true depth of the hit, so that spheres
-// intersect correctly. Activity: each neuron's last spike time; the glow fades as
+// intersect correctly (with EXACT_DEPTH; without it, the whole disc takes the depth of the
+// sphere's nearest point, set per vertex, so that the rasteriser rejects hidden fragments before
+// shading them: the same picture wherever spheres do not overlap). Activity: each neuron's last spike time; the glow fades as
 // exp(-(t - t_spike) / tau) and is cut off after 6 tau (so that seeking reproduces frames
 // played forward exactly).
 //
@@ -140,10 +142,11 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
     var right = view.right.xyz;
     var up = view.up.xyz;
     var extent = 1.0;
+    var to_eye = -view.forward.xyz;
     if (view.camera.w < 0.5) {
         let eye = view.camera.xyz - center;
         let d2 = dot(eye, eye);
-        let to_eye = eye * inverseSqrt(d2);
+        to_eye = eye * inverseSqrt(d2);
         right = normalize(cross(view.up.xyz, to_eye));
         up = cross(to_eye, right);
         // The silhouette cone cuts the plane through the centre in a circle of radius
@@ -153,6 +156,11 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
     }
     let world = center + (right * corner.x + up * corner.y) * radius * extent;
     out.clip = view.clip_from_world * vec4<f32>(world, 1.0);
+#ifndef EXACT_DEPTH
+    // The depth of the sphere's nearest point, the same at the three corners.
+    let nearest = view.clip_from_world * vec4<f32>(center + to_eye * radius, 1.0);
+    out.clip.z = nearest.z / nearest.w * out.clip.w;
+#endif
     out.world = world;
     out.center_radius = vec4<f32>(center, radius);
 
@@ -173,7 +181,9 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
 
 struct FragmentOut {
     @location(0) color: vec4<f32>,
+#ifdef EXACT_DEPTH
     @builtin(frag_depth) depth: f32,
+#endif
 };
 
 // Where the view ray meets the sphere, and the sphere's normal there.
@@ -232,7 +242,9 @@ fn fragment(in: VertexOut) -> FragmentOut {
         shade = 0.85 + 0.15 * shade;
     }
     out.color = vec4<f32>(in.color.rgb * shade, 1.0);
+#ifdef EXACT_DEPTH
     out.depth = h.depth;
+#endif
     return out;
 }
 
@@ -241,7 +253,9 @@ struct SeeThroughOut {
     @location(0) accum: vec4<f32>,
     // r: alpha (the target keeps the product of 1 - alpha, the revealage).
     @location(1) reveal: vec4<f32>,
+#ifdef EXACT_DEPTH
     @builtin(frag_depth) depth: f32,
+#endif
 };
 
 // McGuire and Bavoil's depth weight (their eq. 9 on the depth normalised over the scene's
@@ -274,7 +288,9 @@ fn fragment_oit(in: VertexOut) -> SeeThroughOut {
     let w = oit_weight(alpha, h.point);
     out.accum = vec4<f32>(rgb * alpha, alpha) * w;
     out.reveal = vec4<f32>(alpha, 0.0, 0.0, 0.0);
+#ifdef EXACT_DEPTH
     out.depth = h.depth;
+#endif
     return out;
 }
 
@@ -286,6 +302,8 @@ fn fragment_glow(in: VertexOut) -> FragmentOut {
         discard;
     }
     out.color = vec4<f32>(in.color.rgb, 1.0);
+#ifdef EXACT_DEPTH
     out.depth = h.depth;
+#endif
     return out;
 }
