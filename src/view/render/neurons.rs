@@ -642,7 +642,6 @@ impl SpecializedRenderPipeline for NeuronPipeline {
                 entry_point: Some(fragment.into()),
                 shader_defs,
                 targets: key.color_targets(),
-                ..default()
             }),
             depth_stencil: key.depth_stencil(),
             multisample: MultisampleState {
