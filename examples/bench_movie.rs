@@ -33,21 +33,19 @@
 //! The network: `scripts/build_peer_nets.py` (or `../shared/peers/build_v1_like.py --n 230924
 //! --edges fast`) builds it under `~/.cache/cortexview-peers/nets/v1_iaf_n230924`.
 
+#[path = "common/bench_net.rs"]
+mod bench_net;
+
 use std::path::PathBuf;
-use std::time::Instant;
 
 use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::layout::Layout;
 use cortexview::view::capture::movie_writer::{MovieFormat, have_ffmpeg};
 use cortexview::view::capture::{RenderOptions, render_scene};
-use cortexview::view::scene::Scene;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let mut net = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default()
-        .join(".cache/cortexview-peers/nets/v1_iaf_n230924");
+    let mut net = bench_net::default_net();
     let (mut frames, mut width, mut height) = (30u64, 1280u32, 720u32);
     let mut layout = "3d+raster".to_owned();
     let mut skip_old = false;
@@ -62,23 +60,7 @@ fn main() -> anyhow::Result<()> {
             other => net = PathBuf::from(other),
         }
     }
-    let start = Instant::now();
-    let mut scene = Scene::open(&net, &[])?;
-    let has_output = scene
-        .spikes
-        .iter()
-        .any(|s| s.source.contains("(output)") && !s.index.is_empty());
-    let nest = net.join("output_nest_h5py/spikes.h5");
-    if !has_output && nest.exists() {
-        let pops = cortexview::sonata::read_spikes(&nest)?;
-        scene.add_spikes(&nest.display().to_string(), pops);
-    }
-    let n_spikes: usize = scene.spikes.iter().map(|s| s.index.len()).sum();
-    println!(
-        "loaded {} neurons, {n_spikes} spikes in {:.1} s",
-        scene.len(),
-        start.elapsed().as_secs_f64()
-    );
+    let scene = bench_net::open_with_spikes(&net)?;
     let out = std::env::temp_dir().join(format!("bench_movie_{}", std::process::id()));
     let fps = 30.0;
     let speed = 100.0;

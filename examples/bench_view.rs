@@ -29,19 +29,19 @@
 //! update 0.38-0.45 ms at ~12k spikes; after 2.61, 2.79 fps (35.7-37.4 s of CPU), 0.40-0.42
 //! ms. Equal within the noise of the shared machine.
 
+#[path = "common/bench_net.rs"]
+mod bench_net;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
 use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::HeadlessViewer;
-use cortexview::view::scene::{Representation, Scene};
+use cortexview::view::scene::Representation;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let mut net = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default()
-        .join(".cache/cortexview-peers/nets/v1_iaf_n230924");
+    let mut net = bench_net::default_net();
     let (mut frames, mut width, mut height, mut speed, mut fps) =
         (60usize, 1280u32, 720u32, 100.0, 30.0);
     let mut t0 = 100.0;
@@ -57,33 +57,7 @@ fn main() -> anyhow::Result<()> {
             other => net = PathBuf::from(other),
         }
     }
-    // The config's output spikes, else NEST's (output_nest_h5py/spikes.h5), not both.
-    let start = Instant::now();
-    let mut scene = Scene::open(&net, &[])?;
-    let has_output = scene
-        .spikes
-        .iter()
-        .any(|s| s.source.contains("(output)") && !s.index.is_empty());
-    let nest = net.join("output_nest_h5py/spikes.h5");
-    if !has_output && nest.exists() {
-        let pops = cortexview::sonata::read_spikes(&nest)?;
-        scene.add_spikes(&nest.display().to_string(), pops);
-    }
-    for s in &scene.spikes {
-        println!(
-            "spikes: {} ({}) from {}",
-            s.index.population,
-            s.index.len(),
-            s.source
-        );
-    }
-    let n_spikes: usize = scene.spikes.iter().map(|s| s.index.len()).sum();
-    println!(
-        "loaded {} neurons, {} spikes in {:.2} s",
-        scene.len(),
-        n_spikes,
-        start.elapsed().as_secs_f64()
-    );
+    let scene = bench_net::open_with_spikes(&net)?;
     let t = Instant::now();
     let mut v = HeadlessViewer::new(scene, vec![Representation::default()], false, width, height)?;
     v.set_camera(CameraPreset::Orbit, 0.0);
