@@ -13,7 +13,7 @@ use super::state::{PanelsShown, SessionScene};
 use crate::session::{CameraSpec, FrameState, SESSION_VERSION, Session};
 use crate::view::ViewerState;
 use crate::view::camera::OrbitCamera;
-use crate::view::live::{LiveSnapshot, LiveStartRequest};
+use crate::view::live::{LiveSnapshot, LiveStartRequest, LiveStopRequest};
 use crate::view::playback::Playback;
 use crate::view::probe::ProbeSession;
 
@@ -115,7 +115,8 @@ pub fn set_camera(world: &mut World, spec: &CameraSpec) {
 }
 
 /// Puts a session on screen over the scene already loaded: its still frame, playback, panels,
-/// probe (once the probe is placed), story and live run. The extra files are the caller's.
+/// probe (once the probe is placed), story and live run (started, or stopped when the session has
+/// none). The extra files are the caller's.
 pub fn apply_session(world: &mut World, session: &Session) {
     {
         let mut playback = world.resource_mut::<Playback>();
@@ -153,10 +154,13 @@ pub fn apply_session(world: &mut World, session: &Session) {
     {
         probe.enabled = false;
     }
-    if session.live.is_some()
-        && let Some(mut request) = world.get_resource_mut::<LiveStartRequest>()
-    {
-        request.0.clone_from(&session.live);
+    // a scene without a live run stops the one going (a deck stepping off a live scene)
+    if session.live.is_some() {
+        if let Some(mut request) = world.get_resource_mut::<LiveStartRequest>() {
+            request.0.clone_from(&session.live);
+        }
+    } else if let Some(mut request) = world.get_resource_mut::<LiveStopRequest>() {
+        request.0 = true;
     }
 }
 
