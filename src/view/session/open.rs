@@ -10,6 +10,7 @@ use super::state::{
     CameraFlight, DeckState, Flight, OpenRequests, Pending, PendingSession, SessionScene,
     StoryPreview,
 };
+use crate::session::interpolate::{slerp_direction, to_f32, to_f64};
 use crate::session::{Deck, Session, is_deck_path, is_session_path};
 use crate::sonata::circuit::{H5Kind, h5_kind};
 use crate::view::{LoadTask, ViewerState};
@@ -242,7 +243,7 @@ pub fn step_deck(world: &mut World, step: isize) {
     }
 }
 
-/// Moves the camera along a flight (smoothstep over its duration).
+/// Moves the camera along a flight (smoothstep over its duration; `up` turns, never flips).
 pub fn fly_camera(world: &mut World, dt: f64) {
     let Some(mut flight) = world
         .get_resource::<CameraFlight>()
@@ -262,12 +263,17 @@ pub fn fly_camera(world: &mut World, dt: f64) {
     camera.position = lerp(flight.from.position, flight.to.position);
     camera.target = lerp(flight.from.target, flight.to.target);
     camera.fov_deg = flight.from.fov_deg + (flight.to.fov_deg - flight.from.fov_deg) * u as f32;
-    set_camera(world, &camera);
+    let view: [f64; 3] = std::array::from_fn(|k| f64::from(camera.target[k] - camera.position[k]));
+    camera.up = to_f32(slerp_direction(
+        to_f64(flight.from.up),
+        to_f64(flight.to.up),
+        u,
+        view,
+    ));
     let done = flight.elapsed_s >= flight.duration_s;
+    // at the end exactly the scene's camera (a saved session gives it back as written)
+    set_camera(world, if done { &flight.to } else { &camera });
     world.resource_mut::<CameraFlight>().0 = if done { None } else { Some(flight) };
-    if done {
-        set_camera(world, &camera);
-    }
 }
 
 /// Draws the story's frame at the preview's movie time while it plays or after a change.
