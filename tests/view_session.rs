@@ -314,3 +314,70 @@ fn a_session_up_rolls_the_picture_and_is_kept() {
     assert!(along.abs() < 1e-2, "up across the view: {moved:?}");
     assert!(moved.up[0] > 0.9, "still rolled a quarter turn: {moved:?}");
 }
+
+#[test]
+fn spike_and_report_files_added_from_the_menu_are_saved_and_reopen() {
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let spikes = dir.path().join("more_spikes.h5");
+    let report = dir.path().join("membrane.h5");
+    std::fs::copy(fixture().join("inputs/lgn_spikes.h5"), &spikes).unwrap();
+    let compartments = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/compartment_report/v_compartments.h5");
+    std::fs::copy(compartments, &report).unwrap();
+
+    let mut viewer = HeadlessViewer::new(
+        Scene::open(&fixture(), &[]).expect("fixture opens"),
+        Vec::new(),
+        false,
+        W,
+        H,
+    )
+    .expect("viewer");
+    let world = viewer.app.world_mut();
+    world.resource_mut::<ViewerState>().opened = Some(fixture());
+    let before = capture_session(world);
+    assert_eq!(
+        before.open,
+        vec![fixture().to_string_lossy().into_owned()],
+        "the circuit's own input spikes are not listed"
+    );
+    // what File > Open spikes… and Open report… (and dropping the files) call
+    {
+        let mut state = world.resource_mut::<ViewerState>();
+        cortexview::view::ui::add_spikes_file(&mut state, &spikes);
+        cortexview::view::reports::plugin::add_report_file(&mut state, &report);
+        assert_eq!(state.error, None);
+    }
+    let captured = capture_session(world);
+    let expected: Vec<String> = [fixture(), spikes.clone(), report.clone()]
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(captured.open, expected);
+
+    let path = dir.path().join("with_files.cvsession.json");
+    captured.save(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("more_spikes.h5") && text.contains("membrane.h5"),
+        "{text}"
+    );
+    // a fresh viewer opens the session with both files
+    let mut fresh = HeadlessViewer::new(
+        Scene::open(&fixture(), &[]).expect("fixture opens"),
+        Vec::new(),
+        false,
+        W,
+        H,
+    )
+    .expect("viewer");
+    fresh.app.world_mut().resource_mut::<ViewerState>().opened = Some(fixture());
+    open_and_wait(&mut fresh, &path);
+    let state = fresh.app.world().resource::<ViewerState>();
+    let scene = state.scene.as_ref().unwrap();
+    let spikes_name = spikes.display().to_string();
+    assert!(scene.spikes.iter().any(|s| s.source == spikes_name));
+    assert!(scene.circuit.reports.iter().any(|r| r.file == report));
+    assert_eq!(capture_session(fresh.app.world_mut()).open, expected);
+}

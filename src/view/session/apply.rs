@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 
+use super::added_files::added_files;
 use super::convert::{
     apply_playback, orbit_from_spec, orbit_to_spec, playback_to_spec, probe_from_spec,
     probe_to_spec, representation_from_spec, representation_to_spec,
@@ -221,8 +222,8 @@ pub fn capture_session(world: &mut World) -> Session {
     if let Some(p) = &state.opened {
         open.push(absolute(p));
     }
-    if let Some(s) = scene_state {
-        open.extend(s.extra_files.iter().map(|p| absolute(p)));
+    if let Some(scene) = &state.scene {
+        open.extend(added_files(scene).iter().map(|p| absolute(p)));
     }
     let probe = world
         .get_resource::<ProbeSession>()
@@ -272,7 +273,7 @@ pub fn capture_session(world: &mut World) -> Session {
     }
 }
 
-fn absolute(p: &std::path::Path) -> String {
+pub(super) fn absolute(p: &std::path::Path) -> String {
     std::path::absolute(p)
         .unwrap_or_else(|_| PathBuf::from(p))
         .to_string_lossy()

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
 
-use super::apply::{FrameParts, apply_frame_state, apply_session, capture_session, set_camera};
+use super::added_files::added_files;
+use super::apply::{
+    FrameParts, absolute, apply_frame_state, apply_session, capture_session, set_camera,
+};
 use super::state::{
     CameraFlight, DeckState, Flight, OpenRequests, Pending, PendingSession, SessionScene,
     StoryPreview,
@@ -159,19 +162,22 @@ pub fn apply_pending_session(world: &mut World) {
         );
     }
     let from = pending.fly.then(|| capture_session(world).camera).flatten();
-    let already = world
-        .get_resource_or_init::<SessionScene>()
-        .extra_files
-        .clone();
-    for file in pending.extras.iter().filter(|f| !already.contains(f)) {
+    // files the scene on screen has already (a deck step on the same circuit) are not read again
+    let already: Vec<String> = world
+        .resource::<ViewerState>()
+        .scene
+        .as_ref()
+        .map(|scene| added_files(scene).iter().map(|p| absolute(p)).collect())
+        .unwrap_or_default();
+    for file in pending
+        .extras
+        .iter()
+        .filter(|f| !already.contains(&absolute(f)))
+    {
         add_extra_file(world, file);
     }
     apply_session(world, &pending.session);
-    {
-        let mut scene = world.resource_mut::<SessionScene>();
-        scene.path = Some(pending.path.clone());
-        scene.extra_files.clone_from(&pending.extras);
-    }
+    world.get_resource_or_init::<SessionScene>().path = Some(pending.path.clone());
     if let Some(from) = from
         && super::apply::places_camera(&pending.session)
     {
