@@ -7,7 +7,7 @@ pub mod apply;
 pub mod convert;
 pub mod open;
 mod plugin;
-mod presenter;
+pub mod presenter;
 pub mod state;
 mod story_ui;
 
