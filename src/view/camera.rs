@@ -122,7 +122,9 @@ impl OrbitCamera {
         }
         let want = across.normalize();
         let have = *unrolled.up();
-        self.roll = have.cross(want).dot(back).atan2(have.dot(want));
+        let roll = have.cross(want).dot(back).atan2(have.dot(want));
+        // rounding noise of an upright view is no roll (the presets draw the same picture)
+        self.roll = if roll.abs() < 1e-6 { 0.0 } else { roll };
     }
 
     pub fn projection(&self) -> Projection {
