@@ -10,7 +10,7 @@ use cortexview::demo::{CellModel, Demo, DemoOptions};
 use cortexview::session::{CameraSpec, Deck, LiveSpec, Session};
 use cortexview::view::ViewerState;
 use cortexview::view::capture::HeadlessViewer;
-use cortexview::view::live::{LivePlugin, LiveSession, LiveSnapshot};
+use cortexview::view::live::{LivePlugin, LiveSession, LiveSnapshot, LiveSource};
 use cortexview::view::scene::Scene;
 use cortexview::view::session::open::{FLIGHT_S, fly_camera, step_deck};
 use cortexview::view::session::state::{DeckState, PendingSession};
@@ -130,7 +130,17 @@ fn a_deck_step_off_a_live_scene_stops_the_run_and_back_starts_it() {
     assert_eq!(saved.live, None, "a saved still scene has no live run");
     assert_eq!(saved.camera.map(|c| c.position), Some([800.0, 0.0, 1200.0]));
 
-    // and a step back runs the column again
+    // "Run live" pressed in the panel on the still scene's config meanwhile
+    {
+        let mut live = viewer.app.world_mut().resource_mut::<LiveSession>();
+        live.source = Some(LiveSource::Config(config.clone()));
+        live.start_pending = true;
+    }
+    for _ in 0..3 {
+        viewer.app.update();
+    }
+
+    // and a step back runs the built-in column again
     step_deck(viewer.app.world_mut(), -1);
     assert!(
         run_until(&mut viewer, |v| running(v) && simulated_ms(v) > 5.0),
@@ -143,6 +153,10 @@ fn a_deck_step_off_a_live_scene_stops_the_run_and_back_starts_it() {
             .resource::<LiveSnapshot>()
             .0
             .as_ref()
-            .is_some_and(|s| s.running)
+            .is_some_and(|s| s.running && s.config.is_none())
     );
+    assert!(matches!(
+        viewer.app.world().resource::<LiveSession>().source,
+        Some(LiveSource::Demo { .. })
+    ));
 }

@@ -46,10 +46,16 @@ pub(super) fn handle_start_request(
     let Some(spec) = request.0.take() else {
         return;
     };
-    if session.source.is_none()
+    // a parked run comes back; the built-in column also over a config run from the panel since
+    let demo = |s: Option<&LiveSource>| matches!(s, Some(LiveSource::Demo { .. }));
+    let column_parked = spec.config.is_none()
+        && demo(session.parked.as_ref().map(|p| &p.0))
+        && !demo(session.source.as_ref());
+    if (session.source.is_none() || column_parked)
         && let Some((source, model)) = session.parked.take()
     {
         (session.source, session.model) = (Some(source), model);
+        (session.load, session.refusal) = (None, None);
     }
     let source = match (&spec.config, &session.source) {
         (Some(path), _) => LiveSource::Config(path.into()),
