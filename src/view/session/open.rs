@@ -100,8 +100,17 @@ pub fn open_session(world: &mut World, path: &Path, fly: bool) {
         Err(e) => return report(world, e.to_string()),
     };
     info!("opening session {}", path.display());
-    let missing = loaded.missing_files();
-    let circuit = loaded.open.first().filter(|p| p.exists()).cloned();
+    let mut missing = loaded.missing_files();
+    let mut circuit = loaded.open.first().filter(|p| p.exists()).cloned();
+    if loaded.shows_builtin_column() {
+        // written by `cortexview live` (or a window opened on a deck that runs it)
+        let column = crate::cli::demo::live_demo_config(&crate::demo::DemoOptions::default());
+        if column.is_file() {
+            circuit = Some(column);
+        } else {
+            missing.push(column);
+        }
+    }
     let extras: Vec<PathBuf> = loaded
         .open
         .iter()
