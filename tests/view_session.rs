@@ -225,7 +225,20 @@ fn a_live_session_asks_for_its_run_and_a_running_one_is_saved() {
         ..live
     };
     world.resource_mut::<LiveSnapshot>().0 = Some(running.clone());
-    assert_eq!(capture_session(world).live, Some(running));
+    world.resource_mut::<ViewerState>().opened = Some(fixture());
+    let captured = capture_session(world);
+    assert_eq!(captured.live, Some(running.clone()));
+    assert_eq!(captured.open.len(), 1, "a circuit of its own is named");
+
+    // the built-in column is named by `live` alone: its files lie in the user's cache
+    let column = cortexview::cli::demo::live_demo_config(&Default::default());
+    world.resource_mut::<ViewerState>().opened = Some(column);
+    let captured = capture_session(world);
+    assert!(captured.open.is_empty(), "{:?}", captured.open);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("column.cvsession.json");
+    captured.save(&path).unwrap();
+    assert!(Session::load(&path).unwrap().shows_builtin_column());
 }
 
 /// The centre of the orange pixels, if any.

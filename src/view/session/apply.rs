@@ -218,8 +218,16 @@ pub fn capture_session(world: &mut World) -> Session {
     });
     let state = world.resource::<ViewerState>();
     let playback = world.resource::<Playback>();
+    let live = world
+        .get_resource::<LiveSnapshot>()
+        .and_then(|l| l.0.clone());
     let mut open: Vec<String> = Vec::new();
-    if let Some(p) = &state.opened {
+    // the built-in column running live is named by `live` alone (its files are in a cache)
+    let builtin_column = live.as_ref().is_some_and(|l| l.config.is_none())
+        && state.opened.as_ref().is_some_and(|p| {
+            *p == crate::cli::demo::live_demo_config(&crate::demo::DemoOptions::default())
+        });
+    if let Some(p) = state.opened.as_ref().filter(|_| !builtin_column) {
         open.push(absolute(p));
     }
     if let Some(scene) = &state.scene {
@@ -263,9 +271,7 @@ pub fn capture_session(world: &mut World) -> Session {
         slab: state.slab,
         clip: state.clip.clone(),
         looks: state.looks.clone(),
-        live: world
-            .get_resource::<LiveSnapshot>()
-            .and_then(|l| l.0.clone()),
+        live,
         story: scene_state.and_then(|s| s.story.clone()),
         title: scene_state.and_then(|s| s.still_title.clone()),
         picked: state.picked,
