@@ -280,7 +280,7 @@ fn run(args: Args) -> anyhow::Result<()> {
 fn open_viewer(path: Option<&std::path::Path>, shot: &WindowArgs) -> anyhow::Result<()> {
     cortexview::view::ui::run_window_with_options(
         path,
-        cortexview::view::live::LiveSession::default(),
+        cortexview::cli::window_args::live_for(path)?,
         shot.window()?,
     )
 }

@@ -159,3 +159,28 @@ fn a_deck_lists_its_sessions_from_a_file_or_a_folder() {
             .contains("no sessions")
     );
 }
+
+#[test]
+fn the_example_deck_has_three_scenes_one_running_the_built_in_column() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folder = root.join("examples/deck");
+    assert!(cortexview::session::is_deck_path(&folder));
+    let deck = Deck::load(&folder).unwrap();
+    assert_eq!(deck.scenes.len(), 3);
+    let loaded: Vec<_> = deck
+        .scenes
+        .iter()
+        .map(|s| Session::load(s).unwrap())
+        .collect();
+    let live: Vec<bool> = loaded.iter().map(|l| l.shows_builtin_column()).collect();
+    assert_eq!(live, [false, true, false]);
+    for l in &loaded {
+        assert!(l.missing_files().is_empty(), "{:?}", l.missing_files());
+    }
+    // the still scenes name a circuit; naming one besides a live run without a config is not
+    // the built-in column
+    assert!(loaded[0].session.live.is_none() && !loaded[0].open.is_empty());
+    let mut named = loaded[1].clone();
+    named.open = loaded[0].open.clone();
+    assert!(!named.shows_builtin_column());
+}

@@ -57,24 +57,32 @@ pub fn run(
     Ok(())
 }
 
-/// What `cortexview` with no arguments shows: the column built in memory (for the engine) and
-/// written as SONATA into a cache folder once (for the scene: positions, types, layers; later
-/// starts reuse the files). Returns the config to open and the column to simulate live.
-pub fn prepare_live_demo(options: DemoOptions) -> anyhow::Result<(std::path::PathBuf, Demo)> {
+/// Where [`prepare_live_demo`] writes the column of `options` (its `config.json`, in the user's
+/// cache folder).
+pub fn live_demo_config(options: &DemoOptions) -> std::path::PathBuf {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
         .unwrap_or_else(std::env::temp_dir);
-    let dir = cache.join(format!(
-        "cortexview/live-v1-{}-seed{}-{}-{}ms",
-        options.cells,
-        options.seed,
-        options.model.nest_name(),
-        options.tstop_ms
-    ));
+    cache
+        .join(format!(
+            "cortexview/live-v1-{}-seed{}-{}-{}ms",
+            options.cells,
+            options.seed,
+            options.model.nest_name(),
+            options.tstop_ms
+        ))
+        .join("config.json")
+}
+
+/// What `cortexview` with no arguments shows: the column built in memory (for the engine) and
+/// written as SONATA into a cache folder once (for the scene: positions, types, layers; later
+/// starts reuse the files). Returns the config to open and the column to simulate live.
+pub fn prepare_live_demo(options: DemoOptions) -> anyhow::Result<(std::path::PathBuf, Demo)> {
+    let config = live_demo_config(&options);
+    let dir = config.parent().unwrap_or(Path::new(".")).to_owned();
     let t0 = Instant::now();
     let demo = Demo::build(&options).context("building the demo column")?;
-    let config = dir.join("config.json");
     if !config.is_file() {
         eprintln!(
             "first start: writing the demo V1 column ({} cells) to {}",

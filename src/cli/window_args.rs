@@ -49,3 +49,34 @@ impl WindowArgs {
         }))
     }
 }
+
+/// The window's live run for what it opens: a session, or a deck with a scene, that shows the
+/// built-in column live gets the column built (and written to the cache the first time) so
+/// that the scene can run it; anything else gets none.
+#[cfg(feature = "viewer")]
+pub fn live_for(path: Option<&std::path::Path>) -> anyhow::Result<crate::view::live::LiveSession> {
+    use crate::session::{Deck, Session, is_deck_path, is_session_path};
+    use crate::view::live::LiveSession;
+    let Some(path) = path else {
+        return Ok(LiveSession::default());
+    };
+    let scenes = if is_session_path(path) {
+        vec![path.to_owned()]
+    } else if is_deck_path(path) {
+        // an unreadable deck is reported by the window, which opens it
+        Deck::load(path).map(|d| d.scenes).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let runs_column = scenes
+        .iter()
+        .any(|s| Session::load(s).is_ok_and(|l| l.shows_builtin_column()));
+    if !runs_column {
+        return Ok(LiveSession::default());
+    }
+    let (config, demo) = super::demo::prepare_live_demo(crate::demo::DemoOptions::default())?;
+    let mut live = LiveSession::for_demo(demo, config);
+    // the scene that shows the column starts it
+    live.start_pending = false;
+    Ok(live)
+}

@@ -39,6 +39,17 @@ impl LoadedSession {
     }
 
     /// The files named by `open` (and the live config) that do not exist.
+    /// Whether the session shows the built-in column running live: `live` without a config and
+    /// nothing in `open` (the window opens the column's files, written to the user's cache).
+    pub fn shows_builtin_column(&self) -> bool {
+        self.open.is_empty()
+            && self
+                .session
+                .live
+                .as_ref()
+                .is_some_and(|l| l.config.is_none())
+    }
+
     pub fn missing_files(&self) -> Vec<PathBuf> {
         self.open
             .iter()

@@ -76,6 +76,47 @@ pub fn rotate_about(v: [f64; 3], axis: [f64; 3], degrees: f64) -> [f64; 3] {
     std::array::from_fn(|i| v[i] * c + cross[i] * s + k[i] * dot * (1.0 - c))
 }
 
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+fn unit(v: [f64; 3]) -> Option<[f64; 3]> {
+    let n = dot(v, v).sqrt();
+    (n > 1e-12).then(|| v.map(|x| x / n))
+}
+
+/// The direction a fraction `u` of the way from `a` to `b` along the great circle between them
+/// (slerp of their directions): it turns evenly and never passes through zero, so an `up`
+/// never flips. Opposite directions turn about `axis`'s part across them (the view direction:
+/// the picture rolls half a turn). A zero vector gives the other one.
+pub fn slerp_direction(a: [f64; 3], b: [f64; 3], u: f64, axis: [f64; 3]) -> [f64; 3] {
+    let (a, b) = match (unit(a), unit(b)) {
+        (Some(a), Some(b)) => (a, b),
+        (Some(a), None) => return a,
+        (None, Some(b)) => return b,
+        (None, None) => return [0.0, 1.0, 0.0],
+    };
+    let angle = dot(a, b).clamp(-1.0, 1.0).acos();
+    if angle < 1e-9 {
+        return a;
+    }
+    let turn_axis = unit(cross(a, b))
+        .filter(|_| angle < std::f64::consts::PI - 1e-6)
+        .or_else(|| unit(std::array::from_fn(|k| axis[k] - a[k] * dot(axis, a))))
+        .or_else(|| unit(cross(a, [1.0, 0.0, 0.0])))
+        .or_else(|| unit(cross(a, [0.0, 1.0, 0.0])))
+        .unwrap_or([0.0, 0.0, 1.0]);
+    rotate_about(a, turn_axis, (angle * u.clamp(0.0, 1.0)).to_degrees())
+}
+
 pub fn to_f64(v: [f32; 3]) -> [f64; 3] {
     v.map(f64::from)
 }
@@ -142,6 +183,30 @@ mod tests {
             catmull_rom(&two, &[0.0, 2.0], 0, 0.25),
             lerp3(two[0], two[1], 0.25)
         );
+    }
+
+    #[test]
+    fn directions_turn_evenly_and_opposite_ones_turn_about_the_axis() {
+        let close = |a: [f64; 3], b: [f64; 3]| (0..3).all(|k| (a[k] - b[k]).abs() < 1e-9);
+        let (y, x) = ([0.0, 2.0, 0.0], [3.0, 0.0, 0.0]);
+        let view = [0.0, 0.0, -1.0];
+        assert!(close(slerp_direction(y, x, 0.0, view), [0.0, 1.0, 0.0]));
+        assert!(close(slerp_direction(y, x, 1.0, view), [1.0, 0.0, 0.0]));
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        assert!(close(slerp_direction(y, x, 0.5, view), [h, h, 0.0]));
+        // a third of a quarter turn is 30 degrees, not where a straight line would be
+        let third = slerp_direction(y, x, 1.0 / 3.0, view);
+        assert!(close(third, [0.5, 3f64.sqrt() / 2.0, 0.0]), "{third:?}");
+        // up to down: half a turn about the view direction, unit length all the way
+        let down = [0.0, -1.0, 0.0];
+        for i in 0..=10 {
+            let v = slerp_direction(y, down, f64::from(i) / 10.0, view);
+            assert!((dot(v, v) - 1.0).abs() < 1e-9);
+            assert!(v[2].abs() < 1e-9, "stays across the view direction: {v:?}");
+        }
+        // (right-handed about the view direction -z: +y turns through +x)
+        assert!(close(slerp_direction(y, down, 0.5, view), [1.0, 0.0, 0.0]));
+        assert!(close(slerp_direction(y, down, 1.0, view), down));
     }
 
     #[test]

@@ -3,17 +3,20 @@
 //!
 //! Rules: keys are taken in `at_s` order. The camera's position and target follow a
 //! Catmull-Rom curve through the keys that have a camera (a straight line between two), `up`
-//! and `fov_deg` interpolate, and `orbit_deg` turns the camera about its target from its key to
-//! the next (the turns add up). Model time interpolates between the keys that have `time_ms`
-//! (equal times hold, a key without one follows its neighbours). The numbers of representations
-//! (size, opacity, range) interpolate between keys whose lists are as long; everything
-//! categorical (style, colouring, material, visibility, selection) and the clip planes, looks,
-//! layout and title switch at the key that sets them. Each way from a key to the next is eased
-//! by that key's `ease`. Before the first key that sets something, the session's own value
-//! holds (the camera and model time: the first key's).
+//! turns evenly from key to key (slerp: it never flips), `fov_deg` interpolates, and
+//! `orbit_deg` turns the camera about its target from its key to the next (the turns add up).
+//! Model time interpolates between the keys that have `time_ms` (equal times hold, a key
+//! without one follows its neighbours). The numbers of representations (size, opacity, range)
+//! interpolate between keys whose lists are as long; everything categorical (style, colouring,
+//! material, visibility, selection) and the clip planes, looks, layout and title switch at the
+//! key that sets them. Each way from a key to the next is eased by that key's `ease`. Before
+//! the first key that sets something, the session's own value holds (the camera and model time:
+//! the first key's).
 
 use super::format::{CameraSpec, FrameState, RepresentationSpec, Session, Slab, Story, StoryKey};
-use super::interpolate::{catmull_rom, ease_fraction, lerp, lerp3, rotate_about, to_f32, to_f64};
+use super::interpolate::{
+    catmull_rom, ease_fraction, lerp, lerp3, rotate_about, slerp_direction, to_f32, to_f64,
+};
 
 impl Session {
     /// Frames of the movie: one every `1 / fps` from 0 to the story's duration, both ends
@@ -127,16 +130,13 @@ fn camera_at(keys: &[&StoryKey], s: f64) -> Option<CameraSpec> {
             let (a, b) = (cams[i], cams[i + 1]);
             let positions: Vec<[f64; 3]> = cams.iter().map(|c| to_f64(c.position)).collect();
             let targets: Vec<[f64; 3]> = cams.iter().map(|c| to_f64(c.target)).collect();
-            let up = lerp3(to_f64(a.up), to_f64(b.up), u);
-            let norm = (up[0] * up[0] + up[1] * up[1] + up[2] * up[2]).sqrt();
+            let position = catmull_rom(&positions, &times, i, u);
+            let target = catmull_rom(&targets, &times, i, u);
+            let view = std::array::from_fn(|k| target[k] - position[k]);
             Some(CameraSpec {
-                position: to_f32(catmull_rom(&positions, &times, i, u)),
-                target: to_f32(catmull_rom(&targets, &times, i, u)),
-                up: if norm > 1e-9 {
-                    to_f32(up.map(|x| x / norm))
-                } else {
-                    a.up
-                },
+                position: to_f32(position),
+                target: to_f32(target),
+                up: to_f32(slerp_direction(to_f64(a.up), to_f64(b.up), u, view)),
                 fov_deg: lerp(f64::from(a.fov_deg), f64::from(b.fov_deg), u) as f32,
                 orthographic: a.orthographic,
             })

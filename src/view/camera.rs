@@ -1,7 +1,8 @@
 //! The camera: orbit (left drag), pan (right or middle drag), zoom (wheel), fit, presets.
 //!
 //! Conventions: SONATA y is depth with the pia up, so world y is up on screen in every
-//! preset; "front" looks along -z, "side" along -x, "top" down -y.
+//! preset; "front" looks along -z, "side" along -x, "top" down -y. A roll turns the picture
+//! about the view direction (a session's `up`); mouse drags stay in screen directions.
 
 use bevy::camera::Projection;
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll};
@@ -39,6 +40,9 @@ pub struct OrbitCamera {
     pub yaw: f32,
     /// Radians above the horizontal.
     pub pitch: f32,
+    /// Radians the view is turned about its direction, right-handed about the backward axis
+    /// (0: world y up on screen; positive turns the picture clockwise).
+    pub roll: f32,
     /// Vertical field of view, radians.
     pub fov: f32,
     /// An orthographic projection whose view height at the target equals the perspective
@@ -53,6 +57,7 @@ impl Default for OrbitCamera {
             distance: 1000.0,
             yaw: 0.6,
             pitch: 0.25,
+            roll: 0.0,
             fov: 30f32.to_radians(),
             orthographic: false,
         }
@@ -98,7 +103,28 @@ impl OrbitCamera {
         } else {
             Vec3::Y
         };
-        Transform::from_translation(self.eye()).looking_at(self.target, up)
+        let mut transform = Transform::from_translation(self.eye()).looking_at(self.target, up);
+        if self.roll != 0.0 {
+            transform.rotate_local_z(self.roll);
+        }
+        transform
+    }
+
+    /// Sets the roll so that `up` points up on screen (its part across the view direction; an
+    /// `up` along the view direction leaves the picture unrolled).
+    pub fn roll_to(&mut self, up: Vec3) {
+        self.roll = 0.0;
+        let unrolled = self.transform();
+        let back = *unrolled.back();
+        let across = up - back * up.dot(back);
+        if across.length_squared() < 1e-12 * up.length_squared().max(1e-30) {
+            return;
+        }
+        let want = across.normalize();
+        let have = *unrolled.up();
+        let roll = have.cross(want).dot(back).atan2(have.dot(want));
+        // rounding noise of an upright view is no roll (the presets draw the same picture)
+        self.roll = if roll.abs() < 1e-6 { 0.0 } else { roll };
     }
 
     pub fn projection(&self) -> Projection {
@@ -162,6 +188,8 @@ fn orbit_input(
     for mut cam in &mut cameras {
         let d = motion.delta;
         if buttons.pressed(MouseButton::Left) && d != Vec2::ZERO {
+            // a drag turns the model as it looks on screen, however the view is rolled
+            let d = Vec2::from_angle(-cam.roll).rotate(d);
             cam.yaw -= d.x * 0.008;
             cam.pitch = (cam.pitch + d.y * 0.008).clamp(-1.55, 1.55);
         }

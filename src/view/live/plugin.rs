@@ -16,7 +16,9 @@ use crate::sim::control::LiveModel;
 use crate::sim::interventions::{Action, Intervention};
 use crate::sim::live::LiveCommand;
 
-use super::start::{ModelLoad, handle_start_request, poll_model_load, start_run};
+use super::start::{
+    ModelLoad, handle_start_request, handle_stop_request, poll_model_load, start_run,
+};
 use crate::view::ViewerState;
 use crate::view::live::feed::LiveFeed;
 use crate::view::playback::{LoopMode, Playback};
@@ -82,6 +84,8 @@ pub struct LiveSession {
     pub stim_ms: f64,
     /// The last message for the user (errors in red).
     pub message: Option<(bool, String)>,
+    /// A source stopped by a scene without a live run, and its model: a later start takes it.
+    pub(super) parked: Option<(LiveSource, Option<Arc<LiveModel>>)>,
     /// Engine threads.
     pub threads: usize,
     /// The time the cursor was last set to by following (a different one: the user moved it).
@@ -115,6 +119,7 @@ impl Default for LiveSession {
             stim_amp_pa: 400.0,
             stim_ms: 50.0,
             message: None,
+            parked: None,
             threads: 1,
             followed_to: f64::NAN,
             last_restyle: None,
@@ -208,10 +213,12 @@ impl Plugin for LivePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<LiveSession>()
             .init_resource::<LiveStartRequest>()
+            .init_resource::<LiveStopRequest>()
             .init_resource::<LiveSnapshot>()
             .add_systems(
                 Update,
                 (
+                    handle_stop_request,
                     handle_start_request,
                     poll_model_load,
                     pump_live,
@@ -229,6 +236,11 @@ impl Plugin for LivePlugin {
 /// with the spec's settings, then clears the request.
 #[derive(Resource, Default, Debug)]
 pub struct LiveStartRequest(pub Option<crate::session::LiveSpec>);
+
+/// A scene without a live run asked for (a session or deck step without `"live"`): the live
+/// plugin stops the run, if any, and the snapshot then says nothing runs live.
+#[derive(Resource, Default, Debug)]
+pub struct LiveStopRequest(pub bool);
 
 /// The live run's settings as a session keeps them (`None` when nothing runs live); the live
 /// plugin keeps it current so that saving a session needs no access to the run.

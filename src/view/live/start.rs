@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
 
-use super::plugin::{LiveSession, LiveSource, LiveStartRequest};
+use super::plugin::{LiveSession, LiveSource, LiveStartRequest, LiveStopRequest};
 use crate::sim::control::{ControlledRun, LiveModel};
 use crate::sim::interventions::{Action, Intervention};
 use crate::sim::live::LiveCommand;
@@ -46,6 +46,17 @@ pub(super) fn handle_start_request(
     let Some(spec) = request.0.take() else {
         return;
     };
+    // a parked run comes back; the built-in column also over a config run from the panel since
+    let demo = |s: Option<&LiveSource>| matches!(s, Some(LiveSource::Demo { .. }));
+    let column_parked = spec.config.is_none()
+        && demo(session.parked.as_ref().map(|p| &p.0))
+        && !demo(session.source.as_ref());
+    if (session.source.is_none() || column_parked)
+        && let Some((source, model)) = session.parked.take()
+    {
+        (session.source, session.model) = (Some(source), model);
+        (session.load, session.refusal) = (None, None);
+    }
     let source = match (&spec.config, &session.source) {
         (Some(path), _) => LiveSource::Config(path.into()),
         (None, Some(demo @ LiveSource::Demo { .. })) => demo.clone(),
@@ -91,6 +102,33 @@ pub(super) fn handle_start_request(
     };
     session.pause_on_start = !spec.running;
     session.start_pending = true;
+}
+
+/// Takes a stop request: the run ends and nothing runs live (the snapshot says so); its source
+/// and model are parked so that a later live scene of the same model starts without a rebuild.
+pub(super) fn handle_stop_request(
+    mut request: ResMut<LiveStopRequest>,
+    mut session: ResMut<LiveSession>,
+    mut state: ResMut<ViewerState>,
+) {
+    if !std::mem::take(&mut request.0) {
+        return;
+    }
+    if let Some(mut feed) = session.feed.take()
+        && let Err(e) = feed.stop()
+    {
+        warn!("stopping the live run: {e:#}");
+    }
+    if let Some(source) = session.source.take() {
+        let model = session.model.take();
+        session.parked = Some((source, model));
+    }
+    session.load = None;
+    session.start_pending = false;
+    session.replay.clear();
+    session.log.clear();
+    session.paused = false;
+    state.live = false;
 }
 
 /// Starts building the model a pending start needs, and takes it (or its refusal) when built.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 
+use super::added_files::added_files;
 use super::convert::{
     apply_playback, orbit_from_spec, orbit_to_spec, playback_to_spec, probe_from_spec,
     probe_to_spec, representation_from_spec, representation_to_spec,
@@ -13,7 +14,7 @@ use super::state::{PanelsShown, SessionScene};
 use crate::session::{CameraSpec, FrameState, SESSION_VERSION, Session};
 use crate::view::ViewerState;
 use crate::view::camera::OrbitCamera;
-use crate::view::live::{LiveSnapshot, LiveStartRequest};
+use crate::view::live::{LiveSnapshot, LiveStartRequest, LiveStopRequest};
 use crate::view::playback::Playback;
 use crate::view::probe::ProbeSession;
 
@@ -115,7 +116,8 @@ pub fn set_camera(world: &mut World, spec: &CameraSpec) {
 }
 
 /// Puts a session on screen over the scene already loaded: its still frame, playback, panels,
-/// probe (once the probe is placed), story and live run. The extra files are the caller's.
+/// probe (once the probe is placed), story and live run (started, or stopped when the session has
+/// none). The extra files are the caller's.
 pub fn apply_session(world: &mut World, session: &Session) {
     {
         let mut playback = world.resource_mut::<Playback>();
@@ -153,10 +155,13 @@ pub fn apply_session(world: &mut World, session: &Session) {
     {
         probe.enabled = false;
     }
-    if session.live.is_some()
-        && let Some(mut request) = world.get_resource_mut::<LiveStartRequest>()
-    {
-        request.0.clone_from(&session.live);
+    // a scene without a live run stops the one going (a deck stepping off a live scene)
+    if session.live.is_some() {
+        if let Some(mut request) = world.get_resource_mut::<LiveStartRequest>() {
+            request.0.clone_from(&session.live);
+        }
+    } else if let Some(mut request) = world.get_resource_mut::<LiveStopRequest>() {
+        request.0 = true;
     }
 }
 
@@ -213,12 +218,20 @@ pub fn capture_session(world: &mut World) -> Session {
     });
     let state = world.resource::<ViewerState>();
     let playback = world.resource::<Playback>();
+    let live = world
+        .get_resource::<LiveSnapshot>()
+        .and_then(|l| l.0.clone());
     let mut open: Vec<String> = Vec::new();
-    if let Some(p) = &state.opened {
+    // the built-in column running live is named by `live` alone (its files are in a cache)
+    let builtin_column = live.as_ref().is_some_and(|l| l.config.is_none())
+        && state.opened.as_ref().is_some_and(|p| {
+            *p == crate::cli::demo::live_demo_config(&crate::demo::DemoOptions::default())
+        });
+    if let Some(p) = state.opened.as_ref().filter(|_| !builtin_column) {
         open.push(absolute(p));
     }
-    if let Some(s) = scene_state {
-        open.extend(s.extra_files.iter().map(|p| absolute(p)));
+    if let Some(scene) = &state.scene {
+        open.extend(added_files(scene).iter().map(|p| absolute(p)));
     }
     let probe = world
         .get_resource::<ProbeSession>()
@@ -258,9 +271,7 @@ pub fn capture_session(world: &mut World) -> Session {
         slab: state.slab,
         clip: state.clip.clone(),
         looks: state.looks.clone(),
-        live: world
-            .get_resource::<LiveSnapshot>()
-            .and_then(|l| l.0.clone()),
+        live,
         story: scene_state.and_then(|s| s.story.clone()),
         title: scene_state.and_then(|s| s.still_title.clone()),
         picked: state.picked,
@@ -268,7 +279,7 @@ pub fn capture_session(world: &mut World) -> Session {
     }
 }
 
-fn absolute(p: &std::path::Path) -> String {
+pub(super) fn absolute(p: &std::path::Path) -> String {
     std::path::absolute(p)
         .unwrap_or_else(|_| PathBuf::from(p))
         .to_string_lossy()

@@ -78,23 +78,26 @@ fn hex(c: [f32; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", b[0], b[1], b[2])
 }
 
-/// The orbit camera that looks from `position` at `target`. The orbit camera keeps world y up
-/// (pia up); a session's `up` is kept by the session, not by the camera.
+/// The orbit camera that looks from `position` at `target`, rolled so that `up` points up on
+/// screen (its part across the view direction).
 pub fn orbit_from_spec(spec: &CameraSpec) -> OrbitCamera {
     let target = Vec3::from(spec.target);
     let offset = Vec3::from(spec.position) - target;
     let distance = offset.length().max(1e-3);
-    OrbitCamera {
+    let mut orbit = OrbitCamera {
         target,
         distance,
         yaw: offset.x.atan2(offset.z),
         pitch: (offset.y / distance).clamp(-1.0, 1.0).asin(),
+        roll: 0.0,
         fov: spec.fov_deg.clamp(1.0, 170.0).to_radians(),
         orthographic: spec.orthographic,
-    }
+    };
+    orbit.roll_to(Vec3::from(spec.up));
+    orbit
 }
 
-/// The inverse of [`orbit_from_spec`].
+/// The inverse of [`orbit_from_spec`]: `up` is the one drawn with (across the view direction).
 pub fn orbit_to_spec(cam: &OrbitCamera) -> CameraSpec {
     let up = cam.transform().up();
     CameraSpec {
@@ -260,5 +263,50 @@ mod tests {
         }
         assert_eq!(back.target, spec.target);
         assert!((back.fov_deg - 40.0).abs() < 1e-4);
+        assert!(
+            (Vec3::from(back.up) - Vec3::Y).length() < 0.5,
+            "unrolled: world y is up on screen ({:?})",
+            back.up
+        );
+    }
+
+    #[test]
+    fn a_camera_keeps_the_up_it_is_given() {
+        // looking along -z at the target: every up across z is drawn as given
+        for up in [
+            [1.0, 0.0, 0.0],
+            [-1.0, 0.0, 0.0],
+            [0.0, -1.0, 0.0],
+            [0.6, 0.8, 0.0],
+        ] {
+            let spec = CameraSpec {
+                position: [0.0, 0.0, 1000.0],
+                up,
+                ..CameraSpec::default()
+            };
+            let orbit = orbit_from_spec(&spec);
+            let back = orbit_to_spec(&orbit);
+            for k in 0..3 {
+                assert!((back.up[k] - up[k]).abs() < 1e-5, "{up:?} -> {:?}", back.up);
+            }
+            // the screen's up in the camera's transform is that vector
+            assert!((*orbit.transform().up() - Vec3::from(up)).length() < 1e-5);
+        }
+        // from an oblique position, an up with a part along the view keeps its part across it
+        let spec = CameraSpec {
+            position: [300.0, 400.0, 1200.0],
+            target: [10.0, -20.0, 30.0],
+            up: [1.0, 0.0, 0.0],
+            ..CameraSpec::default()
+        };
+        let orbit = orbit_from_spec(&spec);
+        let back = Vec3::from(orbit_to_spec(&orbit).up);
+        let view = (Vec3::from(spec.target) - Vec3::from(spec.position)).normalize();
+        let across = (Vec3::X - view * Vec3::X.dot(view)).normalize();
+        assert!((back - across).length() < 1e-5, "{back:?} vs {across:?}");
+        // and it rolls the picture: re-read from what it wrote, the same orbit
+        let again = orbit_from_spec(&orbit_to_spec(&orbit));
+        assert!((again.roll - orbit.roll).abs() < 1e-5);
+        assert!(orbit.roll.abs() > 0.5);
     }
 }

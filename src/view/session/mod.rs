@@ -1,12 +1,13 @@
 //! Sessions in the viewer: a session or a story's frame put on screen and the screen captured
-//! as a session (`apply`, `convert`: no systems), opening sessions and decks (`open`), the
-//! plugin, the Story panel and presenter mode.
+//! as a session (`apply`, `convert`, `added_files`: no systems), opening sessions and decks
+//! (`open`), the plugin, the Story panel and presenter mode.
 
+pub mod added_files;
 pub mod apply;
 pub mod convert;
 pub mod open;
 mod plugin;
-mod presenter;
+pub mod presenter;
 pub mod state;
 mod story_ui;
 

@@ -5,11 +5,15 @@ use std::path::{Path, PathBuf};
 
 use bevy::prelude::*;
 
-use super::apply::{FrameParts, apply_frame_state, apply_session, capture_session, set_camera};
+use super::added_files::added_files;
+use super::apply::{
+    FrameParts, absolute, apply_frame_state, apply_session, capture_session, set_camera,
+};
 use super::state::{
     CameraFlight, DeckState, Flight, OpenRequests, Pending, PendingSession, SessionScene,
     StoryPreview,
 };
+use crate::session::interpolate::{slerp_direction, to_f32, to_f64};
 use crate::session::{Deck, Session, is_deck_path, is_session_path};
 use crate::sonata::circuit::{H5Kind, h5_kind};
 use crate::view::{LoadTask, ViewerState};
@@ -96,8 +100,17 @@ pub fn open_session(world: &mut World, path: &Path, fly: bool) {
         Err(e) => return report(world, e.to_string()),
     };
     info!("opening session {}", path.display());
-    let missing = loaded.missing_files();
-    let circuit = loaded.open.first().filter(|p| p.exists()).cloned();
+    let mut missing = loaded.missing_files();
+    let mut circuit = loaded.open.first().filter(|p| p.exists()).cloned();
+    if loaded.shows_builtin_column() {
+        // written by `cortexview live` (or a window opened on a deck that runs it)
+        let column = crate::cli::demo::live_demo_config(&crate::demo::DemoOptions::default());
+        if column.is_file() {
+            circuit = Some(column);
+        } else {
+            missing.push(column);
+        }
+    }
     let extras: Vec<PathBuf> = loaded
         .open
         .iter()
@@ -158,19 +171,22 @@ pub fn apply_pending_session(world: &mut World) {
         );
     }
     let from = pending.fly.then(|| capture_session(world).camera).flatten();
-    let already = world
-        .get_resource_or_init::<SessionScene>()
-        .extra_files
-        .clone();
-    for file in pending.extras.iter().filter(|f| !already.contains(f)) {
+    // files the scene on screen has already (a deck step on the same circuit) are not read again
+    let already: Vec<String> = world
+        .resource::<ViewerState>()
+        .scene
+        .as_ref()
+        .map(|scene| added_files(scene).iter().map(|p| absolute(p)).collect())
+        .unwrap_or_default();
+    for file in pending
+        .extras
+        .iter()
+        .filter(|f| !already.contains(&absolute(f)))
+    {
         add_extra_file(world, file);
     }
     apply_session(world, &pending.session);
-    {
-        let mut scene = world.resource_mut::<SessionScene>();
-        scene.path = Some(pending.path.clone());
-        scene.extra_files.clone_from(&pending.extras);
-    }
+    world.get_resource_or_init::<SessionScene>().path = Some(pending.path.clone());
     if let Some(from) = from
         && super::apply::places_camera(&pending.session)
     {
@@ -242,7 +258,7 @@ pub fn step_deck(world: &mut World, step: isize) {
     }
 }
 
-/// Moves the camera along a flight (smoothstep over its duration).
+/// Moves the camera along a flight (smoothstep over its duration; `up` turns, never flips).
 pub fn fly_camera(world: &mut World, dt: f64) {
     let Some(mut flight) = world
         .get_resource::<CameraFlight>()
@@ -262,12 +278,17 @@ pub fn fly_camera(world: &mut World, dt: f64) {
     camera.position = lerp(flight.from.position, flight.to.position);
     camera.target = lerp(flight.from.target, flight.to.target);
     camera.fov_deg = flight.from.fov_deg + (flight.to.fov_deg - flight.from.fov_deg) * u as f32;
-    set_camera(world, &camera);
+    let view: [f64; 3] = std::array::from_fn(|k| f64::from(camera.target[k] - camera.position[k]));
+    camera.up = to_f32(slerp_direction(
+        to_f64(flight.from.up),
+        to_f64(flight.to.up),
+        u,
+        view,
+    ));
     let done = flight.elapsed_s >= flight.duration_s;
+    // at the end exactly the scene's camera (a saved session gives it back as written)
+    set_camera(world, if done { &flight.to } else { &camera });
     world.resource_mut::<CameraFlight>().0 = if done { None } else { Some(flight) };
-    if done {
-        set_camera(world, &camera);
-    }
 }
 
 /// Draws the story's frame at the preview's movie time while it plays or after a change.

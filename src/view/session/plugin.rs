@@ -9,7 +9,9 @@ use super::open::{
     apply_pending_session, fly_camera, handle_open_requests, preview_story, step_deck,
     take_over_session_loads,
 };
-use super::presenter::{hide_idle_cursor, presenter_keys, presenter_overlay_ui};
+use super::presenter::{
+    hide_floating_windows, hide_idle_cursor, presenter_keys, presenter_overlay_ui,
+};
 use super::state::{
     CameraFlight, DeckState, OpenRequests, PanelsShown, PendingSession, SaveRequest, SessionScene,
     StoryPreview,
@@ -36,7 +38,10 @@ impl Plugin for SessionPlugin {
                 advance_sessions.after(poll_load).before(restyle_scene),
             )
             .add_systems(Update, (deck_keys, presenter_keys, hide_idle_cursor))
-            .add_systems(EguiPrimaryContextPass, (story_ui, presenter_overlay_ui));
+            .add_systems(
+                EguiPrimaryContextPass,
+                (story_ui, presenter_overlay_ui, hide_floating_windows),
+            );
     }
 }
 

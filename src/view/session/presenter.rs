@@ -1,5 +1,6 @@
 //! Presenter mode: F11 fullscreen with the legend, time stamp and scale bar drawn large for a
-//! projector, Tab hides and shows every panel, the mouse cursor hides when idle. The session's
+//! projector, Tab hides and shows every panel and floating window, the mouse cursor hides when
+//! idle. The session's
 //! title and captions are drawn over the 3D view in either mode.
 
 use bevy::input::mouse::AccumulatedMouseMotion;
@@ -41,6 +42,41 @@ pub fn presenter_keys(
             } else {
                 WindowMode::Windowed
             };
+        }
+    }
+}
+
+/// How far hidden floating windows are moved (points): off any screen.
+const OFF_SCREEN: f32 = 100_000.0;
+
+/// Floating windows (Looks, Cuts, Reports, Story, Help…) hide with the panels (Tab) and come
+/// back where they were; closed ones stay closed.
+pub fn hide_floating_windows(
+    mut contexts: EguiContexts,
+    shown: Res<PanelsShown>,
+    mut moved: Local<Vec<egui::LayerId>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    set_windows_hidden(ctx, shown.all_hidden, &mut moved);
+    Ok(())
+}
+
+/// Hides the windows shown (egui's middle layers) by moving their layers far off screen, input
+/// included, and remembers them in `moved`; `hidden == false` moves them back. A window that
+/// opens while hidden is moved the next time this runs.
+pub fn set_windows_hidden(ctx: &egui::Context, hidden: bool, moved: &mut Vec<egui::LayerId>) {
+    if !hidden {
+        for layer in moved.drain(..) {
+            ctx.set_transform_layer(layer, egui::emath::TSTransform::IDENTITY);
+        }
+        return;
+    }
+    let windows = ctx.memory(|m| m.areas().visible_layer_ids());
+    let away = egui::emath::TSTransform::from_translation(egui::vec2(OFF_SCREEN, OFF_SCREEN));
+    for layer in windows {
+        if layer.order == egui::Order::Middle && !moved.contains(&layer) {
+            ctx.set_transform_layer(layer, away);
+            moved.push(layer);
         }
     }
 }

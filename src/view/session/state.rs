@@ -20,8 +20,6 @@ pub struct SessionScene {
     pub captions: Vec<String>,
     pub layout: Option<serde_json::Value>,
     pub story: Option<Story>,
-    /// Spike and report files opened besides the circuit.
-    pub extra_files: Vec<PathBuf>,
     /// The camera a session set and the orbit it became (capturing the unmoved camera gives
     /// the spec back exactly).
     pub applied_camera: Option<(CameraSpec, OrbitCamera)>,
