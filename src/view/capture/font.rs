@@ -136,3 +136,18 @@ pub fn fill_rect(img: &mut RgbaImage, x: i64, y: i64, w: i64, h: i64, color: [u8
         }
     }
 }
+
+/// Darkens a rectangle (clipped to the image) towards black by `alpha` (0..1): the backing
+/// under text drawn over a busy scene, so that it reads while the scene still shows through.
+pub fn shade_rect(img: &mut RgbaImage, x: i64, y: i64, w: i64, h: i64, alpha: f32) {
+    let (iw, ih) = (img.width() as i64, img.height() as i64);
+    let keep = (1.0 - alpha).clamp(0.0, 1.0);
+    for py in y.max(0)..(y + h).min(ih) {
+        for px in x.max(0)..(x + w).min(iw) {
+            let p = img.get_pixel_mut(px as u32, py as u32);
+            for c in &mut p.0[..3] {
+                *c = (f32::from(*c) * keep).round() as u8;
+            }
+        }
+    }
+}

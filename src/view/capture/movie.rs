@@ -359,6 +359,15 @@ fn burn_captions(img: &mut RgbaImage, captions: &[String]) {
     let mut y = img.height() as i64 - 4 * line - line * captions.len() as i64;
     for c in captions {
         let w = font::text_width(c, scale + 1) as i64;
+        let pad = 3 * scale as i64;
+        font::shade_rect(
+            img,
+            (img.width() as i64 - w) / 2 - pad,
+            y - pad,
+            w + 2 * pad,
+            7 * (scale as i64 + 1) + 2 * pad,
+            0.6,
+        );
         font::draw_text(
             img,
             (img.width() as i64 - w) / 2,
