@@ -16,6 +16,7 @@
 mod activity;
 mod compare;
 mod context;
+mod edge_cache;
 mod eval;
 mod lexer;
 mod parser;
