@@ -10,6 +10,6 @@ pub mod run;
 
 pub use ei_classes::WeightGroup;
 pub use feeder::{FedInput, TrainFeeder};
-pub use model::{LiveModel, NodeSelector, PanelModel, RateInput};
+pub use model::{LiveModel, NodeSelector, PanelModel, RateInput, RateKind};
 pub use replay::{Replayed, replay};
 pub use run::ControlledRun;
