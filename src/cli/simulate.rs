@@ -18,7 +18,9 @@ use crate::atomic_file::{PendingFile, PendingSet};
 use crate::sim::from_sonata::{RunSpec, check_files_named_by, network_from_circuit};
 use crate::sim::reports::ReportGrid;
 use crate::sim::{Network, SimOptions, Simulation};
-use crate::sonata::{Circuit, PopulationSpikes, ReportPopulation, write_spikes};
+use crate::sonata::{
+    Circuit, NodePopulation, NodeSets, PopulationSpikes, ReportPopulation, write_spikes,
+};
 
 mod interrupt;
 mod output_space;
@@ -27,7 +29,7 @@ mod with_interventions;
 
 pub use with_interventions::simulate_with_interventions;
 
-use report_run::{ReportPlan, RunOutcome};
+use report_run::{ReportPlan, Reports, RunOutcome};
 
 /// Runs longer than this many steps are refused: step counts past 2^53 no longer map to
 /// distinct times in f64 ms.
@@ -130,6 +132,9 @@ struct Prepared {
     grids: Vec<ReportGrid>,
     /// per report: its populations with the node ids of its rows
     report_pops: Vec<Vec<ReportPopulation>>,
+    /// the circuit's node populations and node sets (a replay's stimulus selections read them)
+    nodes: Vec<NodePopulation>,
+    node_sets: Option<NodeSets>,
     open_s: f64,
     network_s: f64,
 }
@@ -146,13 +151,16 @@ fn stop_if_interrupted(interrupt: &AtomicBool, stage: &str) -> anyhow::Result<()
 fn prepare(config: &Path, tstop: Option<f64>, interrupt: &AtomicBool) -> anyhow::Result<Prepared> {
     let t0 = Instant::now();
     check_files_named_by(config)?;
-    let circuit = Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
+    let mut circuit =
+        Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
     let open_s = t0.elapsed().as_secs_f64();
     stop_if_interrupted(interrupt, "while opening the circuit")?;
     let (net, mut spec) = network_from_circuit(&circuit)?;
     // What the strict checks above name by its config key; anything else the tolerant open
     // skipped (an unreadable input file) still stops the run here.
     circuit.require_simulation_files()?;
+    let nodes = std::mem::take(&mut circuit.nodes);
+    let node_sets = circuit.node_sets.take();
     drop(circuit);
     stop_if_interrupted(interrupt, "while reading the network")?;
     let network_s = t0.elapsed().as_secs_f64() - open_s;
@@ -204,9 +212,29 @@ fn prepare(config: &Path, tstop: Option<f64>, interrupt: &AtomicBool) -> anyhow:
         tstop,
         grids,
         report_pops,
+        nodes,
+        node_sets,
         open_s,
         network_s,
     })
+}
+
+/// What the run needs to know of each report of `spec`.
+fn report_plans<'a>(
+    spec: &'a RunSpec,
+    report_pops: Vec<Vec<ReportPopulation>>,
+    grids: &[ReportGrid],
+) -> Vec<ReportPlan<'a>> {
+    spec.reports
+        .iter()
+        .zip(report_pops)
+        .zip(grids)
+        .map(|((spec, populations), &grid)| ReportPlan {
+            spec,
+            grid,
+            populations,
+        })
+        .collect()
 }
 
 /// The spikes per population, in the engine's order.
@@ -282,6 +310,7 @@ pub fn simulate(
         report_pops,
         open_s,
         network_s,
+        ..
     } = prepare(config, tstop, interrupt)?;
     let threads = usable_threads(threads, &mut spec.warnings);
     let mut sim = Simulation::from_network(net, &SimOptions { threads })?;
@@ -295,17 +324,7 @@ pub fn simulate(
     }
 
     let t1 = Instant::now();
-    let plans = spec
-        .reports
-        .iter()
-        .zip(report_pops)
-        .zip(&grids)
-        .map(|((spec, populations), &grid)| ReportPlan {
-            spec,
-            grid,
-            populations,
-        })
-        .collect();
+    let plans = report_plans(&spec, report_pops, &grids);
     let (report_files, report_summaries) = match report_run::run_with_reports(
         &mut sim, plans, tstop, quiet, interrupt,
     )? {
