@@ -335,27 +335,76 @@ pub fn simulate(
     };
     let simulate_s = t1.elapsed().as_secs_f64();
 
-    let t2 = Instant::now();
-    let pops = spikes_by_population(&sim);
-    commit_outputs(&spec, &pops, report_files)?;
-    let write_s = t2.elapsed().as_secs_f64();
-
-    Ok(Summary {
-        config: config.display().to_string(),
-        threads,
-        tstop_ms: tstop,
-        dt_ms: spec.dt,
+    let timings = Timings {
         load_s,
         open_s,
         network_s,
         build_s,
         simulate_s,
+    };
+    let ran = Ran {
+        config,
+        sim: &sim,
+        spec: &spec,
+        threads,
+        tstop,
+    };
+    finish(ran, report_files, report_summaries, timings)
+}
+
+/// Seconds spent before the outputs are written.
+struct Timings {
+    load_s: f64,
+    open_s: f64,
+    network_s: f64,
+    build_s: f64,
+    simulate_s: f64,
+}
+
+/// A finished run: its config, engine, settings and duration.
+struct Ran<'a> {
+    config: &'a Path,
+    sim: &'a Simulation,
+    spec: &'a RunSpec,
+    threads: usize,
+    tstop: f64,
+}
+
+/// Writes the spikes beside the closed report files, commits them all together, and sums the
+/// run up.
+fn finish(
+    ran: Ran,
+    report_files: Vec<PendingFile>,
+    reports: Vec<ReportSummary>,
+    t: Timings,
+) -> anyhow::Result<Summary> {
+    let Ran {
+        config,
+        sim,
+        spec,
+        threads,
+        tstop,
+    } = ran;
+    let t2 = Instant::now();
+    let pops = spikes_by_population(sim);
+    commit_outputs(spec, &pops, report_files)?;
+    let write_s = t2.elapsed().as_secs_f64();
+    Ok(Summary {
+        config: config.display().to_string(),
+        threads,
+        tstop_ms: tstop,
+        dt_ms: spec.dt,
+        load_s: t.load_s,
+        open_s: t.open_s,
+        network_s: t.network_s,
+        build_s: t.build_s,
+        simulate_s: t.simulate_s,
         write_s,
-        real_time_factor: tstop / 1000.0 / simulate_s.max(1e-9),
+        real_time_factor: tstop / 1000.0 / t.simulate_s.max(1e-9),
         spikes: sim.spike_count(),
-        populations: population_summaries(&sim, &pops, tstop),
+        populations: population_summaries(sim, &pops, tstop),
         spikes_file: spec.spikes_file.as_ref().map(|p| p.display().to_string()),
-        reports: report_summaries,
+        reports,
         peak_rss_bytes: peak_rss_bytes(),
         build: sim.stats().clone(),
         warnings: spec.warnings.clone(),

@@ -9,8 +9,8 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::{
-    Prepared, Reports, Summary, commit_outputs, interrupt, peak_rss_bytes, population_summaries,
-    prepare, report_plans, spikes_by_population, usable_threads,
+    Prepared, Ran, Reports, Summary, Timings, finish, interrupt, prepare, report_plans,
+    usable_threads,
 };
 use crate::sim::control::{LiveModel, ReplayStage, replay_watched};
 use crate::sim::interventions;
@@ -75,7 +75,7 @@ pub fn simulate_with_interventions(
         }
         Ok(())
     })?;
-    warnings.extend(spec.warnings.drain(..));
+    warnings.append(&mut spec.warnings);
     spec.warnings = warnings;
     if !done.left.is_empty() {
         spec.warnings.push(format!(
@@ -103,28 +103,19 @@ pub fn simulate_with_interventions(
         None => (Vec::new(), Vec::new()),
     };
     let simulate_s = t1.elapsed().as_secs_f64();
-    let t2 = Instant::now();
-    let pops = spikes_by_population(&sim);
-    commit_outputs(&spec, &pops, report_files)?;
-    let write_s = t2.elapsed().as_secs_f64();
-    Ok(Summary {
-        config: config.display().to_string(),
-        threads,
-        tstop_ms: tstop,
-        dt_ms: spec.dt,
+    let timings = Timings {
         load_s,
         open_s,
         network_s,
         build_s,
         simulate_s,
-        write_s,
-        real_time_factor: tstop / 1000.0 / simulate_s.max(1e-9),
-        spikes: sim.spike_count(),
-        populations: population_summaries(&sim, &pops, tstop),
-        spikes_file: spec.spikes_file.as_ref().map(|p| p.display().to_string()),
-        reports: report_summaries,
-        peak_rss_bytes: peak_rss_bytes(),
-        build: sim.stats().clone(),
-        warnings: spec.warnings.clone(),
-    })
+    };
+    let ran = Ran {
+        config,
+        sim: &sim,
+        spec: &spec,
+        threads,
+        tstop,
+    };
+    finish(ran, report_files, report_summaries, timings)
 }
