@@ -2,10 +2,11 @@
 //! evaluated again and again (a live view restyling twice a second) reads the edges file once.
 //!
 //! Kept per edges file, population and side. A file is read through its index the first time a
-//! term asks for it (a single query stays cheap); the second time its partner table is built
-//! and kept. A file that changed on disk (size or modification time) is read again, and the
-//! tables of files that the evaluated circuit no longer has (another circuit was opened) are
-//! let go.
+//! term asks for it (a single query stays cheap); the second time its partner table starts being
+//! built on a thread of its own (seconds for tens of millions of edges: the window does not wait
+//! for it, the file is read as before until the table is there), then it is kept. A file that
+//! changed on disk (size or modification time) is read again, and the tables of files that the
+//! evaluated circuit no longer has (another circuit was opened) are let go.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -124,10 +125,14 @@ fn stamp(path: &Path) -> Option<FileStamp> {
     })
 }
 
+type Build = std::thread::JoinHandle<Result<Option<PartnerTable>>>;
+
 #[derive(Debug)]
 enum State {
     /// Asked for once: read through the index.
     Seen,
+    /// The table is being built; meanwhile the file is read.
+    Building(Build),
     Built(Arc<PartnerTable>),
     /// Ids that do not suit a table: always read through the index.
     Unsuited,
@@ -163,6 +168,15 @@ pub(super) fn table(
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     cache.table(e, side, circuit)
+}
+
+/// Waits until the partner tables being built are kept (a benchmark timing what a live view
+/// restyles with once they are there).
+pub fn wait_for_edge_tables() -> Result<()> {
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    cache.wait()
 }
 
 impl EdgeCache {
@@ -201,18 +215,60 @@ impl EdgeCache {
                 return Ok(None);
             }
         };
-        match &entry.state {
-            State::Built(table) => Ok(Some(Arc::clone(table))),
+        match std::mem::replace(&mut entry.state, State::Unsuited) {
+            State::Built(table) => {
+                entry.state = State::Built(Arc::clone(&table));
+                Ok(Some(table))
+            }
             State::Unsuited => Ok(None),
             State::Seen => {
-                let built = PartnerTable::build(e, side)?.map(Arc::new);
-                entry.state = match &built {
-                    Some(table) => State::Built(Arc::clone(table)),
-                    None => State::Unsuited,
-                };
-                Ok(built)
+                let population = e.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("edge partner table".into())
+                    .spawn(move || PartnerTable::build(&population, side));
+                // no thread to build it on: the file is read every time, as before
+                if let Ok(handle) = spawned {
+                    entry.state = State::Building(handle);
+                }
+                Ok(None)
+            }
+            State::Building(handle) if !handle.is_finished() => {
+                entry.state = State::Building(handle);
+                Ok(None)
+            }
+            State::Building(handle) => Self::finished(entry, handle),
+        }
+    }
+
+    /// Takes the result of a finished build: the table kept, or the error said once (the file
+    /// is read every time after it).
+    fn finished(entry: &mut Entry, handle: Build) -> Result<Option<Arc<PartnerTable>>> {
+        match handle.join() {
+            Ok(Ok(Some(table))) => {
+                let table = Arc::new(table);
+                entry.state = State::Built(Arc::clone(&table));
+                Ok(Some(table))
+            }
+            Ok(Ok(None)) => Ok(None),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(SonataError::invalid(
+                &entry.file,
+                format!(
+                    "building the partner table of edge population '{}' failed",
+                    entry.population
+                ),
+            )),
+        }
+    }
+
+    /// Waits for the tables being built and keeps them.
+    fn wait(&mut self) -> Result<()> {
+        for entry in &mut self.entries {
+            if let State::Building(handle) = std::mem::replace(&mut entry.state, State::Unsuited) {
+                Self::finished(entry, handle)?;
             }
         }
+        Ok(())
     }
 
     #[cfg(test)]
@@ -271,9 +327,11 @@ mod tests {
         let e = &circuit.edges[0];
         let mut cache = EdgeCache::default();
         assert!(cache.table(e, Side::Pre, &circuit.edges).unwrap().is_none());
-        assert!(cache.table(e, Side::Pre, &circuit.edges).unwrap().is_some());
-        assert!(cache.table(e, Side::Pre, &circuit.edges).unwrap().is_some());
+        // the second request starts the build; the file is read until it is done
+        assert!(cache.table(e, Side::Pre, &circuit.edges).unwrap().is_none());
+        cache.wait().unwrap();
         assert_eq!(cache.kept(), 1);
+        assert!(cache.table(e, Side::Pre, &circuit.edges).unwrap().is_some());
 
         // the file changes on disk: read through the index again, then kept again
         let later = SystemTime::now() + std::time::Duration::from_secs(60);
@@ -285,6 +343,8 @@ mod tests {
             .unwrap();
         assert!(cache.table(e, Side::Pre, &circuit.edges).unwrap().is_none());
         assert_eq!(cache.kept(), 0);
+        assert!(cache.table(e, Side::Pre, &circuit.edges).unwrap().is_none());
+        cache.wait().unwrap();
         assert!(cache.table(e, Side::Pre, &circuit.edges).unwrap().is_some());
 
         // another circuit: the first one's tables are let go

@@ -29,6 +29,7 @@ mod wiring;
 use std::collections::BTreeMap;
 
 pub use context::SelectionContext;
+pub use edge_cache::wait_for_edge_tables;
 pub use parser::{MAX_NESTING, parse, parse_for};
 pub use scope::Masks;
 pub use syntax::{Expr, Field, Literal, Op, Side, Window};

@@ -20,8 +20,8 @@ use crate::sonata::selection::Selection;
 
 /// Up to this many selected nodes the partners are read through the edge index (a few reads
 /// per node); above it one pass over the edge population's id columns is cheaper. Both are the
-/// way of a file's first request: from the second on its partner table is kept in memory
-/// (`edge_cache`).
+/// way of a file's first requests: once its partner table is built (from the second request on,
+/// in the background) it is kept in memory (`edge_cache`).
 pub(super) const INDEX_QUERY_MAX_NODES: usize = 4096;
 
 /// Edges read at a time by the pass over the id columns.
