@@ -8,10 +8,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use super::{
-    Prepared, Ran, Reports, Summary, Timings, finish, interrupt, prepare, report_plans,
-    usable_threads,
-};
+use super::outputs::{Ran, Timings, finish};
+use super::{Prepared, Reports, Summary, interrupt, prepare, report_plans, usable_threads};
 use crate::sim::control::{LiveModel, ReplayStage, replay_watched};
 use crate::sim::interventions;
 
