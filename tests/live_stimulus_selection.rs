@@ -4,49 +4,16 @@
 //! probe (`tests/data/selection_refs/`); a selection of attributes goes as typed.
 #![cfg(feature = "viewer")]
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+#[path = "common/selection_refs.rs"]
+mod selection_refs;
 
-use cortexview::probe::{Placement, ProbeGeometry, ProbeKind};
+use std::collections::BTreeSet;
+
 use cortexview::sim::control::{ControlledRun, LiveModel};
 use cortexview::sim::interventions::{Action, StimulusKind};
 use cortexview::view::live::engine_selection;
 use cortexview::view::scene::Scene;
-use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn reference() -> Value {
-    let path = repo().join("tests/data/selection_refs/v1_iaf_n1000.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn vec3(v: &Value) -> [f64; 3] {
-    let a: Vec<f64> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
-    [a[0], a[1], a[2]]
-}
-
-fn expected(r: &Value, expr: &str, population: &str) -> BTreeSet<u64> {
-    let case = r["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["select"] == expr)
-        .unwrap();
-    case["expected"][population]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i.as_u64().unwrap())
-        .collect()
-}
+use selection_refs::{expected_ids, probe_sites, reference, repo};
 
 /// Node ids of the neurons that spiked in the first `until_ms` of a run given `actions` at 0 ms.
 fn fired(model: &std::sync::Arc<LiveModel>, actions: Vec<Action>, until_ms: f64) -> BTreeSet<u64> {
@@ -66,21 +33,16 @@ fn fired(model: &std::sync::Arc<LiveModel>, actions: Vec<Action>, until_ms: f64)
 
 #[test]
 fn a_volley_within_r_of_the_probe_fires_the_neurons_numpy_finds() {
-    let r = reference();
+    let r = reference("v1_iaf_n1000");
     let config = repo().join(r["circuit"].as_str().unwrap());
     let scene = Scene::open(&config, &[]).unwrap();
-    let sites = Placement {
-        tip: vec3(&r["probe"]["tip"]),
-        direction: vec3(&r["probe"]["direction"]),
-        roll: 0.0,
-    }
-    .channel_positions(&ProbeGeometry::new(ProbeKind::Np1));
+    let sites = probe_sites(&r);
     let model = LiveModel::open(&config, 1).unwrap();
     let simulated = &model.panel.neuron_populations;
     assert_eq!(simulated, &["v1"]);
 
     let expr = "within 40 of probe";
-    let want = expected(&r, expr, "v1");
+    let want: BTreeSet<u64> = expected_ids(&r, expr, "v1").into_iter().collect();
     assert!(!want.is_empty());
 
     let select = engine_selection(&scene, Some(&sites), expr, simulated).unwrap();
@@ -114,7 +76,7 @@ fn a_volley_within_r_of_the_probe_fires_the_neurons_numpy_finds() {
 
 #[test]
 fn attribute_selections_go_as_typed_and_probe_terms_need_a_probe() {
-    let r = reference();
+    let r = reference("v1_iaf_n1000");
     let config = repo().join(r["circuit"].as_str().unwrap());
     let scene = Scene::open(&config, &[]).unwrap();
     let simulated = ["v1".to_string()];
