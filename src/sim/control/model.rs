@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::ei_classes::{WeightGroup, split_by_class};
+use super::feeder::SourceFeeder;
 use super::feeder::{FedInput, TrainFeeder};
 use crate::sim::error::{SimError, SimResult};
 use crate::sim::from_sonata::{RunSpec, check_files_named_by, network_from_circuit};
-use crate::sim::live::SourceFeeder;
 use crate::sim::network::Network;
 use crate::sim::time::Resolution;
 use crate::sim::{SimOptions, Simulation};

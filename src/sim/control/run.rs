@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
+use super::feeder::SourceFeeder;
 use super::model::LiveModel;
 use crate::sim::Simulation;
 use crate::sim::error::{SimError, SimResult};
 use crate::sim::interventions::{Action, Intervention, StimulusKind};
-use crate::sim::live::SourceFeeder;
 
 /// A volley: 20 nA for 0.5 ms (10 pC) lifts a 250 pF membrane by 40 mV, past any threshold of
 /// the engine's point models, and ends within their refractory time: one spike each.
