@@ -5,27 +5,17 @@
 
 #[path = "common/fixtures.rs"]
 mod fixtures;
+#[path = "common/selection_refs.rs"]
+mod selection_refs;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use cortexview::probe::{Placement, ProbeGeometry, ProbeKind};
 use cortexview::sonata::selection_language::{self, SelectionContext};
 use cortexview::sonata::{Circuit, SpikeIndex, read_spikes};
+use selection_refs::{probe_sites, reference, repo, vec3};
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn reference(name: &str) -> Value {
-    let path = repo()
-        .join("tests/data/selection_refs")
-        .join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
 
 /// The circuit a reference names, or `None` (skipped) when its fixture is absent.
 fn circuit_path(r: &Value) -> Option<PathBuf> {
@@ -43,27 +33,6 @@ fn spikes_of(r: &Value) -> Vec<SpikeIndex> {
         .into_iter()
         .map(SpikeIndex::from_owned)
         .collect()
-}
-
-fn vec3(v: &Value) -> [f64; 3] {
-    let a: Vec<f64> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
-    [a[0], a[1], a[2]]
-}
-
-fn probe_sites(r: &Value) -> Vec<[f64; 3]> {
-    let probe = &r["probe"];
-    assert_eq!(probe["kind"], "np1");
-    Placement {
-        tip: vec3(&probe["tip"]),
-        direction: vec3(&probe["direction"]),
-        roll: 0.0,
-    }
-    .channel_positions(&ProbeGeometry::new(ProbeKind::Np1))
 }
 
 /// Node ids a selection picks in each population, sorted.

@@ -3,58 +3,19 @@
 //! spikes and the run's duration; without a probe the representation says what it needs.
 #![cfg(feature = "viewer")]
 
-use std::path::PathBuf;
+#[path = "common/selection_refs.rs"]
+mod selection_refs;
 
-use cortexview::probe::{Placement, ProbeGeometry, ProbeKind};
 use cortexview::view::scene::{Representation, Scene};
-use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn reference() -> Value {
-    let path = repo().join("tests/data/selection_refs/v1_iaf_n1000.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn vec3(v: &Value) -> [f64; 3] {
-    let a: Vec<f64> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
-    [a[0], a[1], a[2]]
-}
-
-fn expected_v1(r: &Value, expr: &str) -> Vec<u64> {
-    let case = r["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["select"] == expr)
-        .unwrap();
-    case["expected"]["v1"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i.as_u64().unwrap())
-        .collect()
-}
+use selection_refs::{expected_ids, probe_sites, reference, repo};
 
 #[test]
 fn a_representation_draws_what_numpy_selects() {
-    let r = reference();
+    let r = reference("v1_iaf_n1000");
     let config = repo().join(r["circuit"].as_str().unwrap());
     let spikes = repo().join(r["spikes"].as_str().unwrap());
     let scene = Scene::open(&config, &[spikes.as_path()]).unwrap();
-    let sites = Placement {
-        tip: vec3(&r["probe"]["tip"]),
-        direction: vec3(&r["probe"]["direction"]),
-        roll: 0.0,
-    }
-    .channel_positions(&ProbeGeometry::new(ProbeKind::Np1));
+    let sites = probe_sites(&r);
 
     for expr in [
         "rate > 8 && within 60 of probe",
@@ -77,7 +38,7 @@ fn a_representation_draws_what_numpy_selects() {
             .map(|(_, id)| id)
             .collect();
         drawn.sort_unstable();
-        let want = expected_v1(&r, expr);
+        let want = expected_ids(&r, expr, "v1");
         assert!(!want.is_empty());
         assert_eq!(drawn, want, "{expr}");
 

@@ -151,12 +151,7 @@ pub fn run(
             if let Some(spikes) = &spikes {
                 ctx = ctx.with_spikes(spikes);
             }
-            selection_language::masks(expr, &circuit.nodes, &ctx)?
-                .into_iter()
-                .zip(&circuit.nodes)
-                .find(|(_, p)| p.name == pop.name)
-                .map(|(mask, _)| mask)
-                .with_context(|| format!("population '{}' was not evaluated", pop.name))?
+            selection_language::population_mask(expr, &pop.name, &circuit.nodes, &ctx)?
         }
         None => vec![true; pop.len()],
     };

@@ -14,20 +14,21 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use crate::atomic_file::{PendingFile, PendingSet};
 use crate::sim::from_sonata::{RunSpec, check_files_named_by, network_from_circuit};
 use crate::sim::reports::ReportGrid;
 use crate::sim::{Network, SimOptions, Simulation};
-use crate::sonata::{Circuit, PopulationSpikes, ReportPopulation, write_spikes};
+use crate::sonata::{Circuit, NodePopulation, NodeSets, ReportPopulation};
 
 mod interrupt;
 mod output_space;
+mod outputs;
 mod report_run;
 mod with_interventions;
 
 pub use with_interventions::simulate_with_interventions;
 
-use report_run::{ReportPlan, RunOutcome};
+use outputs::{Ran, Timings, finish};
+use report_run::{ReportPlan, Reports, RunOutcome};
 
 /// Runs longer than this many steps are refused: step counts past 2^53 no longer map to
 /// distinct times in f64 ms.
@@ -130,6 +131,9 @@ struct Prepared {
     grids: Vec<ReportGrid>,
     /// per report: its populations with the node ids of its rows
     report_pops: Vec<Vec<ReportPopulation>>,
+    /// the circuit's node populations and node sets (a replay's stimulus selections read them)
+    nodes: Vec<NodePopulation>,
+    node_sets: Option<NodeSets>,
     open_s: f64,
     network_s: f64,
 }
@@ -146,13 +150,16 @@ fn stop_if_interrupted(interrupt: &AtomicBool, stage: &str) -> anyhow::Result<()
 fn prepare(config: &Path, tstop: Option<f64>, interrupt: &AtomicBool) -> anyhow::Result<Prepared> {
     let t0 = Instant::now();
     check_files_named_by(config)?;
-    let circuit = Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
+    let mut circuit =
+        Circuit::open(config).with_context(|| format!("opening {}", config.display()))?;
     let open_s = t0.elapsed().as_secs_f64();
     stop_if_interrupted(interrupt, "while opening the circuit")?;
     let (net, mut spec) = network_from_circuit(&circuit)?;
     // What the strict checks above name by its config key; anything else the tolerant open
     // skipped (an unreadable input file) still stops the run here.
     circuit.require_simulation_files()?;
+    let nodes = std::mem::take(&mut circuit.nodes);
+    let node_sets = circuit.node_sets.take();
     drop(circuit);
     stop_if_interrupted(interrupt, "while reading the network")?;
     let network_s = t0.elapsed().as_secs_f64() - open_s;
@@ -204,64 +211,29 @@ fn prepare(config: &Path, tstop: Option<f64>, interrupt: &AtomicBool) -> anyhow:
         tstop,
         grids,
         report_pops,
+        nodes,
+        node_sets,
         open_s,
         network_s,
     })
 }
 
-/// The spikes per population, in the engine's order.
-/// Each population's neurons, spikes and mean rate over a run of `tstop` ms.
-fn population_summaries(
-    sim: &Simulation,
-    pops: &[PopulationSpikes],
-    tstop: f64,
-) -> Vec<PopSummary> {
-    pops.iter()
-        .enumerate()
-        .map(|(i, p)| PopSummary {
-            population: p.population.clone(),
-            neurons: sim.population_len(i),
-            spikes: p.len(),
-            mean_rate_hz: p.len() as f64 / sim.population_len(i).max(1) as f64 / (tstop / 1000.0),
+/// What the run needs to know of each report of `spec`.
+fn report_plans<'a>(
+    spec: &'a RunSpec,
+    report_pops: Vec<Vec<ReportPopulation>>,
+    grids: &[ReportGrid],
+) -> Vec<ReportPlan<'a>> {
+    spec.reports
+        .iter()
+        .zip(report_pops)
+        .zip(grids)
+        .map(|((spec, populations), &grid)| ReportPlan {
+            spec,
+            grid,
+            populations,
         })
         .collect()
-}
-
-fn spikes_by_population(sim: &Simulation) -> Vec<PopulationSpikes> {
-    let mut pops: Vec<PopulationSpikes> = sim
-        .population_names()
-        .iter()
-        .map(|n| PopulationSpikes {
-            population: n.clone(),
-            ..Default::default()
-        })
-        .collect();
-    for s in sim.spikes() {
-        pops[s.population].node_ids.push(s.node_id);
-        pops[s.population].timestamps.push(s.time_ms);
-    }
-    pops
-}
-
-/// Writes the spikes beside the closed reports and renames them all together.
-fn commit_outputs(
-    spec: &RunSpec,
-    pops: &[PopulationSpikes],
-    reports: Vec<PendingFile>,
-) -> anyhow::Result<()> {
-    let mut set = PendingSet::default();
-    for r in reports {
-        set.push(r);
-    }
-    if let Some(path) = &spec.spikes_file {
-        let pending =
-            PendingFile::new(path).with_context(|| format!("spikes file {}", path.display()))?;
-        write_spikes(pending.path(), pops, spec.sort_order)
-            .with_context(|| format!("spikes file {}", path.display()))?;
-        set.push(pending);
-    }
-    set.commit()
-        .map_err(|(path, e)| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// Runs the simulation a config describes and writes its outputs; `quiet` hides the progress
@@ -282,6 +254,7 @@ pub fn simulate(
         report_pops,
         open_s,
         network_s,
+        ..
     } = prepare(config, tstop, interrupt)?;
     let threads = usable_threads(threads, &mut spec.warnings);
     let mut sim = Simulation::from_network(net, &SimOptions { threads })?;
@@ -295,17 +268,7 @@ pub fn simulate(
     }
 
     let t1 = Instant::now();
-    let plans = spec
-        .reports
-        .iter()
-        .zip(report_pops)
-        .zip(&grids)
-        .map(|((spec, populations), &grid)| ReportPlan {
-            spec,
-            grid,
-            populations,
-        })
-        .collect();
+    let plans = report_plans(&spec, report_pops, &grids);
     let (report_files, report_summaries) = match report_run::run_with_reports(
         &mut sim, plans, tstop, quiet, interrupt,
     )? {
@@ -316,31 +279,21 @@ pub fn simulate(
     };
     let simulate_s = t1.elapsed().as_secs_f64();
 
-    let t2 = Instant::now();
-    let pops = spikes_by_population(&sim);
-    commit_outputs(&spec, &pops, report_files)?;
-    let write_s = t2.elapsed().as_secs_f64();
-
-    Ok(Summary {
-        config: config.display().to_string(),
-        threads,
-        tstop_ms: tstop,
-        dt_ms: spec.dt,
+    let timings = Timings {
         load_s,
         open_s,
         network_s,
         build_s,
         simulate_s,
-        write_s,
-        real_time_factor: tstop / 1000.0 / simulate_s.max(1e-9),
-        spikes: sim.spike_count(),
-        populations: population_summaries(&sim, &pops, tstop),
-        spikes_file: spec.spikes_file.as_ref().map(|p| p.display().to_string()),
-        reports: report_summaries,
-        peak_rss_bytes: peak_rss_bytes(),
-        build: sim.stats().clone(),
-        warnings: spec.warnings.clone(),
-    })
+    };
+    let ran = Ran {
+        config,
+        sim: &sim,
+        spec: &spec,
+        threads,
+        tstop,
+    };
+    finish(ran, report_files, report_summaries, timings)
 }
 
 fn print_summary(summary: &Summary, json: bool) -> anyhow::Result<()> {

@@ -1,36 +1,18 @@
 //! Poisson spike trains of the virtual populations, on the dt grid (k * dt, 1 <= k < steps),
 //! at most one spike per node and step, so that every simulator sees the same input.
 use super::rng::Key;
+use crate::sim::inputs::poisson_grid_steps;
 
 /// Spike times (ms, ascending) of one node firing at `rate_hz` on the grid steps k with
 /// `t0 <= k dt < t1` (k >= 1): a whole run's train is the segment [0, tstop), a live run's next
 /// piece the segment after the last.
 pub fn poisson_segment(key: Key, rate_hz: f64, t0_ms: f64, t1_ms: f64, dt: f64) -> Vec<f64> {
-    let k0 = ((t0_ms / dt).round() as u64).max(1);
+    let k0 = (t0_ms / dt).round() as u64;
     let k1 = (t1_ms / dt).round() as u64;
-    let p = (rate_hz * dt / 1000.0).clamp(0.0, 0.999_999);
-    let mut out = Vec::new();
-    if p <= 0.0 || k1 <= k0 {
-        return out;
-    }
-    let log_q = (1.0 - p).ln();
-    // k is the last step looked at; the first candidate is k0
-    let mut k = k0 - 1;
-    let mut j = 0u64;
-    loop {
-        let u = key.uniform_open0(j);
-        j += 1;
-        let gap = (u.ln() / log_q).floor();
-        if !gap.is_finite() || gap >= (k1 - k) as f64 {
-            break;
-        }
-        k += 1 + gap as u64;
-        if k >= k1 {
-            break;
-        }
-        out.push((k as f64 * dt * 1e6).round() / 1e6);
-    }
-    out
+    poisson_grid_steps(rate_hz, dt, k0, k1, |j| key.uniform_open0(j))
+        .into_iter()
+        .map(|k| (k as f64 * dt * 1e6).round() / 1e6)
+        .collect()
 }
 
 /// Per-node rates: lognormal around `mean_hz` (sigma of the log `spread`), mean preserved.

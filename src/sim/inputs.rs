@@ -2,6 +2,42 @@
 //! (`step_current_generator`) and Poisson trains (`poisson_generator`).
 use super::splitmix;
 
+/// Steps k in `[k0, k1)` (k >= 1) at which a node firing at `rate_hz` spikes on a grid of `dt`
+/// ms: at most one spike per step (probability `rate_hz * dt` per step), geometric gaps drawn
+/// from `uniform_open0(j)` (uniform in (0, 1]) for j = 0, 1, ... The demo's input trains and a
+/// live run's continued inputs are drawn so, each with its own counter-based generator.
+pub fn poisson_grid_steps(
+    rate_hz: f64,
+    dt: f64,
+    k0: u64,
+    k1: u64,
+    mut uniform_open0: impl FnMut(u64) -> f64,
+) -> Vec<u64> {
+    let k0 = k0.max(1);
+    let p = (rate_hz * dt / 1000.0).clamp(0.0, 0.999_999);
+    let mut out = Vec::new();
+    if p <= 0.0 || k1 <= k0 {
+        return out;
+    }
+    let log_q = (1.0 - p).ln();
+    // k is the last step looked at; the first candidate is k0
+    let mut k = k0 - 1;
+    let mut j = 0u64;
+    loop {
+        let gap = (uniform_open0(j).ln() / log_q).floor();
+        j += 1;
+        if !gap.is_finite() || gap >= (k1 - k) as f64 {
+            break;
+        }
+        k += 1 + gap as u64;
+        if k >= k1 {
+            break;
+        }
+        out.push(k);
+    }
+    out
+}
+
 /// splitmix64: small, fast, good enough for Poisson inputs; keyed per target so that results do
 /// not depend on the number of threads.
 #[derive(Debug, Clone)]

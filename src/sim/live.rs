@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::control::ControlledRun;
+pub use super::control::feeder::SourceFeeder;
 use super::engine::{Simulation, Spike};
 use super::error::{SimError, SimResult};
 use super::interventions::{Action, Intervention};
@@ -51,20 +52,6 @@ pub enum LiveCommand {
     /// An intervention, applied at the next chunk boundary and logged with that model time
     /// (pause and resume are logged and also pause or resume the thread).
     Apply(Action),
-}
-
-/// Makes the spikes of source (virtual) populations while a run goes on, so that a live run
-/// needs no trains made in advance for all time, and input rates can change.
-pub trait SourceFeeder: Send {
-    /// Model time (ms) up to which the simulation holds the sources' spikes.
-    fn covered_until(&self) -> f64;
-    /// The spikes of `[covered_until, t1)` as (source population, row, time ms); afterwards
-    /// `covered_until() == t1`.
-    fn feed(&mut self, t1: f64) -> Vec<(usize, u32, f64)>;
-    /// Scales the rate of the source population named `source` by `factor` from `t_ms` on
-    /// (`covered_until` becomes `t_ms`). Returns its index, whose spikes from `t_ms` on the run
-    /// then drops, or `None` for a name it does not feed.
-    fn set_rate_scale(&mut self, source: &str, factor: f64, t_ms: f64) -> Option<usize>;
 }
 
 /// Spikes recorded in the engine above which a live run drops what it already streamed.

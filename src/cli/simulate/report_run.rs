@@ -112,6 +112,60 @@ fn progress_bar(total_steps: u64, hidden: bool) -> ProgressBar {
     bar
 }
 
+/// The reports being recorded while a run goes.
+pub(super) struct Reports {
+    active: Vec<ActiveReport>,
+    /// values recorded per step, all reports together
+    values_per_step: f64,
+}
+
+impl Reports {
+    /// Starts recording every report of `plans` (at the simulation's current time, 0 ms).
+    pub(super) fn start(sim: &mut Simulation, plans: Vec<ReportPlan>) -> anyhow::Result<Self> {
+        let mut active = Vec::with_capacity(plans.len());
+        let mut values_per_step = 0.0;
+        for plan in plans {
+            values_per_step += plan.spec.neurons() as f64 / plan.grid.grid.interval as f64;
+            active.push(start_report(sim, plan)?);
+        }
+        Ok(Self {
+            active,
+            values_per_step,
+        })
+    }
+
+    /// Steps the run may go between drains: at most REPORT_BUFFER_VALUES values held, a whole
+    /// number of `window_steps`.
+    pub(super) fn piece_steps(&self, window_steps: u64, end_step: u64) -> u64 {
+        if self.active.is_empty() {
+            return end_step.max(1);
+        }
+        let steps = (REPORT_BUFFER_VALUES as f64 / self.values_per_step.max(1e-9)) as u64;
+        (steps / window_steps.max(1)).max(1) * window_steps.max(1)
+    }
+
+    /// Moves the frames recorded so far into the report files.
+    pub(super) fn drain(&mut self, sim: &mut Simulation) -> anyhow::Result<()> {
+        drain_reports(sim, &mut self.active)
+    }
+
+    /// Closes the report files (not yet committed) with their summaries.
+    pub(super) fn close(self) -> anyhow::Result<(Vec<PendingFile>, Vec<ReportSummary>)> {
+        let mut files = Vec::with_capacity(self.active.len());
+        let mut summaries = Vec::with_capacity(self.active.len());
+        for r in self.active {
+            let name = r.summary.name.clone();
+            files.push(
+                r.writer
+                    .close()
+                    .with_context(|| format!("report '{name}'"))?,
+            );
+            summaries.push(r.summary);
+        }
+        Ok((files, summaries))
+    }
+}
+
 /// Runs to `tstop` recording the reports. With reports, the run goes in pieces that hold at
 /// most REPORT_BUFFER_VALUES values, each a whole number of min-delay windows from 0 so that the
 /// windows (and so every sum in the ring buffers) are those of one run to tstop.
@@ -126,19 +180,8 @@ pub(super) fn run_with_reports(
     let dt = res.dt();
     let end_step = res.ms_to_steps(tstop).max(0) as u64;
     let bar = progress_bar(end_step.max(1), quiet);
-    let mut reports = Vec::with_capacity(plans.len());
-    let mut values_per_step = 0.0;
-    for plan in plans {
-        values_per_step += plan.spec.neurons() as f64 / plan.grid.grid.interval as f64;
-        reports.push(start_report(sim, plan)?);
-    }
-    let min_delay = sim.stats().min_delay_steps.max(1);
-    let piece = if reports.is_empty() {
-        end_step.max(1)
-    } else {
-        let steps = (REPORT_BUFFER_VALUES as f64 / values_per_step.max(1e-9)) as u64;
-        (steps / min_delay).max(1) * min_delay
-    };
+    let mut reports = Reports::start(sim, plans)?;
+    let piece = reports.piece_steps(sim.stats().min_delay_steps.max(1), end_step);
     let started = Instant::now();
     let mut last = Instant::now();
     let bar2 = bar.clone();
@@ -164,22 +207,12 @@ pub(super) fn run_with_reports(
                 at_ms: sim.time_ms(),
             });
         }
-        drain_reports(sim, &mut reports)?;
+        reports.drain(sim)?;
         if sim.steps() >= end_step {
             break;
         }
     }
     bar.finish_and_clear();
-    let mut files = Vec::with_capacity(reports.len());
-    let mut summaries = Vec::with_capacity(reports.len());
-    for r in reports {
-        let name = r.summary.name.clone();
-        files.push(
-            r.writer
-                .close()
-                .with_context(|| format!("report '{name}'"))?,
-        );
-        summaries.push(r.summary);
-    }
+    let (files, summaries) = reports.close()?;
     Ok(RunOutcome::Finished { files, summaries })
 }

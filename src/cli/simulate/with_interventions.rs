@@ -1,16 +1,16 @@
 //! `simulate CONFIG --interventions FILE`: the config's network run as a live run is, chunk by
 //! chunk, with the logged interventions applied at their model times; the spikes are those of
-//! the live run that wrote the log, spike for spike. V_m reports are not recorded on this path.
+//! the live run that wrote the log, spike for spike. The config's V_m reports are recorded from
+//! the run after the log's last reset, as a plain run records them.
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 
-use super::{
-    Summary, commit_outputs, peak_rss_bytes, population_summaries, spikes_by_population,
-    usable_threads,
-};
-use crate::sim::control::{LiveModel, replay};
+use super::outputs::{Ran, Timings, finish};
+use super::{Prepared, Reports, Summary, interrupt, prepare, report_plans, usable_threads};
+use crate::sim::control::{LiveModel, ReplayStage, replay_watched};
 use crate::sim::interventions;
 
 /// Runs `config` to `tstop` (default: its run.tstop) applying the interventions of `file`.
@@ -22,30 +22,59 @@ pub fn simulate_with_interventions(
     quiet: bool,
 ) -> anyhow::Result<Summary> {
     let list = interventions::read(file)?;
-    let mut warnings = Vec::new();
-    let threads = usable_threads(threads, &mut warnings);
+    let interrupt = interrupt::flag().map_err(anyhow::Error::msg)?;
     let t0 = Instant::now();
-    let model = LiveModel::open(config, threads)
+    let Prepared {
+        net,
+        mut spec,
+        tstop,
+        grids,
+        report_pops,
+        nodes,
+        node_sets,
+        open_s,
+        network_s,
+    } = prepare(config, tstop, interrupt)
         .with_context(|| format!("opening {} to run", config.display()))?;
-    let mut spec = model
-        .run_spec
-        .clone()
-        .context("the config has no simulation part (run, inputs)")?;
-    spec.warnings.extend(warnings);
-    if !spec.reports.is_empty() {
-        spec.warnings.push(format!(
-            "{} V_m report(s) of the config are not recorded with --interventions",
-            spec.reports.len()
-        ));
-        spec.reports.clear();
-    }
-    let tstop = tstop.unwrap_or(spec.tstop);
-    if !(tstop.is_finite() && tstop >= 0.0) {
-        anyhow::bail!("cannot run to {tstop} ms");
-    }
+    let threads = usable_threads(threads, &mut spec.warnings);
+    let t_build = Instant::now();
+    let mut model = LiveModel::from_network(net, &nodes, node_sets, spec.tstop, threads)?;
+    drop(nodes);
+    let mut warnings: Vec<String> = std::mem::take(&mut model.warnings);
+    model.config = Some(config.to_owned());
+    let model = Arc::new(model);
+    let build_s = t_build.elapsed().as_secs_f64();
     let load_s = t0.elapsed().as_secs_f64();
+
     let t1 = Instant::now();
-    let done = replay(model, list, tstop)?;
+    let mut plans = Some(report_plans(&spec, report_pops, &grids));
+    let mut reports: Option<Reports> = None;
+    let mut drained_at = 0u64;
+    let mut piece = u64::MAX;
+    let done = replay_watched(model, list, tstop, |stage, sim| -> anyhow::Result<()> {
+        if interrupt::requested(interrupt) {
+            anyhow::bail!(
+                "interrupted at {} of {tstop} ms: no output was written (earlier outputs are as they were)",
+                sim.time_ms()
+            );
+        }
+        match (stage, reports.as_mut()) {
+            (ReplayStage::Started, _) => {
+                let started = Reports::start(sim, plans.take().unwrap_or_default())?;
+                let end_step = sim.resolution().ms_to_steps(tstop).max(0) as u64;
+                piece = started.piece_steps(sim.stats().min_delay_steps, end_step);
+                reports = Some(started);
+            }
+            (ReplayStage::Advanced, Some(r)) if sim.steps() >= drained_at + piece => {
+                r.drain(sim)?;
+                drained_at = sim.steps();
+            }
+            (ReplayStage::Advanced, _) => {}
+        }
+        Ok(())
+    })?;
+    warnings.append(&mut spec.warnings);
+    spec.warnings = warnings;
     if !done.left.is_empty() {
         spec.warnings.push(format!(
             "{} intervention(s) of {} come at or after {tstop} ms and were not applied",
@@ -63,30 +92,28 @@ pub fn simulate_with_interventions(
             file.display()
         );
     }
+    let mut sim = done.run.into_sim();
+    let (report_files, report_summaries) = match reports {
+        Some(mut r) => {
+            r.drain(&mut sim)?;
+            r.close()?
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     let simulate_s = t1.elapsed().as_secs_f64();
-    let sim = done.run.into_sim();
-    let t2 = Instant::now();
-    let pops = spikes_by_population(&sim);
-    commit_outputs(&spec, &pops, Vec::new())?;
-    let write_s = t2.elapsed().as_secs_f64();
-    Ok(Summary {
-        config: config.display().to_string(),
-        threads,
-        tstop_ms: tstop,
-        dt_ms: spec.dt,
+    let timings = Timings {
         load_s,
-        open_s: load_s,
-        network_s: 0.0,
-        build_s: 0.0,
+        open_s,
+        network_s,
+        build_s,
         simulate_s,
-        write_s,
-        real_time_factor: tstop / 1000.0 / simulate_s.max(1e-9),
-        spikes: sim.spike_count(),
-        populations: population_summaries(&sim, &pops, tstop),
-        spikes_file: spec.spikes_file.as_ref().map(|p| p.display().to_string()),
-        reports: Vec::new(),
-        peak_rss_bytes: peak_rss_bytes(),
-        build: sim.stats().clone(),
-        warnings: spec.warnings.clone(),
-    })
+    };
+    let ran = Ran {
+        config,
+        sim: &sim,
+        spec: &spec,
+        threads,
+        tstop,
+    };
+    finish(ran, report_files, report_summaries, timings)
 }

@@ -3,7 +3,7 @@
 //! population's factor. Each segment's draws are keyed by the seed, the source population and
 //! the model time (step) the segment starts at, never by when or in what pieces the run asks
 //! for them: a live run and an offline replay with the same rate changes get the same spikes.
-use crate::sim::live::SourceFeeder;
+use crate::sim::inputs::poisson_grid_steps;
 use crate::sim::splitmix;
 use crate::sim::time::Resolution;
 
@@ -73,31 +73,23 @@ fn uniform_open0(key: u64, j: u64) -> f64 {
     (bits as f64 + 1.0) * (1.0 / (1u64 << 53) as f64)
 }
 
-/// Steps k in `[k0, k1)` (k >= 1) at which a node firing at `rate_hz` spikes: geometric gaps,
-/// at most one spike per step.
+/// Steps k in `[k0, k1)` (k >= 1) at which a node firing at `rate_hz` spikes.
 fn poisson_steps(key: u64, rate_hz: f64, k0: u64, k1: u64, dt: f64) -> Vec<u64> {
-    let k0 = k0.max(1);
-    let p = (rate_hz * dt / 1000.0).clamp(0.0, 0.999_999);
-    let mut out = Vec::new();
-    if p <= 0.0 || k1 <= k0 {
-        return out;
-    }
-    let log_q = (1.0 - p).ln();
-    let mut k = k0 - 1;
-    let mut j = 0u64;
-    loop {
-        let gap = (uniform_open0(key, j).ln() / log_q).floor();
-        j += 1;
-        if !gap.is_finite() || gap >= (k1 - k) as f64 {
-            break;
-        }
-        k += 1 + gap as u64;
-        if k >= k1 {
-            break;
-        }
-        out.push(k);
-    }
-    out
+    poisson_grid_steps(rate_hz, dt, k0, k1, |j| uniform_open0(key, j))
+}
+
+/// Makes the spikes of source (virtual) populations while a run goes on, so that a live run
+/// needs no trains made in advance for all time, and input rates can change.
+pub trait SourceFeeder: Send {
+    /// Model time (ms) up to which the simulation holds the sources' spikes.
+    fn covered_until(&self) -> f64;
+    /// The spikes of `[covered_until, t1)` as (source population, row, time ms); afterwards
+    /// `covered_until() == t1`.
+    fn feed(&mut self, t1: f64) -> Vec<(usize, u32, f64)>;
+    /// Scales the rate of the source population named `source` by `factor` from `t_ms` on
+    /// (`covered_until` becomes `t_ms`). Returns its index, whose spikes from `t_ms` on the run
+    /// then drops, or `None` for a name it does not feed.
+    fn set_rate_scale(&mut self, source: &str, factor: f64, t_ms: f64) -> Option<usize>;
 }
 
 impl SourceFeeder for TrainFeeder {

@@ -10,6 +10,6 @@ pub mod run;
 
 pub use ei_classes::WeightGroup;
 pub use feeder::{FedInput, TrainFeeder};
-pub use model::{LiveModel, NodeSelector, PanelModel, RateInput};
-pub use replay::{Replayed, replay};
+pub use model::{LiveModel, NodeSelector, PanelModel, RateInput, RateKind};
+pub use replay::{ReplayStage, Replayed, replay, replay_watched};
 pub use run::ControlledRun;

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::ei_classes::{WeightGroup, split_by_class};
+use super::feeder::SourceFeeder;
 use super::feeder::{FedInput, TrainFeeder};
 use crate::sim::error::{SimError, SimResult};
 use crate::sim::from_sonata::{RunSpec, check_files_named_by, network_from_circuit};
-use crate::sim::live::SourceFeeder;
 use crate::sim::network::Network;
 use crate::sim::time::Resolution;
 use crate::sim::{SimOptions, Simulation};
@@ -18,15 +18,28 @@ use crate::sonata::{Circuit, NodePopulation, NodeSets, selection_language};
 /// Model ms between the points where a live run (and its replay) can be changed.
 pub const CHUNK_MS: f64 = 2.0;
 
-/// A virtual population that has spike inputs, as its rate slider shows it.
+/// An input whose rate a slider scales: a virtual population that has spike inputs, or a
+/// Poisson input of the config.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateInput {
+    /// The virtual population, or the Poisson input's name among the config's `inputs` (the
+    /// name a `set_rate` intervention gives).
     pub population: String,
-    /// index of the source population in the network
-    pub source: usize,
+    pub kind: RateKind,
+    /// nodes it drives: the virtual population's, or the neurons the Poisson input reaches
     pub nodes: usize,
-    /// mean rate of its nodes over the stretch the built trains cover (Hz)
+    /// mean rate of its nodes over the stretch the built trains cover, or the Poisson rate of
+    /// the config (Hz)
     pub mean_rate_hz: f64,
+}
+
+/// Where the spikes of a [`RateInput`] come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateKind {
+    /// Trains of a source population (its index in the network), continued as Poisson.
+    Trains { source: usize },
+    /// A Poisson generator into neurons (NEST's `poisson_generator`).
+    Poisson,
 }
 
 /// What the live panel offers for a model (plain data; the window draws it).
@@ -163,7 +176,7 @@ impl LiveModel {
             threads,
         )?;
         model.config = Some(config.to_owned());
-        model.warnings = spec.warnings.clone();
+        model.warnings.extend(spec.warnings.iter().cloned());
         model.run_spec = Some(spec);
         Ok(Arc::new(model))
     }
@@ -193,7 +206,7 @@ impl LiveModel {
             let rates_hz: Vec<f64> = s.trains.iter().map(|t| t.len() as f64 / seconds).collect();
             rate_inputs.push(RateInput {
                 population: s.name.clone(),
-                source: q,
+                kind: RateKind::Trains { source: q },
                 nodes: s.node_ids.len(),
                 mean_rate_hz: spikes as f64 / s.node_ids.len().max(1) as f64 / seconds,
             });
@@ -203,6 +216,8 @@ impl LiveModel {
                 rates_hz,
             });
         }
+        let mut warnings = Vec::new();
+        poisson_rate_inputs(&net, &mut rate_inputs, &mut warnings);
         let panel = PanelModel {
             rate_inputs,
             weight_groups,
@@ -217,6 +232,52 @@ impl LiveModel {
             let feeder = TrainFeeder::new(seed, res, fed.clone(), stretch_ms);
             Ok((sim, Box::new(feeder) as Box<dyn SourceFeeder>))
         };
-        Ok(Self::new(None, panel, selector, dt, Box::new(build)))
+        let mut model = Self::new(None, panel, selector, dt, Box::new(build));
+        model.warnings = warnings;
+        Ok(model)
+    }
+
+    /// The Poisson rate (Hz) of the config's Poisson input `name` at a factor of 1, when the
+    /// panel has one.
+    pub fn poisson_rate_hz(&self, name: &str) -> Option<f64> {
+        self.panel
+            .rate_inputs
+            .iter()
+            .find(|r| r.population == name && r.kind == RateKind::Poisson)
+            .map(|r| r.mean_rate_hz)
+    }
+}
+
+/// One rate input per Poisson input of the network (the entries of one config input, one per
+/// population it reaches, are one slider). A name that a virtual population with spike inputs
+/// already has gets no slider: a `set_rate` of that name would be ambiguous.
+fn poisson_rate_inputs(
+    net: &Network,
+    rate_inputs: &mut Vec<RateInput>,
+    warnings: &mut Vec<String>,
+) {
+    for pin in &net.poisson {
+        if let Some(known) = rate_inputs.iter_mut().find(|r| r.population == pin.name) {
+            if known.kind == RateKind::Poisson {
+                known.nodes += pin.rows.len();
+            }
+            continue;
+        }
+        rate_inputs.push(RateInput {
+            population: pin.name.clone(),
+            kind: RateKind::Poisson,
+            nodes: pin.rows.len(),
+            mean_rate_hz: pin.rate_hz,
+        });
+    }
+    for r in rate_inputs.iter() {
+        let clash = matches!(r.kind, RateKind::Trains { .. })
+            && net.poisson.iter().any(|p| p.name == r.population);
+        if clash {
+            warnings.push(format!(
+                "the Poisson input '{}' has the name of a virtual population: its rate has no slider",
+                r.population
+            ));
+        }
     }
 }

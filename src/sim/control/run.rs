@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
+use super::feeder::SourceFeeder;
 use super::model::LiveModel;
 use crate::sim::Simulation;
 use crate::sim::error::{SimError, SimResult};
 use crate::sim::interventions::{Action, Intervention, StimulusKind};
-use crate::sim::live::SourceFeeder;
 
 /// A volley: 20 nA for 0.5 ms (10 pC) lifts a 250 pF membrane by 40 mV, past any threshold of
 /// the engine's point models, and ends within their refractory time: one spike each.
@@ -196,13 +196,27 @@ impl ControlledRun {
     }
 
     fn set_rate(&mut self, population: &str, factor: f64) -> SimResult<()> {
+        if let Some(rate_hz) = self
+            .model
+            .as_ref()
+            .and_then(|m| m.poisson_rate_hz(population))
+        {
+            if !(factor.is_finite() && factor >= 0.0) {
+                return Err(SimError::Invalid(format!(
+                    "rate factor must be finite and >= 0, got {factor}"
+                )));
+            }
+            self.sim.set_poisson_rate(population, rate_hz * factor)?;
+            self.rates.insert(population.to_string(), factor);
+            return Ok(());
+        }
         let t = self.sim.time_ms();
         let q = self
             .feeder
             .as_mut()
             .and_then(|f| f.set_rate_scale(population, factor, t))
             .ok_or_else(|| SimError::NotFound {
-                what: "virtual population with spike inputs",
+                what: "virtual population with spike inputs or Poisson input",
                 name: population.to_string(),
             })?;
         self.sim.remove_source_spikes_from(q, t)?;

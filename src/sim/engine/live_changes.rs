@@ -27,21 +27,25 @@ impl Simulation {
             .sum())
     }
 
-    /// Change the rate (Hz) of a Poisson input from the next window on.
+    /// Change the rate (Hz) of a Poisson input from the next window on (every part of it: an
+    /// input of a config that reaches several populations is one part per population).
     pub fn set_poisson_rate(&mut self, input: &str, rate_hz: f64) -> SimResult<()> {
-        let i = self
-            .poisson_names
-            .iter()
-            .position(|n| n == input)
-            .ok_or_else(|| SimError::NotFound {
-                what: "Poisson input",
-                name: input.to_string(),
-            })?;
         if !(rate_hz.is_finite() && rate_hz >= 0.0) {
             return Err(SimError::Invalid(format!("bad rate {rate_hz} Hz")));
         }
-        self.poisson_rates[i] = rate_hz;
-        self.lambdas[i] = rate_hz * self.res.dt() * 1e-3;
+        let parts: Vec<usize> = (0..self.poisson_names.len())
+            .filter(|&i| self.poisson_names[i] == input)
+            .collect();
+        if parts.is_empty() {
+            return Err(SimError::NotFound {
+                what: "Poisson input",
+                name: input.to_string(),
+            });
+        }
+        for i in parts {
+            self.poisson_rates[i] = rate_hz;
+            self.lambdas[i] = rate_hz * self.res.dt() * 1e-3;
+        }
         Ok(())
     }
 

@@ -14,8 +14,10 @@
 //! What activity, wiring and distance terms read comes in a [`SelectionContext`].
 
 mod activity;
+mod attributes;
 mod compare;
 mod context;
+mod edge_cache;
 mod eval;
 mod lexer;
 mod parser;
@@ -27,6 +29,7 @@ mod wiring;
 use std::collections::BTreeMap;
 
 pub use context::SelectionContext;
+pub use edge_cache::wait_for_edge_tables;
 pub use parser::{MAX_NESTING, parse, parse_for};
 pub use scope::Masks;
 pub use syntax::{Expr, Field, Literal, Op, Side, Window};
@@ -63,6 +66,34 @@ pub fn evaluate_all(
 pub fn masks(expr: &str, populations: &[NodePopulation], ctx: &SelectionContext) -> Result<Masks> {
     let parsed = parse_for(expr, populations)?;
     evaluate_all(&parsed, populations, ctx).map_err(|e| quoting(e, expr))
+}
+
+/// The rows of `population` (one of `populations`) that `expr` selects, evaluated over every
+/// population (wiring and distance terms cross them). An attribute compared in `population`
+/// itself must be one it has: one that only other populations have is an error naming them,
+/// not an empty selection.
+pub fn population_mask(
+    expr: &str,
+    population: &str,
+    populations: &[NodePopulation],
+    ctx: &SelectionContext,
+) -> Result<Vec<bool>> {
+    let parsed = parse_for(expr, populations)?;
+    let at = populations
+        .iter()
+        .position(|p| p.name == population)
+        .ok_or_else(|| SonataError::Selection {
+            expr: quoted(expr),
+            message: format!("no node population '{population}'"),
+        })?;
+    attributes::check_attributes_in(&parsed, &populations[at], populations).map_err(|message| {
+        SonataError::Selection {
+            expr: quoted(expr),
+            message,
+        }
+    })?;
+    let mut masks = evaluate_all(&parsed, populations, ctx).map_err(|e| quoting(e, expr))?;
+    Ok(std::mem::take(&mut masks[at]))
 }
 
 /// An evaluation error with the whole selection quoted.

@@ -1,6 +1,7 @@
 //! Selection strings parsed into [`Expr`]: VND's terms and the activity, wiring and distance
 //! terms, with errors that quote the selection and say what is wrong.
 
+use super::attributes::check_attributes;
 use super::lexer::{Token, tokenize};
 use super::syntax::{Expr, Field, Literal, Op, Side, Window};
 use crate::sonata::error::{Result, SonataError};
@@ -352,53 +353,6 @@ pub fn parse_for(expr: &str, populations: &[NodePopulation]) -> Result<Expr> {
         message,
     })?;
     Ok(parsed)
-}
-
-/// The attribute a field reads, when it is one (population, node id, type and group are
-/// always there).
-fn attribute_of(field: &Field) -> Option<&str> {
-    match field {
-        Field::Soma(axis) => Some(["x", "y", "z"][*axis]),
-        Field::Attribute(name) => Some(name),
-        _ => None,
-    }
-}
-
-fn check_attributes(
-    expr: &Expr,
-    populations: &[NodePopulation],
-) -> std::result::Result<(), String> {
-    match expr {
-        Expr::Not(e) | Expr::Partners { of: e, .. } | Expr::Within { of: e, .. } => {
-            check_attributes(e, populations)
-        }
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            check_attributes(a, populations)?;
-            check_attributes(b, populations)
-        }
-        Expr::Compare { field, .. } => match attribute_of(field) {
-            Some(name) if !populations.iter().any(|p| p.attribute(name).is_some()) => {
-                let mut known: Vec<&str> = populations
-                    .iter()
-                    .flat_map(|p| p.attribute_names())
-                    .collect();
-                known.sort_unstable();
-                known.dedup();
-                Err(format!(
-                    "no node population has an attribute '{name}' (attributes: {})",
-                    known.join(", ")
-                ))
-            }
-            _ => Ok(()),
-        },
-        Expr::All
-        | Expr::Nothing
-        | Expr::Stride(_)
-        | Expr::NodeSet(_)
-        | Expr::Spiked(_)
-        | Expr::Silent
-        | Expr::WithinProbe { .. } => Ok(()),
-    }
 }
 
 #[cfg(test)]

@@ -95,3 +95,19 @@ pub enum Expr {
         radius_um: f64,
     },
 }
+
+impl Expr {
+    /// Whether evaluating it reads more than node attributes, positions and node sets: spikes
+    /// (`rate`, `spiked`, `silent`), edges (`pre of`, `post of`) or the probe's sites.
+    pub fn reads_context(&self) -> bool {
+        match self {
+            Self::Spiked(_) | Self::Silent | Self::Partners { .. } | Self::WithinProbe { .. } => {
+                true
+            }
+            Self::Compare { field, .. } => matches!(field, Field::Rate(_)),
+            Self::Not(e) | Self::Within { of: e, .. } => e.reads_context(),
+            Self::And(a, b) | Self::Or(a, b) => a.reads_context() || b.reads_context(),
+            Self::All | Self::Nothing | Self::Stride(_) | Self::NodeSet(_) => false,
+        }
+    }
+}

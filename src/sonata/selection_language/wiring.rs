@@ -7,7 +7,10 @@
 //! selects. Over several edge populations the partners add up. So `pre of (population == v1)`
 //! selects v1 neurons that project to v1 and lgn neurons that project to v1.
 
+use std::sync::Arc;
+
 use super::context::term_error;
+use super::edge_cache::{self, PartnerTable};
 use super::scope::{Masks, Scope};
 use super::syntax::Side;
 use crate::sonata::connectivity;
@@ -16,7 +19,9 @@ use crate::sonata::error::Result;
 use crate::sonata::selection::Selection;
 
 /// Up to this many selected nodes the partners are read through the edge index (a few reads
-/// per node); above it one pass over the edge population's id columns is cheaper.
+/// per node); above it one pass over the edge population's id columns is cheaper. Both are the
+/// way of a file's first requests: once its partner table is built (from the second request on,
+/// in the background) it is kept in memory (`edge_cache`).
 pub(super) const INDEX_QUERY_MAX_NODES: usize = 4096;
 
 /// Edges read at a time by the pass over the id columns.
@@ -28,16 +33,33 @@ pub(super) fn partners(
     side: Side,
     via: Option<&str>,
 ) -> Result<Masks> {
-    partners_with(scope, inner, side, via, INDEX_QUERY_MAX_NODES)
+    partners_with(scope, inner, side, via, Way::Cached)
 }
 
-/// [`partners`] with the index/pass threshold given (tests compare both ways).
+/// How the partners are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    not(test),
+    allow(dead_code, reason = "the ways besides `Cached` are compared in tests")
+)]
+pub(super) enum Way {
+    /// The kept partner table, else the index or a pass (by the number of selected nodes).
+    Cached,
+    /// Through the edge index.
+    Index,
+    /// One pass over the id columns.
+    Pass,
+    /// A partner table built for this query.
+    Table,
+}
+
+/// [`partners`] found one given way (tests compare them).
 pub(super) fn partners_with(
     scope: &Scope,
     inner: &Masks,
     side: Side,
     via: Option<&str>,
-    index_max_nodes: usize,
+    way: Way,
 ) -> Result<Masks> {
     let all = scope.ctx.require_edges(side.keyword())?;
     let edges: Vec<&EdgePopulation> = match via {
@@ -80,7 +102,21 @@ pub(super) fn partners_with(
                 mask[r] = true;
             }
         };
-        if selected.len() <= index_max_nodes {
+        let table = match way {
+            Way::Cached => edge_cache::table(e, side, all)?,
+            Way::Table => PartnerTable::build(e, side)?.map(Arc::new),
+            Way::Index | Way::Pass => None,
+        };
+        let by_index = match way {
+            Way::Index => true,
+            Way::Cached => selected.len() <= INDEX_QUERY_MAX_NODES,
+            Way::Pass | Way::Table => false,
+        };
+        if let Some(table) = table {
+            for &id in &selected {
+                table.partners_of(id).iter().for_each(|&p| mark(p as i64));
+            }
+        } else if by_index {
             let direction = match side {
                 Side::Pre => Direction::Afferent,
                 Side::Post => Direction::Efferent,
@@ -102,10 +138,7 @@ fn scan(
     side: Side,
     mark: &mut impl FnMut(i64),
 ) -> Result<()> {
-    let (key_column, partner_column) = match side {
-        Side::Pre => ("target_node_id", "source_node_id"),
-        Side::Post => ("source_node_id", "target_node_id"),
-    };
+    let (key_column, partner_column) = edge_cache::columns(side);
     // A table by node id when ids are compact, else a binary search of the sorted ids.
     let max = selected.iter().copied().max().unwrap_or(0);
     let dense = max <= (selected.len() as u64).saturating_mul(64).max(1 << 20);
@@ -141,7 +174,8 @@ mod tests {
     use crate::sonata::circuit::Circuit;
     use crate::sonata::selection_language::{SelectionContext, parse};
 
-    /// The index queries and the pass over the id columns find the same partners.
+    /// The index queries, the pass over the id columns and the partner table find the same
+    /// partners.
     #[test]
     fn index_and_column_pass_agree() {
         let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -156,11 +190,13 @@ mod tests {
             ("population == lgn && stride 3", Side::Post, None),
         ] {
             let inner = super::super::eval::eval(&scope, &parse(expr).unwrap()).unwrap();
-            let by_index = partners_with(&scope, &inner, side, via, usize::MAX).unwrap();
-            let by_pass = partners_with(&scope, &inner, side, via, 0).unwrap();
+            let by_index = partners_with(&scope, &inner, side, via, Way::Index).unwrap();
+            let by_pass = partners_with(&scope, &inner, side, via, Way::Pass).unwrap();
+            let by_table = partners_with(&scope, &inner, side, via, Way::Table).unwrap();
             let n: usize = by_index.iter().flatten().filter(|m| **m).count();
             assert!(n > 0, "{expr}: some partners");
             assert_eq!(by_index, by_pass, "{side:?} of ({expr})");
+            assert_eq!(by_index, by_table, "{side:?} of ({expr})");
         }
     }
 }

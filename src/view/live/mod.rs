@@ -10,5 +10,5 @@ pub mod ui;
 
 pub use frame_cap::{DEFAULT_FRAME_CAP, FRAME_CAPS};
 pub use plugin::*;
-pub use stimulus::{stimulate, stimulate_instances};
+pub use stimulus::{engine_selection, stimulate, stimulate_instances};
 pub use ui::live_ui;

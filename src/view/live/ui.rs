@@ -10,6 +10,7 @@ use super::FRAME_CAPS;
 use super::feed::save_live_spikes;
 use super::plugin::{LiveSession, LiveSource, SPEEDS, StimulusKind};
 use super::stimulus::stimulate;
+use crate::sim::control::RateKind;
 use crate::sim::interventions::{self, Action};
 use crate::sim::live::LiveCommand;
 use crate::view::ViewerState;
@@ -229,7 +230,10 @@ fn network_ui(ui: &mut egui::Ui, session: &mut LiveSession) {
     for input in &model.panel.rate_inputs {
         let name = &input.population;
         let mut v = session.rates.get(name).copied().unwrap_or(1.0);
-        let label = format!("{name} ({:.1} Hz)", input.mean_rate_hz);
+        let label = match input.kind {
+            RateKind::Poisson => format!("{name} (Poisson, {:.1} Hz)", input.mean_rate_hz),
+            RateKind::Trains { .. } => format!("{name} ({:.1} Hz)", input.mean_rate_hz),
+        };
         let send = factor_slider(ui, &mut v, &label);
         session.rates.insert(name.clone(), v);
         if send {
