@@ -2,7 +2,9 @@
 //! the column as a figure: L4 opaque, the rest ghosted, spikes glowing, eye-dome lighting on.
 //!
 //! cargo run --release --features viewer --example bench_looks -- [NET_DIR] [--frames N]
-//!   [--sizes 1280x720,1920x1080] [--shot PNG [--shot-size WxH] [--shot-only]]
+//!   [--sizes 1280x720,1920x1080] [--only NAME,NAME] [--shot PNG [--shot-size WxH] [--shot-only]]
+//!
+//! `--only` runs the looks whose names start with one of the given words (e.g. `none,all`).
 //!
 //! Spikes: the network's own when its simulated populations have some, else a synthetic activity (1 Hz Poisson
 //! background, and a wave rising from the white matter to the pia from 200 ms on, each neuron
@@ -274,6 +276,7 @@ fn main() -> anyhow::Result<()> {
     let mut shot_size = (1920, 1080);
     let mut shot_only = false;
     let mut shot_t = 420.0;
+    let mut only: Vec<String> = Vec::new();
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_default();
         match a.as_str() {
@@ -288,6 +291,7 @@ fn main() -> anyhow::Result<()> {
             "--shot-size" => shot_size = parse_size(&val())?,
             "--shot-t" => shot_t = val().parse()?,
             "--shot-only" => shot_only = true,
+            "--only" => only = val().split(',').map(str::to_owned).collect(),
             other => net = PathBuf::from(other),
         }
     }
@@ -325,8 +329,12 @@ fn main() -> anyhow::Result<()> {
     }
 
     let mut scene = Some(scene);
-    let mut rows: Vec<(String, Vec<(f64, f64)>)> = cases()
-        .iter()
+    let chosen = || {
+        cases()
+            .into_iter()
+            .filter(|c| only.is_empty() || only.iter().any(|o| c.name.starts_with(o.as_str())))
+    };
+    let mut rows: Vec<(String, Vec<(f64, f64)>)> = chosen()
         .map(|c| (c.name.to_owned(), Vec::new()))
         .collect();
     for &(w, h) in &sizes {
@@ -343,7 +351,7 @@ fn main() -> anyhow::Result<()> {
             "{w}x{h} on {adapter}{}",
             if software { " (software)" } else { "" }
         );
-        for (case, row) in cases().iter().zip(rows.iter_mut()) {
+        for (case, row) in chosen().zip(rows.iter_mut()) {
             set(&mut v, case.see_through, &case.looks)?;
             // Playback from 300 ms, inside the wave: spikes glow in every frame.
             let (t, cpu) = (Instant::now(), cpu_seconds());

@@ -8,8 +8,8 @@
 // exp(-(t - t_spike) / tau) and is cut off after 6 tau (so that seeking reproduces frames
 // played forward exactly).
 //
-// Three passes draw from the same buffers, each keeping the neurons of its material (the others
-// get a degenerate triangle): the opaque pass (opaque and glow materials, into Bevy's main
+// Three passes draw from the same buffers, each the neurons of its material (a range of the
+// drawing order, or the list of emitters): the opaque pass (opaque and glow materials, into Bevy's main
 // pass), the see-through pass (transparent and ghost: weighted blended order-independent
 // transparency, McGuire and Bavoil 2013, into an accumulation and a revealage target, depth
 // tested against the opaque depth and never writing it) and the glow pass (what emits light:
@@ -47,6 +47,10 @@ struct NeuronView {
 
 // The neurons that emit light now (the glow pass draws these only, one triangle each).
 @group(0) @binding(5) var<storage, read> emitters: array<u32>;
+// The drawn neurons, opaque ones first, then the see-through ones: the opaque and see-through
+// passes each draw their range of it (`DrawOrder` in `src/view/render/neurons.rs`), so that
+// neither shades the vertices of neurons it does not draw, nor of hidden ones.
+@group(0) @binding(6) var<storage, read> order: array<u32>;
 
 const PASS_OPAQUE: u32 = 0u;
 const PASS_SEE_THROUGH: u32 = 1u;
@@ -73,12 +77,12 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 
 @vertex
 fn vertex(@builtin(vertex_index) vertex: u32) -> VertexOut {
-    return neuron_vertex(vertex / 3u, vertex % 3u, PASS_OPAQUE);
+    return neuron_vertex(order[vertex / 3u], vertex % 3u, PASS_OPAQUE);
 }
 
 @vertex
 fn vertex_see_through(@builtin(vertex_index) vertex: u32) -> VertexOut {
-    return neuron_vertex(vertex / 3u, vertex % 3u, PASS_SEE_THROUGH);
+    return neuron_vertex(order[vertex / 3u], vertex % 3u, PASS_SEE_THROUGH);
 }
 
 @vertex
@@ -128,8 +132,9 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
         default: { skip = emission <= 0.0; }
     }
     if (radius <= 0.0 || skip) {
-        // Hidden: a degenerate triangle outside the clip volume.
-        out.clip = vec4<f32>(2.0, 2.0, 2.0, 1.0);
+        // Hidden: a triangle of no area inside the clip volume (thrown away at setup; one
+        // outside it would send its whole batch of triangles through the clipper).
+        out.clip = vec4<f32>(0.0, 0.0, 0.5, 1.0);
         return out;
     }
     let center = center_radius.xyz;
