@@ -143,10 +143,12 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
     var right = view.right.xyz;
     var up = view.up.xyz;
     var extent = 1.0;
+    var toward_eye = -view.forward.xyz;
     if (view.camera.w < 0.5) {
         let eye = view.camera.xyz - center;
         let d2 = dot(eye, eye);
         let to_eye = eye * inverseSqrt(d2);
+        toward_eye = to_eye;
         right = normalize(cross(view.up.xyz, to_eye));
         up = cross(to_eye, right);
         // The silhouette cone cuts the plane through the centre in a circle of radius
@@ -154,7 +156,15 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
         // which is what a software rasteriser pays for).
         extent = min(sqrt(d2 / max(d2 - radius * radius, 1e-6)), 4.0) * 1.02;
     }
-    let world = center + (right * corner.x + up * corner.y) * radius * extent;
+    var plane = center;
+    if (which == PASS_SEE_THROUGH) {
+        // The see-through pass writes no depth of its own: its triangle stands at the sphere's
+        // front, so that the fixed-function depth test (before the fragment shader, which then
+        // runs only where the sphere is not hidden) keeps every part of it in front of the
+        // opaque depth.
+        plane = center + toward_eye * radius;
+    }
+    let world = plane + (right * corner.x + up * corner.y) * radius * extent;
     out.clip = view.clip_from_world * vec4<f32>(world, 1.0);
     out.world = world;
     out.center_radius = vec4<f32>(center, radius);
@@ -244,7 +254,6 @@ struct SeeThroughOut {
     @location(0) accum: vec4<f32>,
     // r: alpha (the target keeps the product of 1 - alpha, the revealage).
     @location(1) reveal: vec4<f32>,
-    @builtin(frag_depth) depth: f32,
 };
 
 // McGuire and Bavoil's depth weight (their eq. 9 on the depth normalised over the scene's
@@ -277,7 +286,6 @@ fn fragment_oit(in: VertexOut) -> SeeThroughOut {
     let w = oit_weight(alpha, h.point);
     out.accum = vec4<f32>(rgb * alpha, alpha) * w;
     out.reveal = vec4<f32>(alpha, 0.0, 0.0, 0.0);
-    out.depth = h.depth;
     return out;
 }
 
