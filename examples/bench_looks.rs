@@ -142,7 +142,7 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
-            name: "all but glow (the window's default on software)",
+            name: "all but glow",
             see_through: true,
             looks: Looks {
                 glow: 0.0,
@@ -334,9 +334,8 @@ fn main() -> anyhow::Result<()> {
             .into_iter()
             .filter(|c| only.is_empty() || only.iter().any(|o| c.name.starts_with(o.as_str())))
     };
-    let mut rows: Vec<(String, Vec<(f64, f64)>)> = chosen()
-        .map(|c| (c.name.to_owned(), Vec::new()))
-        .collect();
+    let mut rows: Vec<(String, Vec<(f64, f64)>)> =
+        chosen().map(|c| (c.name.to_owned(), Vec::new())).collect();
     for &(w, h) in &sizes {
         let s = match scene.take() {
             Some(s) => s,

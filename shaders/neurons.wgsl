@@ -170,7 +170,8 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
     out.center_radius = vec4<f32>(center, radius);
 
     let base = srgb_to_linear(color.rgb);
-    var lit = mix(base, view.flash.rgb, clamp(glow * view.params.w, 0.0, 1.0));
+    // A ghost's flash tints it half as much (it stays the colour of its layer in a crowd).
+    var lit = mix(base, view.flash.rgb, clamp(glow * view.params.w * emits, 0.0, 1.0));
     if (which == PASS_GLOW) {
         // What the neuron emits: its flash, and its own colour for the glow material.
         lit = view.flash.rgb * glow * view.params.w;

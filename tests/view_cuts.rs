@@ -329,7 +329,9 @@ fn a_picked_neuron_and_its_partners_stay_hidden_when_the_cuts_hide_them() {
         let q = on_screen(scene_position(&viewer, i)).expect("on screen");
         for dy in -4..=4 {
             for dx in -4..=4 {
-                let p = img.get_pixel((q.x as i32 + dx) as u32, (q.y as i32 + dy) as u32).0;
+                let p = img
+                    .get_pixel((q.x as i32 + dx) as u32, (q.y as i32 + dy) as u32)
+                    .0;
                 assert!(
                     p[..3].iter().all(|&v| v < 40),
                     "something is drawn at the cut neuron {i} ({q}): {p:?}"

@@ -353,12 +353,7 @@ pub struct DrawOrder {
 
 impl DrawOrder {
     pub fn of(instances: &[NeuronInstance]) -> Self {
-        let drawn = || {
-            instances
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.radius > 0.0)
-        };
+        let drawn = || instances.iter().enumerate().filter(|(_, i)| i.radius > 0.0);
         let mut indices: Vec<u32> = drawn()
             .filter(|(_, i)| !i.look.see_through())
             .map(|(k, _)| k as u32)
@@ -925,6 +920,29 @@ mod tests {
             color: [color, color, color, 1.0],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_drawing_order_puts_opaque_neurons_first_and_leaves_hidden_ones_out() {
+        use crate::session::Material;
+        let with = |material, radius: f32| NeuronInstance {
+            radius,
+            look: InstanceLook::new(material, 0.5),
+            ..neuron(0.0, 0.5)
+        };
+        let instances = [
+            with(Material::Ghost, 2.0),
+            with(Material::Opaque, 2.0),
+            with(Material::Transparent, 0.0),
+            with(Material::Glow, 2.0),
+            with(Material::Opaque, 0.0),
+            with(Material::Transparent, 2.0),
+        ];
+        let order = DrawOrder::of(&instances);
+        assert_eq!(order.indices, [1, 3, 0, 5]);
+        assert_eq!((order.opaque, order.see_through), (2, 2));
+        assert_eq!(order.opaque_vertices(), 0..6);
+        assert_eq!(order.see_through_vertices(), 6..12);
     }
 
     #[test]
