@@ -1,6 +1,6 @@
 // Full-screen filters of the looks (`src/view/render/looks_passes.rs`), each reading one
 // texture: `glow_down`, `blur_h`, `blur_v` average the glow target to a quarter of the size and
-// blur it twice by a separable Gaussian (bloom); `fxaa` is fast approximate anti-aliasing (after
+// blur it by a separable Gaussian (bloom); `fxaa` is fast approximate anti-aliasing (after
 // Lottes' FXAA) on the final colour.
 
 struct FullscreenVertexOutput {
@@ -29,11 +29,14 @@ fn glow_down(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
 }
 
 fn blur(uv: vec2<f32>, step: vec2<f32>) -> vec4<f32> {
-    // Gaussian, sigma 2.5 texels, 15 taps (the last weighs 2 % of the centre).
-    var sum = tap(uv) * 0.1600;
-    let weights = array<f32, 7>(0.1477, 0.1162, 0.0779, 0.0445, 0.0217, 0.0090, 0.0032);
-    for (var i = 0; i < 7; i = i + 1) {
-        let o = step * f32(i + 1);
+    // Gaussian, sigma 3.54 texels, over 21 texels (the last weighs 2 % of the centre) in 11
+    // bilinear taps: each tap between two texels, where its filtering weighs them as the
+    // Gaussian does.
+    var sum = tap(uv) * 0.1132;
+    let offsets = array<f32, 5>(1.4700, 3.4305, 5.3917, 7.3543, 9.3186);
+    let weights = array<f32, 5>(0.2052, 0.1386, 0.0684, 0.0247, 0.0065);
+    for (var i = 0; i < 5; i = i + 1) {
+        let o = step * offsets[i];
         sum = sum + (tap(uv + o) + tap(uv - o)) * weights[i];
     }
     return sum;
@@ -49,6 +52,11 @@ fn blur_v(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
     return blur(in.uv, vec2<f32>(0.0, 1.0 / f32(textureDimensions(source).y)));
 }
 
+// One texel, the edge ones repeated beyond the edge (as the clamping sampler does).
+fn load_at(p: vec2<i32>, size: vec2<i32>) -> vec3<f32> {
+    return textureLoad(source, clamp(p, vec2<i32>(0), size - vec2<i32>(1)), 0).rgb;
+}
+
 fn luma(c: vec3<f32>) -> f32 {
     return sqrt(dot(c, vec3<f32>(0.299, 0.587, 0.114)));
 }
@@ -57,13 +65,17 @@ fn luma(c: vec3<f32>) -> f32 {
 // samples along it, the wider kept unless it leaves the local luma range.
 @fragment
 fn fxaa(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
-    let texel = 1.0 / vec2<f32>(textureDimensions(source));
+    let size = vec2<i32>(textureDimensions(source));
+    let texel = 1.0 / vec2<f32>(size);
     let uv = in.uv;
-    let rgb_m = tap(uv).rgb;
-    let l_nw = luma(tap(uv + vec2<f32>(-1.0, -1.0) * texel).rgb);
-    let l_ne = luma(tap(uv + vec2<f32>(1.0, -1.0) * texel).rgb);
-    let l_sw = luma(tap(uv + vec2<f32>(-1.0, 1.0) * texel).rgb);
-    let l_se = luma(tap(uv + vec2<f32>(1.0, 1.0) * texel).rgb);
+    // The pixel and its diagonal neighbours lie on texel centres: loads, not filtered taps
+    // (cheaper on a software rasteriser, the same values).
+    let p = vec2<i32>(in.position.xy);
+    let rgb_m = textureLoad(source, p, 0).rgb;
+    let l_nw = luma(load_at(p + vec2<i32>(-1, -1), size));
+    let l_ne = luma(load_at(p + vec2<i32>(1, -1), size));
+    let l_sw = luma(load_at(p + vec2<i32>(-1, 1), size));
+    let l_se = luma(load_at(p + vec2<i32>(1, 1), size));
     let l_m = luma(rgb_m);
     let l_min = min(l_m, min(min(l_nw, l_ne), min(l_sw, l_se)));
     let l_max = max(l_m, max(max(l_nw, l_ne), max(l_sw, l_se)));

@@ -13,8 +13,10 @@ struct FullscreenVertexOutput {
 };
 
 struct Post {
-    // Undoes the projection: view-space depth from the depth buffer.
-    view_from_clip: mat4x4<f32>,
+    // Undoes the projection for the depth alone: view-space depth = -(x z + y) / (z z + w)
+    // for a depth-buffer value z (the third and fourth rows of the inverse projection's third
+    // and fourth columns).
+    unproject: vec4<f32>,
     // rgb: linear background (bottom of the gradient); w: 1 for a gradient.
     background: vec4<f32>,
     // rgb: linear background at the top.
@@ -37,16 +39,19 @@ struct Post {
 // The glow as drawn (each emitting sphere, sharp).
 @group(0) @binding(7) var glow_sharp: texture_2d<f32>;
 
-// How far a pixel lies (view-space distance along the view); nothing drawn: very far.
-fn view_depth(p: vec2<i32>) -> f32 {
-    let size = vec2<i32>(textureDimensions(main_depth));
-    let q = clamp(p, vec2<i32>(0), size - vec2<i32>(1));
-    let z = textureLoad(main_depth, q, 0);
+// How far a depth-buffer value lies (view-space distance along the view); nothing drawn
+// (0, reversed z): very far.
+fn depth_of(z: f32) -> f32 {
     if (z <= 0.0) {
         return post.depth.y * 16.0 + 1.0;
     }
-    let v = post.view_from_clip * vec4<f32>(0.0, 0.0, z, 1.0);
-    return max(-v.z / v.w, 1e-3);
+    let u = post.unproject;
+    return max(-(u.x * z + u.y) / (u.z * z + u.w), 1e-3);
+}
+
+fn log_depth_at(p: vec2<i32>, size: vec2<i32>) -> f32 {
+    let q = clamp(p, vec2<i32>(0), size - vec2<i32>(1));
+    return log2(depth_of(textureLoad(main_depth, q, 0)));
 }
 
 fn background_at(uv: vec2<f32>) -> vec3<f32> {
@@ -59,44 +64,51 @@ fn background_at(uv: vec2<f32>) -> vec3<f32> {
 @fragment
 fn composite(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
     let p = vec2<i32>(in.position.xy);
-    var color = textureLoad(main_color, p, 0).rgb;
-    let drawn = textureLoad(main_depth, p, 0) > 0.0;
+    let size = vec2<i32>(textureDimensions(main_depth));
+    let z = textureLoad(main_depth, p, 0);
+    let drawn = z > 0.0;
     let bg = background_at(in.uv);
-    let d = view_depth(p);
+    var color = bg;
+    let d = depth_of(z);
     let log_d = log2(d);
-    if (!drawn) {
-        color = bg;
-    } else {
+    // The log-depth steps down to the four pixels beside this one and the four diagonal ones
+    // (read once, for the eye-dome lighting and the outline).
+    var side = 0.0;
+    var step_sum = 0.0;
+    if (post.effects.x > 0.0 || post.effects.z > 0.0) {
+        let sides = array<vec2<i32>, 4>(
+            vec2<i32>(1, 0), vec2<i32>(-1, 0), vec2<i32>(0, 1), vec2<i32>(0, -1),
+        );
+        for (var i = 0; i < 4; i = i + 1) {
+            let s = log_d - log_depth_at(p + sides[i], size);
+            side = max(side, s);
+            step_sum = step_sum + max(0.0, s);
+        }
+        if (post.effects.x > 0.0 && drawn) {
+            let corners = array<vec2<i32>, 4>(
+                vec2<i32>(1, 1), vec2<i32>(-1, 1), vec2<i32>(1, -1), vec2<i32>(-1, -1),
+            );
+            for (var i = 0; i < 4; i = i + 1) {
+                step_sum = step_sum + max(0.0, log_d - log_depth_at(p + corners[i], size));
+            }
+        }
+    }
+    if (drawn) {
+        color = textureLoad(main_color, p, 0).rgb;
         if (post.effects.x > 0.0) {
-            // Eye-dome lighting: the log-depth steps down to the eight adjacent pixels (the
+            // Eye-dome lighting: the mean log-depth step down to the eight adjacent pixels (the
             // nearest ones: a smooth sphere changes little from one pixel to the next, a
             // silhouette in front jumps).
-            var sum = 0.0;
-            for (var i = 0; i < 9; i = i + 1) {
-                if (i != 4) {
-                    let o = vec2<i32>(i % 3 - 1, i / 3 - 1);
-                    sum = sum + max(0.0, log_d - log2(view_depth(p + o)));
-                }
-            }
-            color = color * exp(-300.0 * post.effects.x * sum / 8.0);
+            color = color * exp(-300.0 * post.effects.x * step_sum / 8.0);
         }
         if (post.effects.y > 0.0) {
             let t = clamp((d - post.depth.x) / max(post.depth.y - post.depth.x, 1e-3), 0.0, 1.0);
             color = mix(color, bg, post.effects.y * t);
         }
     }
-    if (post.effects.z > 0.0) {
-        // An outline on the far side of every depth jump (around silhouettes, too).
-        var jump = 0.0;
-        let offsets = array<vec2<i32>, 4>(
-            vec2<i32>(1, 0), vec2<i32>(-1, 0), vec2<i32>(0, 1), vec2<i32>(0, -1),
-        );
-        for (var i = 0; i < 4; i = i + 1) {
-            jump = max(jump, log_d - log2(view_depth(p + offsets[i])));
-        }
-        if (jump > 0.004) {
-            color = color * (1.0 - 0.85 * post.effects.z);
-        }
+    // An outline on the far side of every depth jump (around silhouettes, too).
+    if (post.effects.z > 0.0 && side > 0.004) {
+        color = color * (1.0 - 0.85 * post.effects.z);
     }
     if (post.depth.z > 0.5) {
         let a = textureLoad(accum, p, 0);

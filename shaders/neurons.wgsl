@@ -6,12 +6,12 @@
 // intersects the ray with the sphere and writes the true depth of the hit, so that spheres
 // intersect correctly (with EXACT_DEPTH; without it, the whole disc takes the depth of the
 // sphere's nearest point, set per vertex, so that the rasteriser rejects hidden fragments before
-// shading them: the same picture wherever spheres do not overlap). Activity: each neuron's last spike time; the glow fades as
-// exp(-(t - t_spike) / tau) and is cut off after 6 tau (so that seeking reproduces frames
-// played forward exactly).
+// shading them: the same picture wherever spheres do not overlap). Activity: each neuron's last
+// spike time; the glow fades as exp(-(t - t_spike) / tau) and is cut off after 6 tau (so that
+// seeking reproduces frames played forward exactly).
 //
-// Three passes draw from the same buffers, each keeping the neurons of its material (the others
-// get a degenerate triangle): the opaque pass (opaque and glow materials, into Bevy's main
+// Three passes draw from the same buffers, each the neurons of its material (a range of the
+// drawing order, or the list of emitters): the opaque pass (opaque and glow materials, into Bevy's main
 // pass), the see-through pass (transparent and ghost: weighted blended order-independent
 // transparency, McGuire and Bavoil 2013, into an accumulation and a revealage target, depth
 // tested against the opaque depth and never writing it) and the glow pass (what emits light:
@@ -49,6 +49,10 @@ struct NeuronView {
 
 // The neurons that emit light now (the glow pass draws these only, one triangle each).
 @group(0) @binding(5) var<storage, read> emitters: array<u32>;
+// The drawn neurons, opaque ones first, then the see-through ones: the opaque and see-through
+// passes each draw their range of it (`DrawOrder` in `src/view/render/neurons.rs`), so that
+// neither shades the vertices of neurons it does not draw, nor of hidden ones.
+@group(0) @binding(6) var<storage, read> order: array<u32>;
 
 const PASS_OPAQUE: u32 = 0u;
 const PASS_SEE_THROUGH: u32 = 1u;
@@ -75,12 +79,12 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 
 @vertex
 fn vertex(@builtin(vertex_index) vertex: u32) -> VertexOut {
-    return neuron_vertex(vertex / 3u, vertex % 3u, PASS_OPAQUE);
+    return neuron_vertex(order[vertex / 3u], vertex % 3u, PASS_OPAQUE);
 }
 
 @vertex
 fn vertex_see_through(@builtin(vertex_index) vertex: u32) -> VertexOut {
-    return neuron_vertex(vertex / 3u, vertex % 3u, PASS_SEE_THROUGH);
+    return neuron_vertex(order[vertex / 3u], vertex % 3u, PASS_SEE_THROUGH);
 }
 
 @vertex
@@ -130,9 +134,8 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
         default: { skip = emission <= 0.0; }
     }
     if (radius <= 0.0 || skip) {
-        // Hidden: all three corners at one point inside the clip volume, a triangle of no
-        // area that the rasteriser drops. (A corner outside the volume would send the whole
-        // batch through a software rasteriser's clipper, the slow path.)
+        // Hidden: a triangle of no area inside the clip volume (thrown away at setup; one
+        // outside it would send its whole batch of triangles through the clipper).
         out.clip = vec4<f32>(0.0, 0.0, 0.5, 1.0);
         return out;
     }
@@ -142,11 +145,12 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
     var right = view.right.xyz;
     var up = view.up.xyz;
     var extent = 1.0;
-    var to_eye = -view.forward.xyz;
+    var toward_eye = -view.forward.xyz;
     if (view.camera.w < 0.5) {
         let eye = view.camera.xyz - center;
         let d2 = dot(eye, eye);
-        to_eye = eye * inverseSqrt(d2);
+        let to_eye = eye * inverseSqrt(d2);
+        toward_eye = to_eye;
         right = normalize(cross(view.up.xyz, to_eye));
         up = cross(to_eye, right);
         // The silhouette cone cuts the plane through the centre in a circle of radius
@@ -154,18 +158,27 @@ fn neuron_vertex(index: u32, corner_index: u32, which: u32) -> VertexOut {
         // which is what a software rasteriser pays for).
         extent = min(sqrt(d2 / max(d2 - radius * radius, 1e-6)), 4.0) * 1.02;
     }
-    let world = center + (right * corner.x + up * corner.y) * radius * extent;
+    var plane = center;
+    if (which == PASS_SEE_THROUGH) {
+        // The see-through pass writes no depth of its own: its triangle stands at the sphere's
+        // front, so that the fixed-function depth test (before the fragment shader, which then
+        // runs only where the sphere is not hidden) keeps every part of it in front of the
+        // opaque depth.
+        plane = center + toward_eye * radius;
+    }
+    let world = plane + (right * corner.x + up * corner.y) * radius * extent;
     out.clip = view.clip_from_world * vec4<f32>(world, 1.0);
 #ifndef EXACT_DEPTH
     // The depth of the sphere's nearest point, the same at the three corners.
-    let nearest = view.clip_from_world * vec4<f32>(center + to_eye * radius, 1.0);
+    let nearest = view.clip_from_world * vec4<f32>(center + toward_eye * radius, 1.0);
     out.clip.z = nearest.z / nearest.w * out.clip.w;
 #endif
     out.world = world;
     out.center_radius = vec4<f32>(center, radius);
 
     let base = srgb_to_linear(color.rgb);
-    var lit = mix(base, view.flash.rgb, clamp(glow * view.params.w, 0.0, 1.0));
+    // A ghost's flash tints it half as much (it stays the colour of its layer in a crowd).
+    var lit = mix(base, view.flash.rgb, clamp(glow * view.params.w * emits, 0.0, 1.0));
     if (which == PASS_GLOW) {
         // What the neuron emits: its flash, and its own colour for the glow material.
         lit = view.flash.rgb * glow * view.params.w;
@@ -253,9 +266,6 @@ struct SeeThroughOut {
     @location(0) accum: vec4<f32>,
     // r: alpha (the target keeps the product of 1 - alpha, the revealage).
     @location(1) reveal: vec4<f32>,
-#ifdef EXACT_DEPTH
-    @builtin(frag_depth) depth: f32,
-#endif
 };
 
 // McGuire and Bavoil's depth weight (their eq. 9 on the depth normalised over the scene's
@@ -288,9 +298,6 @@ fn fragment_oit(in: VertexOut) -> SeeThroughOut {
     let w = oit_weight(alpha, h.point);
     out.accum = vec4<f32>(rgb * alpha, alpha) * w;
     out.reveal = vec4<f32>(alpha, 0.0, 0.0, 0.0);
-#ifdef EXACT_DEPTH
-    out.depth = h.depth;
-#endif
     return out;
 }
 

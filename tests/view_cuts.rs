@@ -233,3 +233,122 @@ fn a_slab_moved_between_frames_redraws_with_only_its_neurons() {
     }
     assert!(viewer.state().styled_generation > generation);
 }
+
+#[test]
+fn a_picked_neuron_and_its_partners_stay_hidden_when_the_cuts_hide_them() {
+    use std::sync::Arc;
+
+    use cortexview::view::ViewerState;
+    use cortexview::view::capture::HeadlessViewer;
+    use cortexview::view::colors::PRE_COLOR;
+    use cortexview::view::connectivity::plugin::Connectivity;
+    use cortexview::view::scene::Coloring;
+    use cortexview::view::scene::overlays::PartnerInstances;
+    let _gpu = GPU.lock().unwrap_or_else(|e| e.into_inner());
+    let scene = fixture();
+    let offset = scene
+        .populations
+        .iter()
+        .find(|p| p.name == "v1")
+        .expect("v1")
+        .offset;
+    let positions = v1(&scene);
+    let (center, _) = bounding_sphere(&positions);
+    let ys = positions.iter().map(|p| p[1]);
+    let height = ys.clone().fold(f32::NEG_INFINITY, f32::max) - ys.fold(f32::INFINITY, f32::min);
+    // The lower third of the column is kept.
+    let c = [center[0], center[1] - height / 3.0, center[2]];
+    let slab = Slab {
+        normal: [0.0, 1.0, 0.0],
+        center: c,
+        thickness_um: height / 3.0,
+    };
+    let keeps = |p: [f32; 3]| (p[1] - c[1]).abs() <= height / 6.0;
+    let reps = vec![Representation {
+        selection: "population == v1".into(),
+        coloring: Coloring::parse("#ff0000"),
+        ..Default::default()
+    }];
+    let mut viewer = HeadlessViewer::new(scene, reps, false, W, H).expect("headless viewer");
+    viewer.set_camera(CameraPreset::Front, 0.0);
+    viewer.warm_up().expect("warm up");
+    let m = viewer.clip_from_world();
+    let on_screen = |p: [f32; 3]| {
+        project(m, Vec3::from(p), W, H)
+            .filter(|q| q.x >= 8.0 && q.y >= 8.0 && q.x < W as f32 - 8.0 && q.y < H as f32 - 8.0)
+    };
+    // Cut neurons far (on screen) from every kept one, and one kept neuron.
+    let kept: Vec<Vec2> = positions
+        .iter()
+        .filter(|p| keeps(**p))
+        .filter_map(|p| on_screen(*p))
+        .collect();
+    let lonely_cut: Vec<u32> = (0..positions.len())
+        .filter(|&k| !keeps(positions[k]))
+        .filter(|&k| {
+            on_screen(positions[k]).is_some_and(|q| kept.iter().all(|o| o.distance(q) > 30.0))
+        })
+        .map(|k| (offset + k) as u32)
+        .take(3)
+        .collect();
+    assert_eq!(lonely_cut.len(), 3, "cut neurons apart from the kept ones");
+    // The kept neuron farthest on screen from the other kept ones (nothing in front of it).
+    let apart = |q: Vec2| {
+        kept.iter()
+            .map(|o| o.distance(q))
+            .filter(|d| *d > 0.0)
+            .fold(f32::INFINITY, f32::min)
+    };
+    let kept_partner = (0..positions.len())
+        .filter(|&k| keeps(positions[k]))
+        .filter_map(|k| on_screen(positions[k]).map(|q| (k, apart(q))))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| (offset + k) as u32)
+        .expect("a kept neuron on screen");
+    {
+        let world = viewer.app.world_mut();
+        // Partners as the connectivity part would set them, without its query replacing them.
+        world.resource_mut::<Connectivity>().enabled = false;
+        let mut state = world.resource_mut::<ViewerState>();
+        state.slab = Some(slab);
+        state.picked = Some(lonely_cut[0] as usize);
+        let mut pre = vec![lonely_cut[1], kept_partner];
+        pre.sort_unstable();
+        state.partners = Some(Arc::new(PartnerInstances {
+            pre,
+            post: vec![lonely_cut[2]],
+        }));
+        state.redraw = true;
+    }
+    viewer.settle().expect("settled");
+    let img = viewer.capture().expect("frame");
+    save(&img, "cut_highlights.png");
+    // Nothing is drawn within 4 px of a cut neuron's centre: neither the picked neuron's
+    // white nor a partner's colour.
+    for &i in &lonely_cut {
+        let q = on_screen(scene_position(&viewer, i)).expect("on screen");
+        for dy in -4..=4 {
+            for dx in -4..=4 {
+                let p = img
+                    .get_pixel((q.x as i32 + dx) as u32, (q.y as i32 + dy) as u32)
+                    .0;
+                assert!(
+                    p[..3].iter().all(|&v| v < 40),
+                    "something is drawn at the cut neuron {i} ({q}): {p:?}"
+                );
+            }
+        }
+    }
+    // The kept partner is drawn in the presynaptic colour (the overlays were applied).
+    let q = on_screen(scene_position(&viewer, kept_partner)).expect("on screen");
+    let p = img.get_pixel(q.x as u32, q.y as u32).0;
+    let pre = PRE_COLOR.map(|v| v * 255.0);
+    assert!(
+        f32::from(p[2]) > f32::from(p[0]) + 40.0 && pre[2] > pre[0],
+        "the kept partner shows the presynaptic colour: {p:?}"
+    );
+}
+
+fn scene_position(viewer: &cortexview::view::capture::HeadlessViewer, instance: u32) -> [f32; 3] {
+    viewer.state().scene.as_ref().expect("scene").positions[instance as usize]
+}

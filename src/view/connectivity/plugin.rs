@@ -12,6 +12,7 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, futures_lite::future};
 use crate::view::ViewerState;
 use crate::view::connectivity::partner_view::{self, EdgeFilter, Line, PartnerView};
 use crate::view::connectivity::synapse_positions::{self, Synapse, SynapseView};
+use crate::view::cuts::model::Cuts;
 use crate::view::render::meshes::{LayerMesh, MeshInstance, MeshLayer, MeshLayers, Topology};
 use crate::view::scene::Scene;
 use crate::view::scene::overlays::PartnerInstances;
@@ -179,26 +180,37 @@ pub fn edges_mesh(lines: &[Line]) -> LayerMesh {
     }
 }
 
-/// Puts the current lines in the "edges" layer when they change; hides it when lines are off.
+/// Puts the current lines in the "edges" layer when they or the cuts change (a line whose
+/// end the cuts hide is not drawn); hides it when lines are off.
 fn edges_layer(
     conn: Res<Connectivity>,
+    state: Res<ViewerState>,
     layers: Option<ResMut<MeshLayers>>,
-    mut shown: Local<Option<usize>>,
+    mut shown: Local<Option<(usize, Cuts)>>,
 ) {
     let Some(mut layers) = layers else {
         return;
     };
-    let ptr = Arc::as_ptr(&conn.lines) as usize;
-    if *shown != Some(ptr) {
-        *shown = Some(ptr);
-        if conn.lines.is_empty() {
+    let key = (
+        Arc::as_ptr(&conn.lines) as usize,
+        Cuts::new(state.slab.as_ref(), &state.clip),
+    );
+    if shown.as_ref() != Some(&key) {
+        let lines: Vec<Line> = conn
+            .lines
+            .iter()
+            .filter(|(a, b, _)| key.1.keeps(*a) && key.1.keeps(*b))
+            .copied()
+            .collect();
+        if lines.is_empty() {
             layers.remove(EDGES_LAYER);
         } else {
             layers.set(
                 EDGES_LAYER,
-                MeshLayer::new(Topology::Lines, vec![edges_mesh(&conn.lines)]),
+                MeshLayer::new(Topology::Lines, vec![edges_mesh(&lines)]),
             );
         }
+        *shown = Some(key);
     }
     layers.set_visible(EDGES_LAYER, conn.show_lines);
 }

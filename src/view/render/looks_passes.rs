@@ -5,7 +5,7 @@
 //!    McGuire and Bavoil 2013), depth tested against the opaque depth, never writing it: no
 //!    sorting, whatever the number of overlapping spheres;
 //! 2. glow: what emits light (spiking neurons, the glow material) into a glow target, averaged
-//!    to a quarter of the size and blurred twice (bloom);
+//!    to a quarter of the size and blurred by one separable Gaussian (bloom);
 //! 3. composite (`shaders/looks_post.wgsl`): background and gradient, eye-dome lighting, depth
 //!    cueing and outlines from the depth buffer, the see-through layers over the opaque image,
 //!    the glow added;
@@ -215,7 +215,7 @@ pub struct LooksView {
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct PostUniform {
-    view_from_clip: [[f32; 4]; 4],
+    unproject: [f32; 4],
     background: [f32; 4],
     background_top: [f32; 4],
     effects: [f32; 4],
@@ -342,8 +342,14 @@ fn prepare_looks_views(
         let (near, far) = looks.depth_range(axes_camera, forward);
         let bottom = looks.background;
         let top = looks.background_top.unwrap_or(bottom);
+        let view_from_clip = view.clip_from_view.inverse();
         let uniform = PostUniform {
-            view_from_clip: view.clip_from_view.inverse().to_cols_array_2d(),
+            unproject: [
+                view_from_clip.z_axis.z,
+                view_from_clip.w_axis.z,
+                view_from_clip.z_axis.w,
+                view_from_clip.w_axis.w,
+            ],
             background: [
                 bottom[0],
                 bottom[1],
@@ -453,13 +459,13 @@ fn looks_passes(
             });
             neurons.draw_pass(&mut pass, &cache, retained, BlendPass::Glow);
         }
-        // Down to a quarter, then the separable blur twice (a wider, smoother halo).
+        // Down to a quarter, then the separable blur (one wide Gaussian in bilinear taps).
         let (full, a, b) = (
             &looks.glow.default_view,
             &looks.glow_a.default_view,
             &looks.glow_b.default_view,
         );
-        let steps = [(1, full, a), (2, a, b), (3, b, a), (2, a, b), (3, b, a)];
+        let steps = [(1, full, a), (2, a, b), (3, b, a)];
         for (stage, source, destination) in steps {
             let Some(p) = get(stage) else {
                 continue;

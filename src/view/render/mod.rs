@@ -2,6 +2,7 @@
 //! spheres ([`neurons`]) and named layers of instanced meshes ([`meshes`]), with what their
 //! pipelines share ([`render_util`]).
 
+pub mod draw_order;
 pub mod looks_passes;
 pub mod looks_settings;
 pub mod mesh_chunks;

@@ -48,6 +48,7 @@ use bevy::render::view::{ExtractedView, RetainedViewEntity, ViewTarget};
 use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::shader::Shader;
 
+use super::draw_order::DrawOrder;
 use super::looks_settings::DrawnLooks;
 use super::render_util::{
     Blend, DrawStatus, PersistentUniform, PhaseEntry, QueuedItems, ViewAxes, ViewKey,
@@ -249,8 +250,8 @@ pub struct GpuNeurons {
     activity: Vec<f32>,
     /// The latest spike time in the activity buffer (whether anything may glow).
     latest_spike: f32,
-    /// Neurons of the see-through materials in the buffers, and those of the glow material.
-    see_through: usize,
+    /// The drawing order's ranges ([`DrawOrder`]), and the neurons of the glow material.
+    order: DrawOrder,
     glowing: Vec<u32>,
     /// What emits light now (spiking within 6 fade constants, or of the glow material): the
     /// glow pass draws these only.
@@ -281,7 +282,7 @@ impl GpuNeurons {
             buffers: None,
             activity: Vec::new(),
             latest_spike: NEVER,
-            see_through: 0,
+            order: DrawOrder::default(),
             glowing: Vec::new(),
             emitters: Vec::new(),
             pass_pipelines: HashMap::new(),
@@ -301,6 +302,8 @@ struct NeuronBuffers {
     colors: Buffer,
     /// Material and opacity ([`InstanceLook`]), written with the colours.
     looks: Buffer,
+    /// The drawn neurons' indices, opaque ones first ([`DrawOrder`]).
+    order: Buffer,
     activity: Buffer,
     /// Indices of the neurons that emit light now ([`GpuNeurons::emitters`]), and how many
     /// the buffer holds.
@@ -357,16 +360,14 @@ fn looks_of(instances: &[NeuronInstance]) -> Vec<InstanceLook> {
     instances.iter().map(|i| i.look).collect()
 }
 
-/// How many neurons are drawn see-through, and which are drawn with the glow material.
-fn material_counts(instances: &[NeuronInstance]) -> (usize, Vec<u32>) {
-    let drawn = || instances.iter().enumerate().filter(|(_, i)| i.radius > 0.0);
-    (
-        drawn().filter(|(_, i)| i.look.see_through()).count(),
-        drawn()
-            .filter(|(_, i)| i.look.material() == crate::session::Material::Glow)
-            .map(|(k, _)| k as u32)
-            .collect(),
-    )
+/// Which neurons are drawn with the glow material.
+fn glowing_of(instances: &[NeuronInstance]) -> Vec<u32> {
+    instances
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.radius > 0.0 && i.look.material() == crate::session::Material::Glow)
+        .map(|(k, _)| k as u32)
+        .collect()
 }
 
 /// A storage buffer holding `contents`, or 16 zero bytes for none (bindings may not be empty).
@@ -389,12 +390,14 @@ fn upload_instances(gpu: &mut GpuNeurons, device: &RenderDevice, queue: &RenderQ
         let count = instances.len() as u32;
         let (centers, colors) = (centers_of(&instances), colors_of(&instances));
         let looks = looks_of(&instances);
-        (gpu.see_through, gpu.glowing) = material_counts(&instances);
+        gpu.order = DrawOrder::of(&instances);
+        gpu.glowing = glowing_of(&instances);
         match &gpu.buffers {
             Some(b) if b.count == count => {
                 queue.write_buffer(&b.centers, 0, bytemuck::cast_slice(&centers));
                 queue.write_buffer(&b.colors, 0, bytemuck::cast_slice(&colors));
                 queue.write_buffer(&b.looks, 0, bytemuck::cast_slice(&looks));
+                write_order(queue, &b.order, &gpu.order);
             }
             _ => {
                 // New circuit: fresh buffers, everything "never spiked".
@@ -406,6 +409,7 @@ fn upload_instances(gpu: &mut GpuNeurons, device: &RenderDevice, queue: &RenderQ
                     centers: storage_buffer(device, "neuron centres", &centers),
                     colors: storage_buffer(device, "neuron colours", &colors),
                     looks: storage_buffer(device, "neuron materials", &looks),
+                    order: order_buffer(device, &gpu.order, instances.len()),
                     activity: storage_buffer(device, "neuron last spike times", &gpu.activity),
                     emitters: storage_buffer::<u32>(device, "neurons emitting light", &[]),
                     emitters_capacity: 0,
@@ -420,7 +424,22 @@ fn upload_instances(gpu: &mut GpuNeurons, device: &RenderDevice, queue: &RenderQ
     {
         queue.write_buffer(&b.colors, 0, bytemuck::cast_slice(&colors_of(&instances)));
         queue.write_buffer(&b.looks, 0, bytemuck::cast_slice(&looks_of(&instances)));
-        (gpu.see_through, gpu.glowing) = material_counts(&instances);
+        gpu.order = DrawOrder::of(&instances);
+        gpu.glowing = glowing_of(&instances);
+        write_order(queue, &b.order, &gpu.order);
+    }
+}
+
+/// The order buffer of a circuit of `count` neurons (room for all of them), holding `order`.
+fn order_buffer(device: &RenderDevice, order: &DrawOrder, count: usize) -> Buffer {
+    let mut contents = order.indices.clone();
+    contents.resize(count.max(contents.len()), 0);
+    storage_buffer(device, "neuron drawing order", &contents)
+}
+
+fn write_order(queue: &RenderQueue, buffer: &Buffer, order: &DrawOrder) {
+    if !order.indices.is_empty() {
+        queue.write_buffer(buffer, 0, bytemuck::cast_slice(&order.indices));
     }
 }
 
@@ -589,6 +608,7 @@ fn neuron_layout() -> BindGroupLayoutDescriptor {
                 storage_buffer_read_only_sized(false, None),
                 storage_buffer_read_only_sized(false, None),
                 storage_buffer_read_only_sized(false, None),
+                storage_buffer_read_only_sized(false, None),
             ),
         ),
     )
@@ -684,7 +704,7 @@ fn queue_neurons(
         gpu.pipelines.insert(id);
         // The looks passes' pipelines, once something needs them (they compile once).
         for (pass, wanted) in [
-            (BlendPass::SeeThrough, gpu.see_through > 0),
+            (BlendPass::SeeThrough, gpu.order.see_through > 0),
             (BlendPass::Glow, looks.glow > 0.0),
         ] {
             let view_pass = (view.retained_view_entity, pass);
@@ -747,6 +767,7 @@ fn prepare_neuron_views(
                     buffers.colors.as_entire_binding(),
                     buffers.looks.as_entire_binding(),
                     buffers.emitters.as_entire_binding(),
+                    buffers.order.as_entire_binding(),
                 )),
             )
         };
@@ -794,7 +815,7 @@ impl BlendPass {
 impl GpuNeurons {
     /// Whether any drawn neuron is see-through.
     pub fn has_see_through(&self) -> bool {
-        self.buffers.is_some() && self.see_through > 0
+        self.buffers.is_some() && self.order.see_through > 0
     }
 
     /// Whether anything emits light at the current time with a bloom of `glow`: the glow
@@ -822,16 +843,16 @@ impl GpuNeurons {
             return false;
         };
         // The glow pass draws the emitters only (the list indexes the other buffers).
-        let count = match pass {
-            BlendPass::SeeThrough => buffers.count,
-            BlendPass::Glow => self.emitters.len() as u32,
+        let vertices = match pass {
+            BlendPass::SeeThrough => self.order.see_through_vertices(),
+            BlendPass::Glow => 0..3 * self.emitters.len() as u32,
         };
-        if count == 0 || state.buffers_generation != buffers.generation {
+        if vertices.is_empty() || state.buffers_generation != buffers.generation {
             return false;
         }
         render_pass.set_render_pipeline(pipeline);
         render_pass.set_bind_group(0, &state.bind_group, &[]);
-        render_pass.draw(0..3 * count, 0..1);
+        render_pass.draw(vertices, 0..1);
         true
     }
 }
@@ -859,11 +880,12 @@ impl<P: PhaseItem> RenderCommand<P> for DrawNeurons {
         else {
             return RenderCommandResult::Skip;
         };
-        if buffers.count == 0 {
+        let vertices = gpu.order.opaque_vertices();
+        if buffers.count == 0 || vertices.is_empty() {
             return RenderCommandResult::Skip;
         }
         pass.set_bind_group(0, &state.bind_group, &[]);
-        pass.draw(0..3 * buffers.count, 0..1);
+        pass.draw(vertices, 0..1);
         RenderCommandResult::Success
     }
 }

@@ -8,6 +8,7 @@ use super::model::{NeuronInstance, Scene};
 use super::overlays;
 use super::state::{LoadTask, ViewerState};
 use crate::view::camera::OrbitCamera;
+use crate::view::cuts::model::Cuts;
 use crate::view::playback::Playback;
 use crate::view::render::neurons::NeuronData;
 
@@ -127,6 +128,7 @@ fn overlaid(state: &ViewerState, styled: &[NeuronInstance], scene: &Scene) -> Ve
             probe_units: &state.probe_units,
             picked: state.picked,
             base_radius: scene.base_radius,
+            cuts: Some(&Cuts::new(state.slab.as_ref(), &state.clip)),
         },
     )
 }
