@@ -28,6 +28,11 @@
 //! interleaved): before 2.16, 2.10, 2.71, 2.74 fps (34.9-40.8 s of CPU per run), activity
 //! update 0.38-0.45 ms at ~12k spikes; after 2.61, 2.79 fps (35.7-37.4 s of CPU), 0.40-0.42
 //! ms. Equal within the noise of the shared machine.
+//!
+//! Hidden neurons out of the vertex stage and nearest-point sphere depth on software adapters
+//! (2026-12-03, release, lavapipe, idle machine): 2.76 fps before, 5.27 fps after at 1280x720
+//! (app.update 189 ms), 3.88 fps at 1920x1080; at 320x180 4.07 fps before the first change, a
+//! bound set by the vertex stage (which lavapipe runs on the submitting thread).
 
 #[path = "common/bench_net.rs"]
 mod bench_net;
