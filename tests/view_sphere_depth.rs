@@ -1,4 +1,4 @@
-//! The two depth modes of the impostor spheres, rendered headless (lavapipe in CI): with exact
+//! The two depth modes of the impostor spheres (`"looks": {"exact_depth": ...}`), rendered headless (lavapipe in CI): with exact
 //! depth two overlapping spheres meet in their true curve, so near the front sphere's rim the
 //! sphere behind, whose surface bulges nearer there, shows; with the nearest-point depth (the
 //! default on software adapters) the front sphere's whole disc covers the overlap. Away from the
@@ -11,10 +11,10 @@ mod synthetic_nodes;
 use std::path::PathBuf;
 
 use bevy::math::{Vec2, Vec3};
-use cortexview::session::Material;
+use cortexview::session::{Looks, Material};
+use cortexview::view::ViewerState;
 use cortexview::view::camera::CameraPreset;
 use cortexview::view::capture::{HeadlessViewer, project};
-use cortexview::view::render::neurons::NeuronParams;
 use cortexview::view::scene::{Coloring, Representation, Scene};
 use image::RgbaImage;
 
@@ -74,7 +74,10 @@ fn exact_depth_draws_the_curve_where_spheres_meet_and_nearest_point_depth_the_fr
             solid("type == 300", [0.1, 0.1, 0.9]),
         ];
         let mut v = HeadlessViewer::new(scene, reps, false, W, H).expect("viewer");
-        v.app.world_mut().resource_mut::<NeuronParams>().exact_depth = exact;
+        v.app.world_mut().resource_mut::<ViewerState>().looks = Looks {
+            exact_depth: Some(exact),
+            ..Looks::default()
+        };
         v.set_camera(CameraPreset::Front, 0.0);
         v.set_time(0.0, 8.0);
         v.warm_up().expect("pipelines");

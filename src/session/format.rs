@@ -258,6 +258,12 @@ pub struct Looks {
     pub glow: f32,
     /// `none`, `msaa`, `fxaa`, `ssaa2` (2x2 supersampling, for movie frames).
     pub antialias: String,
+    /// Spheres drawn with the depth where each ray meets them (overlapping spheres meet in
+    /// their true curve), or with the depth of their nearest point all over their disc (~1.5x
+    /// faster on a software rasteriser; the same picture where spheres do not overlap).
+    /// Absent: exact on GPUs, nearest point on software adapters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact_depth: Option<bool>,
 }
 
 impl Default for Looks {
@@ -270,6 +276,7 @@ impl Default for Looks {
             outline: false,
             glow: 0.0,
             antialias: "none".to_owned(),
+            exact_depth: None,
         }
     }
 }

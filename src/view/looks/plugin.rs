@@ -10,6 +10,7 @@ use bevy::render::renderer::RenderAdapterInfo;
 use super::model::{Antialias, ResolvedLooks};
 use crate::view::ViewerState;
 use crate::view::render::looks_settings::DrawnLooks;
+use crate::view::render::neurons::NeuronParams;
 
 /// The looks as resolved for this adapter (main world), for the panel and the log.
 #[derive(Resource, Debug, Default)]
@@ -63,6 +64,7 @@ fn apply_looks(
     state: Res<ViewerState>,
     mut looks_state: ResMut<LooksState>,
     mut drawn: ResMut<DrawnLooks>,
+    mut params: ResMut<NeuronParams>,
     adapter: Option<Res<RenderAdapterInfo>>,
     mut cameras: Query<(&mut Camera, &mut Msaa), With<Camera3d>>,
     added: Query<(), Added<Camera3d>>,
@@ -90,6 +92,11 @@ fn apply_looks(
         }
         (_, None) => (drawn.bounds, false),
     };
+    // Exact sphere depth unless asked otherwise on GPUs; the nearest point's on software.
+    let exact_depth = state.looks.exact_depth.unwrap_or(!software);
+    if params.exact_depth != exact_depth {
+        params.exact_depth = exact_depth;
+    }
     let effects = resolved.reads_depth() || resolved.glow > 0.0 || see_through;
     let msaa = if resolved.antialias == Antialias::Msaa && !effects {
         Msaa::Sample4

@@ -212,6 +212,7 @@ impl Plugin for NeuronsPlugin {
             })
             .unwrap_or(false);
         if software {
+            // The looks (`"exact_depth"`) switch it later; until then the adapter's default.
             app.world_mut().resource_mut::<NeuronParams>().exact_depth = false;
         }
     }
