@@ -190,6 +190,7 @@ mod tests {
             outline: true,
             glow: f32::NAN,
             antialias: "fxaa".into(),
+            exact_depth: None,
         };
         let r = ResolvedLooks::resolve(&looks, false, true, false);
         assert_eq!(r.background, [1.0, 128.0 / 255.0, 0.0]);

@@ -60,6 +60,7 @@ fn linear(c: [f32; 3]) -> [f32; 3] {
     [l(c[0]), l(c[1]), l(c[2])]
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply_looks(
     state: Res<ViewerState>,
     mut looks_state: ResMut<LooksState>,
