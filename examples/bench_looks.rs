@@ -188,6 +188,7 @@ fn figure_looks() -> Looks {
         outline: false,
         glow: 1.0,
         antialias: "fxaa".into(),
+        exact_depth: None,
     }
 }
 
