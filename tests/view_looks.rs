@@ -5,6 +5,9 @@
 //! (Mesa's lavapipe in CI). Set `LOOKS_PNG_DIR` to keep the frames as PNGs.
 #![cfg(feature = "viewer")]
 
+#[path = "common/synthetic_nodes.rs"]
+mod synthetic_nodes;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -23,29 +26,9 @@ static GPU: Mutex<()> = Mutex::new(());
 const W: u32 = 320;
 const H: u32 = 240;
 
-/// A single-population nodes file: positions and node types.
-fn write_nodes(dir: &Path, positions: &[[f32; 3]], types: &[i64]) -> PathBuf {
-    let path = dir.join("nodes.h5");
-    let file = hdf5::File::create(&path).unwrap();
-    let pop = file.create_group("nodes/net").unwrap();
-    pop.new_dataset_builder()
-        .with_data(types)
-        .create("node_type_id")
-        .unwrap();
-    let group = pop.create_group("0").unwrap();
-    for (axis, name) in ["x", "y", "z"].iter().enumerate() {
-        let v: Vec<f32> = positions.iter().map(|p| p[axis]).collect();
-        group
-            .new_dataset_builder()
-            .with_data(&v)
-            .create(*name)
-            .unwrap();
-    }
-    path
-}
 
 fn scene(dir: &Path, positions: &[[f32; 3]], types: &[i64], spikes: &[&Path]) -> Scene {
-    let nodes = write_nodes(dir, positions, types);
+    let nodes = synthetic_nodes::write_nodes(dir, positions, types);
     let mut scene = Scene::open(&nodes, spikes).expect("synthetic circuit opens");
     scene.base_radius = 20.0;
     scene
