@@ -26,7 +26,6 @@ static GPU: Mutex<()> = Mutex::new(());
 const W: u32 = 320;
 const H: u32 = 240;
 
-
 fn scene(dir: &Path, positions: &[[f32; 3]], types: &[i64], spikes: &[&Path]) -> Scene {
     let nodes = synthetic_nodes::write_nodes(dir, positions, types);
     let mut scene = Scene::open(&nodes, spikes).expect("synthetic circuit opens");
