@@ -1,4 +1,5 @@
 //! The story rules, one test each.
+#![cfg(test)]
 
 use super::format::*;
 
