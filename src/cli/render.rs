@@ -8,7 +8,6 @@ use clap::Args;
 
 use crate::view::camera::CameraPreset;
 use crate::view::capture::layout::Layout;
-use crate::view::capture::movie::FrameSetup;
 use crate::view::capture::movie_writer::{MovieFormat, have_ffmpeg};
 use crate::view::capture::{self, RenderOptions};
 use crate::view::morphologies::Lod;
@@ -200,25 +199,14 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     };
     let spikes: Vec<&std::path::Path> = args.spikes.iter().map(PathBuf::as_path).collect();
     let scene = crate::view::scene::Scene::open(&args.path, &spikes)?;
-    let window = (plan.t0, plan.time(plan.count.saturating_sub(1)));
-    let setups = range.clone().map(|k| {
-        let turn = (opts.camera == CameraPreset::Orbit && plan.count > 1)
-            .then(|| std::f32::consts::TAU * k as f32 / plan.count as f32);
-        (
-            k,
-            FrameSetup::Preset {
-                camera: opts.camera,
-                turn,
-                time_ms: plan.time(k),
-            },
-        )
-    });
-    let window = if plan.count > 1 {
-        window
-    } else {
-        (f64::NAN, f64::NAN)
-    };
-    let out = capture::render_setups(scene, &opts, window, range.end - range.start, setups)?;
+    let setups = plan.preset_setups(opts.camera, range.clone());
+    let out = capture::render_setups(
+        scene,
+        &opts,
+        plan.plots_window(),
+        range.end - range.start,
+        setups,
+    )?;
     report(&out, &args.out);
     Ok(())
 }

@@ -209,6 +209,36 @@ impl FramePlan {
     pub fn time(&self, k: u64) -> f64 {
         self.t0 + k as f64 * self.step
     }
+
+    /// The plots' time span: first to last frame (not finite for a single frame: the scene's).
+    pub fn plots_window(&self) -> (f64, f64) {
+        if self.count > 1 {
+            (self.t0, self.time(self.count - 1))
+        } else {
+            (f64::NAN, f64::NAN)
+        }
+    }
+
+    /// The setups of frames `range` of a movie without a session: `camera` at each frame's
+    /// model time, turning once around the whole movie when it orbits.
+    pub fn preset_setups(
+        self,
+        camera: CameraPreset,
+        range: std::ops::Range<u64>,
+    ) -> impl Iterator<Item = (u64, FrameSetup)> {
+        range.map(move |k| {
+            let turn = (camera == CameraPreset::Orbit && self.count > 1)
+                .then(|| std::f32::consts::TAU * k as f32 / self.count as f32);
+            (
+                k,
+                FrameSetup::Preset {
+                    camera,
+                    turn,
+                    time_ms: self.time(k),
+                },
+            )
+        })
+    }
 }
 
 /// One rendered frame.
@@ -254,23 +284,8 @@ pub fn render(path: &Path, spikes: &[&Path], opts: &RenderOptions) -> anyhow::Re
 /// [`RenderOptions::out`], or kept in the output when there is no folder.
 pub fn render_scene(scene: Scene, opts: &RenderOptions) -> anyhow::Result<RenderOutput> {
     let plan = opts.frame_plan()?;
-    let setups = (0..plan.count).map(|k| {
-        let turn = (opts.camera == CameraPreset::Orbit && plan.count > 1)
-            .then(|| std::f32::consts::TAU * k as f32 / plan.count as f32);
-        (
-            k,
-            FrameSetup::Preset {
-                camera: opts.camera,
-                turn,
-                time_ms: plan.time(k),
-            },
-        )
-    });
-    let window = opts.window.unwrap_or(if plan.count > 1 {
-        (plan.t0, plan.time(plan.count - 1))
-    } else {
-        (f64::NAN, f64::NAN)
-    });
+    let setups = plan.preset_setups(opts.camera, 0..plan.count);
+    let window = opts.window.unwrap_or(plan.plots_window());
     render_setups(scene, opts, window, plan.count, setups)
 }
 
