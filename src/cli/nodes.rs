@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 
-use crate::probe::{Placement, ProbeGeometry, ProbeKind};
+use crate::probe::{ProbeGeometry, ProbeKind};
 use crate::sonata::selection_language::{self, SelectionContext};
 use crate::sonata::{Circuit, PopulationSpikes, SpikeIndex, read_spikes};
 
@@ -62,13 +62,6 @@ fn load_spikes(circuit: &Circuit, files: &[PathBuf]) -> anyhow::Result<Option<Ve
     ))
 }
 
-fn vec3(v: &[f64], what: &str) -> anyhow::Result<[f64; 3]> {
-    match v {
-        [x, y, z] if v.iter().all(|c| c.is_finite()) => Ok([*x, *y, *z]),
-        _ => bail!("--{what} needs three finite numbers X,Y,Z, got {v:?}"),
-    }
-}
-
 /// World positions of the recording sites of the probe `inputs` place.
 pub fn probe_sites(
     circuit: &Circuit,
@@ -82,22 +75,16 @@ pub fn probe_sites(
     };
     let kind = ProbeKind::parse(name)
         .with_context(|| format!("unknown probe '{name}': use np1, np2 or np2-4shank"))?;
-    let tip = match &inputs.tip {
-        Some(v) => vec3(v, "tip")?,
-        None => super::record::default_tip(&super::record::units_of(circuit).positions),
+    // The units' positions only where the tip must be found from them.
+    let positions = match inputs.tip {
+        Some(_) => Vec::new(),
+        None => super::record::units_of(circuit).positions,
     };
-    let direction = match &inputs.direction {
-        Some(v) => vec3(v, "direction")?,
-        None => [0.0, -1.0, 0.0],
-    };
-    if direction == [0.0; 3] {
-        bail!("--direction must not be zero");
-    }
-    let placement = Placement {
-        tip,
-        direction,
-        roll: 0.0,
-    };
+    let placement = super::record::placement_from_flags(
+        inputs.tip.as_deref(),
+        inputs.direction.as_deref(),
+        &positions,
+    )?;
     Ok(Some(placement.channel_positions(&ProbeGeometry::new(kind))))
 }
 

@@ -62,6 +62,31 @@ fn vec3(v: &[f64], what: &str) -> anyhow::Result<[f64; 3]> {
     }
 }
 
+/// The probe placed by `--tip X,Y,Z` (default: below the units, [`default_tip`]) and
+/// `--direction X,Y,Z` (default: straight down), unrolled.
+pub fn placement_from_flags(
+    tip: Option<&[f64]>,
+    direction: Option<&[f64]>,
+    positions: &[[f64; 3]],
+) -> anyhow::Result<Placement> {
+    let tip = match tip {
+        Some(v) => vec3(v, "tip")?,
+        None => default_tip(positions),
+    };
+    let direction = match direction {
+        Some(v) => vec3(v, "direction")?,
+        None => [0.0, -1.0, 0.0],
+    };
+    if direction == [0.0; 3] {
+        bail!("--direction must not be zero");
+    }
+    Ok(Placement {
+        tip,
+        direction,
+        roll: 0.0,
+    })
+}
+
 pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     let kind = ProbeKind::parse(&args.probe)
         .with_context(|| format!("unknown probe '{}': use np1, np2 or np2-4shank", args.probe))?;
@@ -95,22 +120,11 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
         );
     }
     let geometry = ProbeGeometry::new(kind);
-    let tip = match &args.tip {
-        Some(v) => vec3(v, "tip")?,
-        None => default_tip(&units.positions),
-    };
-    let direction = match &args.direction {
-        Some(v) => vec3(v, "direction")?,
-        None => [0.0, -1.0, 0.0],
-    };
-    if direction == [0.0; 3] {
-        bail!("--direction must not be zero");
-    }
-    let placement = Placement {
-        tip,
-        direction,
-        roll: 0.0,
-    };
+    let placement = placement_from_flags(
+        args.tip.as_deref(),
+        args.direction.as_deref(),
+        &units.positions,
+    )?;
     let params = RecordingParams {
         radius_um: args.radius,
         ..Default::default()
@@ -143,8 +157,8 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     eprintln!(
         "{}: tip {:?}, direction {:?}; {} of {} neurons within {} µm of a channel; {} events written to {}{}",
         kind.name(),
-        tip,
-        direction,
+        placement.tip,
+        placement.direction,
         neighbourhood.n_units_heard(),
         units.positions.len(),
         args.radius,
