@@ -13,6 +13,7 @@ use crate::session::{ClipPlane, Slab};
 use crate::view::ViewerState;
 use crate::view::camera::{CameraInputBlocked, OrbitCamera};
 use crate::view::render::meshes::{MeshLayer, MeshLayers, Topology};
+use crate::view::scene::position_box;
 
 /// Name of the outlines' mesh layer.
 pub const CUTS_LAYER: &str = "cuts";
@@ -87,22 +88,6 @@ fn update_outline(
         Some(mesh) => layers.set(CUTS_LAYER, MeshLayer::new(Topology::Lines, vec![mesh])),
         None => layers.remove(CUTS_LAYER),
     }
-}
-
-/// The axis-aligned box of the positions (a unit box at the origin when there are none).
-fn position_box(positions: &[[f32; 3]]) -> ([f32; 3], [f32; 3]) {
-    let mut lo = [f32::INFINITY; 3];
-    let mut hi = [f32::NEG_INFINITY; 3];
-    for p in positions {
-        for k in 0..3 {
-            lo[k] = lo[k].min(p[k]);
-            hi[k] = hi[k].max(p[k]);
-        }
-    }
-    if lo[0] > hi[0] {
-        return ([-1.0; 3], [1.0; 3]);
-    }
-    (lo, hi)
 }
 
 /// Shift+drag in the 3D view moves the slab's centre along its normal, following the mouse

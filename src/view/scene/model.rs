@@ -317,19 +317,28 @@ impl Scene {
     }
 }
 
-/// Centre of the axis-aligned box and the radius that encloses all points.
-pub fn bounding_sphere(pts: &[[f32; 3]]) -> ([f32; 3], f32) {
-    if pts.is_empty() {
-        return ([0.0; 3], 100.0);
-    }
+/// The axis-aligned box of the positions (a unit box at the origin when there are none).
+pub fn position_box(positions: &[[f32; 3]]) -> ([f32; 3], [f32; 3]) {
     let mut lo = [f32::INFINITY; 3];
     let mut hi = [f32::NEG_INFINITY; 3];
-    for p in pts {
+    for p in positions {
         for k in 0..3 {
             lo[k] = lo[k].min(p[k]);
             hi[k] = hi[k].max(p[k]);
         }
     }
+    if lo[0] > hi[0] {
+        return ([-1.0; 3], [1.0; 3]);
+    }
+    (lo, hi)
+}
+
+/// Centre of the axis-aligned box and the radius that encloses all points.
+pub fn bounding_sphere(pts: &[[f32; 3]]) -> ([f32; 3], f32) {
+    if pts.is_empty() {
+        return ([0.0; 3], 100.0);
+    }
+    let (lo, hi) = position_box(pts);
     let c = [
         0.5 * (lo[0] + hi[0]),
         0.5 * (lo[1] + hi[1]),
