@@ -71,8 +71,13 @@ fn apply_looks(
     added: Query<(), Added<Camera3d>>,
     mut styled_of: Local<Option<(u64, Bounds, bool)>>,
 ) {
-    let software = adapter.is_some_and(|a| a.device_type == wgpu_types::DeviceType::Cpu);
-    let changed = state.is_changed() || looks_state.is_changed() || !added.is_empty();
+    let software = adapter
+        .as_ref()
+        .is_some_and(|a| a.device_type == wgpu_types::DeviceType::Cpu);
+    let changed = state.is_changed()
+        || looks_state.is_changed()
+        || !added.is_empty()
+        || adapter.as_ref().is_some_and(|a| a.is_added());
     if !changed {
         return;
     }

@@ -199,28 +199,21 @@ impl Plugin for NeuronsPlugin {
         let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
             return;
         };
-        let software = render_app
-            .world()
-            .get_resource::<RenderAdapterInfo>()
-            .map(|info| {
-                if is_software(info) {
-                    info!(
-                        "software adapter '{}': neurons use the impostor pipeline (one \
-                         triangle each, no Bevy meshes, so no GPU mesh preprocessing), MSAA \
-                         off, each sphere at the depth of its nearest point (overlapping \
-                         spheres meet along a disc's edge; exact depth costs ~1.5x)",
-                        info.name
-                    );
-                    true
-                } else {
-                    info!("adapter '{}' ({:?})", info.name, info.device_type);
-                    false
-                }
-            })
-            .unwrap_or(false);
-        if software {
-            // The looks (`"exact_depth"`) switch it later; until then the adapter's default.
-            app.world_mut().resource_mut::<NeuronParams>().exact_depth = false;
+        if let Some(info) = render_app.world().get_resource::<RenderAdapterInfo>() {
+            if is_software(info) {
+                // The looks choose the sphere depth (`"exact_depth"`, by default the nearest
+                // point on a software adapter: `looks::plugin::apply_looks`).
+                info!(
+                    "software adapter '{}': neurons use the impostor pipeline (one triangle \
+                     each, no Bevy meshes, so no GPU mesh preprocessing), MSAA off, each \
+                     sphere at the depth of its nearest point unless the looks ask for exact \
+                     depth (overlapping spheres meet along a disc's edge; exact depth costs \
+                     ~1.5x)",
+                    info.name
+                );
+            } else {
+                info!("adapter '{}' ({:?})", info.name, info.device_type);
+            }
         }
     }
 }
